@@ -1,0 +1,125 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { addDays, dayOf, firstOfMonthBefore, isValidDay, minDay, type Day } from './dates';
+import type { SourceConfig } from './generated/types';
+import type { ConnectorSpecification } from './protocol/messages';
+import { ConfigError } from './protocol/errors';
+import { resolveBaseUrl } from './twilio/base-url';
+
+/** The package root, where spec.json and schemas/ live (dist/ sits beside them). */
+export const PACKAGE_ROOT = path.resolve(__dirname, '..');
+
+export function loadSpec(): ConnectorSpecification {
+  return JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'spec.json'), 'utf8')) as ConnectorSpecification;
+}
+
+export type Credentials = { mode: 'api_key'; apiKeySid: string; apiKeySecret: string } | { mode: 'auth_token'; authToken: string };
+
+/** The config after validation, with every default applied. */
+export interface ResolvedConfig {
+  accountSid: string;
+  credentials: Credentials;
+  startDate: Day;
+  endDate: Day;
+  /** Today, UTC: the last day Twilio can have data for (and that day is still incomplete). */
+  today: Day;
+  lookbackDays: number;
+  maxConcurrency: number;
+  /** Auth Token mode: the subaccounts to read (undefined = all). */
+  subaccountSids: ReadonlySet<string> | undefined;
+  baseUrl: URL;
+}
+
+const EARLIEST_START: Day = '2008-01-01';
+
+function describeAjvError(error: ErrorObject): string {
+  const field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || 'config';
+  if (error.keyword === 'required') return `${field === 'config' ? '' : `${field}.`}${String(error.params.missingProperty)} is required`;
+  if (error.keyword === 'pattern' && /_sids?(\.\d+)?$/.test(field)) return `${field} is malformed: expected ${field.includes('api_key') ? 'SK' : 'AC'} followed by 32 hex characters`;
+  if (error.keyword === 'format') return `${field} must be a real date as YYYY-MM-DD`;
+  return `${field} ${error.message ?? 'is invalid'}`;
+}
+
+/**
+ * Validates a raw config against spec.json and resolves defaults. Errors name the field. The
+ * `credentials` oneOf is validated against the branch its auth_type names, so the message says
+ * what is wrong with that branch rather than listing both.
+ */
+export class ConfigParser {
+  private readonly validateRoot;
+  private readonly validateBranch: Map<string, ReturnType<Ajv['compile']>>;
+
+  constructor(spec: ConnectorSpecification) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+    addFormats(ajv);
+    for (const keyword of ['airbyte_secret', 'order', 'airbyte_hidden', 'pattern_descriptor', 'always_show']) ajv.addKeyword(keyword);
+    const schema = structuredClone(spec.connectionSpecification) as { properties: Record<string, { oneOf?: Array<{ properties: { auth_type: { const: string } } }> }> };
+    const branches = schema.properties.credentials?.oneOf ?? [];
+    this.validateBranch = new Map(branches.map((branch) => [branch.properties.auth_type.const, ajv.compile(branch)]));
+    const { credentials: _credentials, ...otherProperties } = schema.properties;
+    this.validateRoot = ajv.compile({ ...schema, properties: { ...otherProperties, credentials: { type: 'object' } } });
+  }
+
+  parse(raw: unknown, env: { TWILIO_API_BASE_URL?: string }, now: Date): ResolvedConfig {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('The config must be a JSON object.');
+    const config = structuredClone(raw) as Record<string, unknown>;
+    const problems: string[] = [];
+    if (!this.validateRoot(config)) problems.push(...(this.validateRoot.errors ?? []).map(describeAjvError));
+    const credentials = config.credentials;
+    if (typeof credentials === 'object' && credentials !== null && !Array.isArray(credentials)) {
+      const authType = (credentials as Record<string, unknown>).auth_type;
+      const validate = typeof authType === 'string' ? this.validateBranch.get(authType) : undefined;
+      if (!validate) {
+        problems.push(`credentials.auth_type must be one of ${[...this.validateBranch.keys()].map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(authType ?? null)}`);
+      } else if (!validate(credentials)) {
+        problems.push(...(validate.errors ?? []).map((error) => describeAjvError({ ...error, instancePath: `/credentials${error.instancePath}` })));
+      }
+    }
+    if (problems.length > 0) throw new ConfigError(`Invalid config: ${[...new Set(problems)].join('; ')}.`);
+    return this.resolve(config as SourceConfig, env, now);
+  }
+
+  private resolve(config: SourceConfig, env: { TWILIO_API_BASE_URL?: string }, now: Date): ResolvedConfig {
+    const today = dayOf(now);
+    const startDate = config.start_date ?? firstOfMonthBefore(today, 12);
+    const endDate = minDay(config.end_date ?? today, today);
+    for (const [field, value] of [['start_date', config.start_date], ['end_date', config.end_date]] as const) {
+      if (value !== undefined && !isValidDay(value)) throw new ConfigError(`Invalid config: ${field} must be a real date as YYYY-MM-DD, got ${JSON.stringify(value)}.`);
+    }
+    if (startDate < EARLIEST_START) throw new ConfigError(`Invalid config: start_date ${startDate} is before ${EARLIEST_START}; Twilio has no usage that old.`);
+    if (startDate > today) throw new ConfigError(`Invalid config: start_date ${startDate} is in the future (today is ${today} UTC).`);
+    if (config.end_date !== undefined && config.end_date < startDate) {
+      throw new ConfigError(`Invalid config: start_date ${startDate} is after end_date ${config.end_date}.`);
+    }
+    const credentials: Credentials =
+      config.credentials.auth_type === 'api_key'
+        ? { mode: 'api_key', apiKeySid: config.credentials.api_key_sid, apiKeySecret: config.credentials.api_key_secret }
+        : { mode: 'auth_token', authToken: config.credentials.auth_token };
+    if (config.subaccount_sids !== undefined && credentials.mode !== 'auth_token') {
+      throw new ConfigError('Invalid config: subaccount_sids needs the auth_token credentials; an API key cannot read subaccounts.');
+    }
+    return {
+      accountSid: normalizeAccountSid(config.account_sid),
+      credentials,
+      startDate,
+      endDate,
+      today,
+      lookbackDays: config.lookback_days ?? 3,
+      maxConcurrency: config.max_concurrency ?? 4,
+      subaccountSids: config.subaccount_sids ? new Set(config.subaccount_sids.map(normalizeAccountSid)) : undefined,
+      baseUrl: resolveBaseUrl(env.TWILIO_API_BASE_URL),
+    };
+  }
+}
+
+/** The last day whose data the cursor may claim as read: yesterday (today is still incomplete). */
+export function lastCompleteDay(config: ResolvedConfig): Day {
+  return minDay(config.endDate, addDays(config.today, -1));
+}
+
+/** Twilio writes SIDs as "AC" + lower-case hex; configs may not. */
+export function normalizeAccountSid(sid: string): string {
+  return `AC${sid.slice(2).toLowerCase()}`;
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+import { runCommand } from './protocol/runner';
+import { TwilioCostsSource } from './source';
+
+/** Seconds between intermediate STATE messages; Airbyte asks for about one a minute. */
+const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
+
+async function main(): Promise<void> {
+  const interval = Number(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
+  const source = new TwilioCostsSource(process.env);
+  process.exitCode = await runCommand(source, {
+    argv: process.argv.slice(2),
+    stdout: process.stdout,
+    checkpointIntervalMs: (Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
+  });
+}
+
+void main();

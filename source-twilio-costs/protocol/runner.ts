@@ -1,0 +1,140 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { resolveCatalog } from './catalog';
+import { ConfigError, asConnectorError, type ConnectorError } from './errors';
+import { Logger } from './logger';
+import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
+import { MessageOutput } from './output';
+import { readStreams } from './read-loop';
+import { parseInputState } from './state';
+import { describeStream, type Stream } from './stream';
+
+/** A source, as the runner sees it: Airbyte's four commands over a validated config. */
+export interface Source<Config> {
+  spec(): ConnectorSpecification;
+  /** Validates and completes the raw config; throws ConfigError naming the field. */
+  parseConfig(raw: unknown): Config;
+  /** Values that must never be printed. */
+  secrets(config: Config): string[];
+  check(config: Config, logger: Logger): Promise<{ succeeded: boolean; message: string }>;
+  streams(config: Config): Stream[];
+}
+
+export interface RunOptions {
+  argv: string[];
+  stdout: NodeJS.WritableStream & import('node:stream').Writable;
+  checkpointIntervalMs: number;
+}
+
+const USAGE = 'usage: spec | check --config FILE | discover --config FILE | read --config FILE --catalog FILE [--state FILE] [--debug]';
+
+function readJsonFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${(error as Error).message}).`);
+  }
+}
+
+function readTextFile(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+  }
+}
+
+function requireOption(value: string | undefined, flag: string, command: string): string {
+  if (!value) throw new ConfigError(`${command} needs --${flag} FILE. ${USAGE}`);
+  return value;
+}
+
+/**
+ * Runs one Airbyte command and returns the process exit code. Failures become a TRACE ERROR with
+ * the right failure type (the stack trace only in its stack_trace field), except in `check`,
+ * where a config problem is a CONNECTION_STATUS FAILED and exit 0, as the protocol asks.
+ */
+export async function runCommand<Config>(source: Source<Config>, options: RunOptions): Promise<number> {
+  const output = new MessageOutput(options.stdout);
+  let command = '';
+  let logger = new Logger(output);
+  try {
+    const { positionals, values } = parseArgs({
+      args: options.argv,
+      allowPositionals: true,
+      strict: true,
+      options: { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' }, debug: { type: 'boolean' } },
+    });
+    command = positionals[0] ?? '';
+    logger = new Logger(output, values.debug === true);
+    if (positionals.length !== 1) throw new ConfigError(`Expected one command. ${USAGE}`);
+    switch (command) {
+      case 'spec':
+        await output.write({ type: 'SPEC', spec: source.spec() });
+        return 0;
+      case 'check':
+        return await runCheck(source, requireOption(values.config, 'config', command), output, logger);
+      case 'discover': {
+        const config = source.parseConfig(readJsonFile(requireOption(values.config, 'config', command), 'config'));
+        output.addSecrets(source.secrets(config));
+        await output.write({ type: 'CATALOG', catalog: { streams: source.streams(config).map(describeStream) } });
+        return 0;
+      }
+      case 'read': {
+        const config = source.parseConfig(readJsonFile(requireOption(values.config, 'config', command), 'config'));
+        output.addSecrets(source.secrets(config));
+        const streams = source.streams(config);
+        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams);
+        const states: Map<string, JsonObject> = values.state
+          ? parseInputState(readTextFile(values.state, 'state'), streams.map((stream) => stream.name))
+          : new Map();
+        const succeeded = await readStreams(configured, { output, logger, states, checkpointIntervalMs: options.checkpointIntervalMs });
+        return succeeded ? 0 : 1;
+      }
+      default:
+        throw new ConfigError(`Unknown command ${JSON.stringify(command)}. ${USAGE}`);
+    }
+  } catch (thrown) {
+    const error = thrown instanceof TypeError && (thrown as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
+      ? new ConfigError(`${thrown.message}. ${USAGE}`)
+      : asConnectorError(thrown);
+    await logger.drain();
+    await output.write(errorTraceMessage(traceFields(error, thrown)));
+    return 1;
+  } finally {
+    await logger.drain();
+    await output.flush();
+  }
+}
+
+async function runCheck<Config>(source: Source<Config>, configPath: string, output: MessageOutput, logger: Logger): Promise<number> {
+  let result: { succeeded: boolean; message: string };
+  try {
+    const config = source.parseConfig(readJsonFile(configPath, 'config'));
+    output.addSecrets(source.secrets(config));
+    result = await source.check(config, logger);
+  } catch (thrown) {
+    const error = asConnectorError(thrown);
+    if (error.failureType === 'system_error') throw thrown;
+    result = { succeeded: false, message: error.message };
+  }
+  await logger.drain();
+  await output.write({ type: 'CONNECTION_STATUS', connectionStatus: { status: result.succeeded ? 'SUCCEEDED' : 'FAILED', message: result.message } });
+  return 0;
+}
+
+function traceFields(error: ConnectorError, thrown: unknown): Parameters<typeof errorTraceMessage>[0] {
+  return {
+    message: error.message,
+    internalMessage: error.internalMessage,
+    // A config error is the user's to fix; a stack trace would only bury the message.
+    stackTrace: error.failureType !== 'config_error' && thrown instanceof Error ? thrown.stack : undefined,
+    failureType: error.failureType,
+  };
+}

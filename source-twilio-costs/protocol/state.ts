@@ -1,0 +1,43 @@
+import { ConfigError } from './errors';
+import type { JsonObject } from './messages';
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Reads the --state input: a JSON array of per-stream AirbyteStateMessages ("[]", "{}" or an empty
+ * file mean no state). Legacy and global states are refused with a config error that says what to
+ * send instead, rather than silently restarting a sync from the start date.
+ */
+export function parseInputState(text: string, knownStreams: readonly string[]): Map<string, JsonObject> {
+  const states = new Map<string, JsonObject>();
+  if (text.trim() === '') return states;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`The state file is not valid JSON (${(error as Error).message}).`);
+  }
+  if (isObject(parsed) && Object.keys(parsed).length === 0) return states;
+  if (!Array.isArray(parsed)) {
+    throw new ConfigError('The state file holds a legacy state object; this source reads per-stream state: a JSON array of STREAM state messages.');
+  }
+  parsed.forEach((message: unknown, index: number) => {
+    if (!isObject(message) || message.type !== 'STREAM' || !isObject(message.stream)) {
+      const type = isObject(message) ? JSON.stringify(message.type ?? 'LEGACY') : typeof message;
+      throw new ConfigError(`State message ${index} has type ${type}; this source reads only STREAM state messages.`);
+    }
+    const descriptor = message.stream.stream_descriptor;
+    const name = isObject(descriptor) ? descriptor.name : undefined;
+    if (typeof name !== 'string') throw new ConfigError(`State message ${index} has no stream_descriptor.name.`);
+    if (!knownStreams.includes(name)) {
+      throw new ConfigError(`The state names the stream "${name}", which this source does not have. Streams: ${knownStreams.join(', ')}.`);
+    }
+    const streamState = message.stream.stream_state;
+    if (streamState === null || streamState === undefined) return; // a null state means "reset"
+    if (!isObject(streamState)) throw new ConfigError(`The state of stream "${name}" is not a JSON object.`);
+    states.set(name, streamState);
+  });
+  return states;
+}

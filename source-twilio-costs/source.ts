@@ -1,0 +1,124 @@
+import { ConfigParser, loadSpec, type ResolvedConfig } from './config';
+import type { Logger } from './protocol/logger';
+import type { ConnectorSpecification } from './protocol/messages';
+import type { Source } from './protocol/runner';
+import type { Stream, StreamEvent, StreamReadContext } from './protocol/stream';
+import { AccountsStream } from './streams/accounts';
+import { TwilioContext } from './streams/context';
+import { UsageRecordsStream } from './streams/usage-records';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
+import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
+import { ConcurrencyLimiter } from './twilio/limiter';
+import { probeUsage } from './twilio/resources';
+import { toConnectorError } from './twilio-errors';
+
+export interface SourceEnvironment {
+  TWILIO_API_BASE_URL?: string;
+  /** Request timeout in ms; tests shorten it. */
+  SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS?: string;
+  /** Base retry delay in ms; tests shorten it. */
+  SOURCE_TWILIO_COSTS_RETRY_BASE_MS?: string;
+}
+
+/** `check` answers in seconds: one retry, then a clear FAILED, rather than minutes of backoff. */
+const CHECK_RETRY_POLICY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
+
+function positiveNumber(text: string | undefined, fallback: number): number {
+  const value = Number(text);
+  return text !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/** Streams report Twilio failures as connector errors with the right failure type. */
+function reportingTwilioErrors(stream: Stream): Stream {
+  return {
+    name: stream.name,
+    primaryKey: stream.primaryKey,
+    ...(stream.cursorField ? { cursorField: stream.cursorField } : {}),
+    jsonSchema: stream.jsonSchema,
+    async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+      try {
+        yield* stream.read(context);
+      } catch (error) {
+        throw toConnectorError(error);
+      }
+    },
+  };
+}
+
+export class TwilioCostsSource implements Source<ResolvedConfig> {
+  private readonly specification = loadSpec();
+  private readonly parser = new ConfigParser(this.specification);
+
+  constructor(
+    private readonly env: SourceEnvironment,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  spec(): ConnectorSpecification {
+    return this.specification;
+  }
+
+  parseConfig(raw: unknown): ResolvedConfig {
+    return this.parser.parse(raw, this.env, this.now());
+  }
+
+  secrets(config: ResolvedConfig): string[] {
+    const credentials = config.credentials;
+    const username = credentials.mode === 'api_key' ? credentials.apiKeySid : config.accountSid;
+    const password = credentials.mode === 'api_key' ? credentials.apiKeySecret : credentials.authToken;
+    return [password, Buffer.from(`${username}:${password}`).toString('base64')];
+  }
+
+  async check(config: ResolvedConfig, logger: Logger): Promise<{ succeeded: boolean; message: string }> {
+    const client = this.client(config, logger, CHECK_RETRY_POLICY);
+    const host = config.baseUrl.host;
+    try {
+      if (config.credentials.mode === 'api_key') {
+        await probeUsage(client, config.accountSid, config.today, true);
+        return {
+          succeeded: true,
+          message: `Connected to Twilio with API key ${config.credentials.apiKeySid}: it reads the whole bill of account ${config.accountSid} (subaccounts included, as one scope).`,
+        };
+      }
+      const context = new TwilioContext(config, client);
+      const scopes = await context.scopes(logger);
+      await probeUsage(client, config.accountSid, config.today, false);
+      const subaccounts = scopes.length - 1;
+      return {
+        succeeded: true,
+        message: `Connected to Twilio with the Auth Token of ${config.accountSid}: it reads the main account and ${subaccounts} subaccount${subaccounts === 1 ? '' : 's'}${config.subaccountSids ? ' (as selected in subaccount_sids)' : ''}, each on its own.`,
+      };
+    } catch (error) {
+      if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
+        return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
+      }
+      const mapped = toConnectorError(error);
+      if (mapped instanceof Error) return { succeeded: false, message: mapped.message };
+      throw error;
+    }
+  }
+
+  streams(config: ResolvedConfig): Stream[] {
+    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()));
+    return [new UsageRecordsStream(context), new AccountsStream(context)].map(reportingTwilioErrors);
+  }
+
+  private retryPolicy(): RetryPolicy {
+    return { ...DEFAULT_RETRY_POLICY, baseDelayMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
+  }
+
+  private client(config: ResolvedConfig, logger: Logger | undefined, retry: RetryPolicy): TwilioClient {
+    const credentials = config.credentials;
+    return new TwilioClient({
+      baseUrl: config.baseUrl,
+      credentials:
+        credentials.mode === 'api_key'
+          ? { username: credentials.apiKeySid, password: credentials.apiKeySecret }
+          : { username: config.accountSid, password: credentials.authToken },
+      limiter: new ConcurrencyLimiter(config.maxConcurrency),
+      requestTimeoutMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+      retry,
+      onRetry: logger ? (event) => logger.debug(`Retrying ${event.path} in ${event.delayMs} ms (attempt ${event.attempt}): ${event.reason}`) : undefined,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { normalizeAccountSid } from '../config';
+import { rfc2822ToIso } from '../dates';
+import type { AccountsRecord } from '../generated/types';
+import type { JsonObject } from '../protocol/messages';
+import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
+import { TwilioApiError } from '../twilio/errors';
+import { fetchAccount, type AccountWire } from '../twilio/resources';
+import type { TwilioContext } from './context';
+import { loadStreamSchema } from './schemas';
+
+/** Picks the fields we publish. Everything else, `auth_token` above all, stays behind. */
+export function toAccountRecord(account: AccountWire, mainAccountSid: string): AccountsRecord {
+  const sid = normalizeAccountSid(account.sid ?? mainAccountSid);
+  return {
+    sid,
+    friendly_name: account.friendly_name ?? null,
+    status: account.status ?? null,
+    type: account.type ?? null,
+    owner_account_sid: account.owner_account_sid ?? null,
+    is_main_account: sid === mainAccountSid,
+    date_created: rfc2822ToIso(account.date_created),
+    date_updated: rfc2822ToIso(account.date_updated),
+    uri: account.uri ?? null,
+  };
+}
+
+/** The main account and its subaccounts: a dimension table for usage by account. */
+export class AccountsStream implements Stream {
+  readonly name = 'accounts';
+  readonly primaryKey = [['sid']];
+  readonly jsonSchema = loadStreamSchema(this.name);
+
+  constructor(private readonly twilio: TwilioContext) {}
+
+  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+    const mainSid = this.twilio.config.accountSid;
+    const accounts = this.twilio.config.credentials.mode === 'auth_token' ? await this.twilio.accounts() : [await this.mainAccountWithKey(context)];
+    for (const account of accounts) yield { kind: 'record', data: toAccountRecord(account, mainSid) as JsonObject };
+    yield { kind: 'checkpoint', state: { __ab_no_cursor_state_message: true } };
+  }
+
+  /**
+   * A Standard API key may not read Account resources. The main account is still a row (its SID
+   * is known), with the details left null, so usage always joins to an account.
+   */
+  private async mainAccountWithKey(context: StreamReadContext): Promise<AccountWire> {
+    const sid = this.twilio.config.accountSid;
+    try {
+      return await fetchAccount(this.twilio.client, sid);
+    } catch (error) {
+      if (error instanceof TwilioApiError && (error.status === 401 || error.status === 403)) {
+        context.logger.info(`The API key may not read the Account resource (HTTP ${error.status}), as expected of a Standard key; the accounts stream has only the main account's SID.`);
+        return { sid };
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,206 @@
+import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import type { ConcurrencyLimiter } from './limiter';
+
+export interface TwilioCredentials {
+  /** An Account SID (with its Auth Token) or an API key SID (with its secret). */
+  username: string;
+  password: string;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Upper bound for a server's Retry-After, so one answer cannot stall the sync for hours. */
+  maxRetryAfterMs: number;
+}
+
+export interface TwilioClientOptions {
+  baseUrl: URL;
+  credentials: TwilioCredentials;
+  limiter: ConcurrencyLimiter;
+  requestTimeoutMs: number;
+  retry: RetryPolicy;
+  fetch?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Told about every retry, for logs and progress. */
+  onRetry?: (event: { path: string; attempt: number; delayMs: number; reason: string }) => void;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+export const MAX_PAGE_SIZE = 1000;
+const MIN_PAGE_SIZE = 50;
+
+/** A page of a Twilio list: the items under `listKey` and the relative next page URI. */
+export interface TwilioPage<T> {
+  items: T[];
+  nextPageUri: string | null;
+}
+
+type Outcome = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: TwilioApiError | TwilioNetworkError; retryAfterMs?: number; rateLimited: boolean };
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Twilio's REST API over fetch: Basic auth, a timeout on every request, retries with jittered
+ * exponential backoff (honouring Retry-After) on 429, 5xx and network failures, all under one
+ * shared concurrency limiter. Redirects are never followed, so credentials go to one origin only.
+ */
+export class TwilioClient {
+  private readonly authorization: string;
+  private readonly fetchFn: typeof fetch;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: TwilioClientOptions) {
+    this.authorization = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
+    this.fetchFn = options.fetch ?? fetch;
+    this.sleep = options.sleep ?? defaultSleep;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The Authorization header value, so the output layer can redact it if it ever shows up. */
+  get authorizationHeader(): string {
+    return this.authorization;
+  }
+
+  /** GETs a path (with query) or a relative URI from Twilio, retrying what is worth retrying. */
+  async get(pathOrUri: string, query: Record<string, string> = {}): Promise<unknown> {
+    let url = this.resolve(pathOrUri, query);
+    let serverErrors = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await this.options.limiter.run(() => this.attempt(url));
+      if (outcome.kind === 'ok') {
+        this.options.limiter.onSuccess();
+        return outcome.body;
+      }
+      if (outcome.rateLimited) this.options.limiter.onRateLimited();
+      if (attempt >= this.options.retry.maxAttempts) throw new TwilioRetriesExhaustedError(attempt, outcome.error);
+      if (outcome.error instanceof TwilioApiError && outcome.error.status >= 500) {
+        serverErrors += 1;
+        // Twilio is known to fail large usage pages with 500 while smaller ones work.
+        if (serverErrors >= 2) url = withSmallerPageSize(url);
+      }
+      const delayMs = outcome.retryAfterMs ?? this.backoffDelay(attempt);
+      this.options.onRetry?.({ path: url.pathname, attempt, delayMs, reason: outcome.error.message });
+      await this.sleep(delayMs);
+    }
+  }
+
+  /** One page of a list resource. */
+  async getPage<T>(pathOrUri: string, listKey: string, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
+    const body = await this.get(pathOrUri, query);
+    const path = this.resolve(pathOrUri, query).pathname;
+    if (!isRecord(body) || !Array.isArray(body[listKey])) {
+      throw new TwilioApiError('GET', path, 200, undefined, `the response has no "${listKey}" list`);
+    }
+    const next = body.next_page_uri;
+    return { items: body[listKey] as T[], nextPageUri: typeof next === 'string' && next !== '' ? next : null };
+  }
+
+  /** Every page of a list, following next_page_uri verbatim until it is null. */
+  async *paginate<T>(path: string, listKey: string, query: Record<string, string>): AsyncGenerator<T[]> {
+    const seen = new Set<string>();
+    let uri: string | null = path;
+    let pageQuery = query;
+    while (uri !== null) {
+      const key = this.resolve(uri, pageQuery).toString();
+      if (seen.has(key)) throw new TwilioPaginationLoopError(new URL(key).pathname);
+      seen.add(key);
+      const page: TwilioPage<T> = await this.getPage<T>(uri, listKey, pageQuery);
+      yield page.items;
+      uri = page.nextPageUri;
+      pageQuery = {};
+    }
+  }
+
+  private resolve(pathOrUri: string, query: Record<string, string>): URL {
+    const url = new URL(pathOrUri, this.options.baseUrl);
+    if (url.origin !== this.options.baseUrl.origin) {
+      // A next_page_uri that names another host would receive our credentials: refuse it.
+      throw new TwilioApiError('GET', url.pathname, 0, undefined, `refusing to send credentials to another origin (${url.host})`);
+    }
+    for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
+    return url;
+  }
+
+  private async attempt(url: URL): Promise<Outcome> {
+    const path = url.pathname;
+    let response: Response;
+    try {
+      response = await this.fetchFn(url, {
+        method: 'GET',
+        headers: { Authorization: this.authorization, Accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
+      });
+    } catch (error) {
+      return { kind: 'retry', error: new TwilioNetworkError('GET', path, describeFetchFailure(error, this.options.requestTimeoutMs)), rateLimited: false };
+    }
+    let text: string;
+    try {
+      text = await response.text();
+    } catch (error) {
+      return { kind: 'retry', error: new TwilioNetworkError('GET', path, `the response body was cut off (${describeFetchFailure(error, this.options.requestTimeoutMs)})`), rateLimited: false };
+    }
+    const body = parseJson(text);
+    if (response.status >= 200 && response.status < 300) {
+      if (body === undefined) {
+        // A 200 whose body is not JSON (a proxy's HTML page, a truncated body) is worth another try.
+        return { kind: 'retry', error: new TwilioNetworkError('GET', path, 'the response body is not JSON'), rateLimited: false };
+      }
+      return { kind: 'ok', body };
+    }
+    const code = isRecord(body) && typeof body.code === 'number' ? body.code : undefined;
+    const message = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
+    const error = new TwilioApiError('GET', path, response.status, code, message);
+    if (response.status === 429 || response.status >= 500) {
+      return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
+    }
+    throw error;
+  }
+
+  private retryAfter(response: Response): number | undefined {
+    const header = response.headers.get('retry-after');
+    if (!header) return undefined;
+    const seconds = Number(header);
+    const ms = Number.isFinite(seconds) ? seconds * 1000 : Date.parse(header) - Date.now();
+    if (!Number.isFinite(ms) || ms < 0) return undefined;
+    return Math.min(ms, this.options.retry.maxRetryAfterMs);
+  }
+
+  /** Full jitter: uniformly random up to the capped exponential step. */
+  private backoffDelay(attempt: number): number {
+    const cap = Math.min(this.options.retry.maxDelayMs, this.options.retry.baseDelayMs * 2 ** (attempt - 1));
+    return Math.round(this.random() * cap);
+  }
+}
+
+function withSmallerPageSize(url: URL): URL {
+  const current = Number(url.searchParams.get('PageSize') ?? MAX_PAGE_SIZE);
+  if (!Number.isFinite(current) || current <= MIN_PAGE_SIZE) return url;
+  const smaller = new URL(url);
+  smaller.searchParams.set('PageSize', String(Math.max(MIN_PAGE_SIZE, Math.floor(current / 2))));
+  return smaller;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeFetchFailure(error: unknown, timeoutMs: number): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return `no answer within ${timeoutMs} ms`;
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return code ? `connection error ${code}` : 'connection error';
+}

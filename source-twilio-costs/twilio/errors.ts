@@ -1,0 +1,51 @@
+/**
+ * Errors from Twilio's API. Their messages carry the method, the URL path (never the query's
+ * secrets, never the Authorization header), the HTTP status and Twilio's error code only.
+ */
+export class TwilioApiError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly status: number,
+    readonly code: number | undefined,
+    readonly twilioMessage: string | undefined,
+  ) {
+    super(`${method} ${path} answered HTTP ${status}${code === undefined ? '' : ` (Twilio error ${code})`}${twilioMessage ? `: ${twilioMessage}` : ''}`);
+    this.name = 'TwilioApiError';
+  }
+
+  get isAuthenticationError(): boolean {
+    return this.status === 401;
+  }
+}
+
+/** The request never got an answer: refused, reset, timed out, or the body was cut off. */
+export class TwilioNetworkError extends Error {
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    readonly reason: string,
+  ) {
+    super(`${method} ${path} failed: ${reason}`);
+    this.name = 'TwilioNetworkError';
+  }
+}
+
+/** Retries ran out on a request that kept failing with a retryable error. */
+export class TwilioRetriesExhaustedError extends Error {
+  constructor(
+    readonly attempts: number,
+    readonly last: TwilioApiError | TwilioNetworkError,
+  ) {
+    super(`gave up after ${attempts} attempts; last: ${last.message}`);
+    this.name = 'TwilioRetriesExhaustedError';
+  }
+}
+
+/** A next_page_uri that leads back to a page already read: following it would never end. */
+export class TwilioPaginationLoopError extends Error {
+  constructor(readonly path: string) {
+    super(`pagination loop: next_page_uri of ${path} points to a page already read`);
+    this.name = 'TwilioPaginationLoopError';
+  }
+}
