@@ -1,0 +1,48 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseMessages, type Message } from './protocol';
+
+export const CLI_PATH = path.resolve(__dirname, '../../dist/main.js');
+
+export interface CliResult {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  messages: Message[];
+}
+
+export interface CliOptions {
+  env?: Record<string, string>;
+  /** Files to write into a fresh temp dir; each `{file}` in args is replaced by its path. */
+  files?: Record<string, unknown>;
+}
+
+/** Writes JSON (or raw text) files into a new temporary directory and returns their paths. */
+export function writeFiles(files: Record<string, unknown>): Record<string, string> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-'));
+  const paths: Record<string, string> = {};
+  for (const [name, content] of Object.entries(files)) {
+    const file = path.join(dir, name);
+    writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+    paths[name] = file;
+  }
+  return paths;
+}
+
+/** Runs the built CLI as a child process and validates every stdout line as an AirbyteMessage. */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  const paths = options.files ? writeFiles(options.files) : {};
+  const resolvedArgs = args.map((arg) => arg.replace(/^\{(.+)\}$/, (whole, name: string) => paths[name] ?? whole));
+  const child = spawn(process.execPath, [CLI_PATH, ...resolvedArgs], {
+    env: { PATH: process.env.PATH ?? '', SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '5', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { exitCode, stdout, stderr, messages: parseMessages(stdout) };
+}

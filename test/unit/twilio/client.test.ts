@@ -1,0 +1,154 @@
+import { expect } from 'chai';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
+import { TwilioApiError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
+import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
+
+type Handler = (request: IncomingMessage, response: ServerResponse, hit: number) => void;
+
+/** A loopback server answering each request with the next scripted handler (the last repeats). */
+async function scriptedServer(handlers: Handler[]): Promise<{ server: Server; url: URL; hits: IncomingMessage[] }> {
+  const hits: IncomingMessage[] = [];
+  const server = createServer((request, response) => {
+    hits.push(request);
+    const handler = handlers[Math.min(hits.length - 1, handlers.length - 1)] as Handler;
+    handler(request, response, hits.length);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), hits };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_request, response) => {
+  response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+  response.end(JSON.stringify(body));
+};
+
+function client(url: URL, overrides: Partial<ConstructorParameters<typeof TwilioClient>[0]> = {}) {
+  const sleeps: number[] = [];
+  const instance = new TwilioClient({
+    baseUrl: url,
+    credentials: { username: 'SKkey', password: 'the-secret' },
+    limiter: new ConcurrencyLimiter(2),
+    requestTimeoutMs: 500,
+    retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 2000 },
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    random: () => 1,
+    ...overrides,
+  });
+  return { instance, sleeps };
+}
+
+describe('twilio client', () => {
+  let server: Server | undefined;
+  afterEach(() => server?.close());
+
+  it('sends Basic auth and follows next_page_uri verbatim', async () => {
+    const page = (items: number[], next: string | null): Handler => json(200, { things: items, next_page_uri: next });
+    const scripted = await scriptedServer([page([1, 2], '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false'), page([3], null)]);
+    server = scripted.server;
+    const pages: number[][] = [];
+    for await (const items of client(scripted.url).instance.paginate<number>('/2010-04-01/T.json', 'things', { IncludeSubaccounts: 'false' })) pages.push(items);
+    expect(pages).to.deep.equal([[1, 2], [3]]);
+    expect(scripted.hits.map((hit) => hit.url)).to.deep.equal(['/2010-04-01/T.json?IncludeSubaccounts=false', '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false']);
+    expect(scripted.hits[0]?.headers.authorization).to.equal(`Basic ${Buffer.from('SKkey:the-secret').toString('base64')}`);
+  });
+
+  it('retries 429 honouring Retry-After, and 5xx with backoff', async () => {
+    const scripted = await scriptedServer([json(429, { code: 20429 }, { 'Retry-After': '1' }), json(503, {}), json(200, { ok: true })]);
+    server = scripted.server;
+    const { instance, sleeps } = client(scripted.url);
+    expect(await instance.get('/x.json')).to.deep.equal({ ok: true });
+    expect(sleeps).to.deep.equal([1000, 20]);
+  });
+
+  it('retries a 200 whose body is not JSON, and a response slower than the timeout', async () => {
+    const html: Handler = (_q, response) => response.end('<html>Bad gateway</html>');
+    const slow: Handler = (_q, response) => setTimeout(() => response.end('{}'), 2000);
+    const scripted = await scriptedServer([html, slow, json(200, { ok: 1 })]);
+    server = scripted.server;
+    expect(await client(scripted.url).instance.get('/x.json')).to.deep.equal({ ok: 1 });
+    expect(scripted.hits).to.have.length(3);
+  });
+
+  it('halves PageSize when a large page keeps failing with 500', async () => {
+    const scripted = await scriptedServer([json(500, { code: 20500 }), json(500, { code: 20500 }), json(200, { ok: 1 })]);
+    server = scripted.server;
+    await client(scripted.url).instance.get('/x.json', { PageSize: '1000' });
+    expect(scripted.hits.map((hit) => new URL(hit.url ?? '', 'http://h').searchParams.get('PageSize'))).to.deep.equal(['1000', '1000', '500']);
+  });
+
+  it('gives up after the retry budget with the status and Twilio code, never the secret', async () => {
+    const scripted = await scriptedServer([json(503, { code: 20503, message: 'down' })]);
+    server = scripted.server;
+    const error = await client(scripted.url).instance.get('/2010-04-01/Accounts/AC1/Usage.json').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioRetriesExhaustedError);
+    expect((error as Error).message).to.match(/GET \/2010-04-01\/Accounts\/AC1\/Usage\.json answered HTTP 503 \(Twilio error 20503\)/);
+    expect((error as Error).message).not.to.include('the-secret');
+    expect(scripted.hits).to.have.length(4);
+  });
+
+  it('fails at once on 401 and 404 with a typed error', async () => {
+    const scripted = await scriptedServer([json(401, { code: 20003, message: 'Authenticate' })]);
+    server = scripted.server;
+    const error = await client(scripted.url).instance.get('/y.json').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioApiError);
+    expect(error).to.include({ status: 401, code: 20003 });
+    expect(scripted.hits).to.have.length(1);
+  });
+
+  it('detects a next_page_uri that loops back', async () => {
+    const scripted = await scriptedServer([json(200, { things: [1], next_page_uri: '/loop.json?Page=1' })]);
+    server = scripted.server;
+    const run = async () => {
+      for await (const _page of client(scripted.url).instance.paginate('/loop.json', 'things', {})) void _page;
+    };
+    const error = await run().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioPaginationLoopError);
+    expect(scripted.hits).to.have.length(2);
+  });
+
+  it('does not follow redirects, and refuses a next page on another origin', async () => {
+    const redirect: Handler = (_q, response) => {
+      response.writeHead(302, { Location: 'http://127.0.0.2:1/steal' });
+      response.end();
+    };
+    const scripted = await scriptedServer([redirect, json(200, { things: [], next_page_uri: 'http://evil.example/x.json' })]);
+    server = scripted.server;
+    const first = await client(scripted.url).instance.get('/r.json').catch((e: unknown) => e);
+    expect(first).to.be.instanceOf(TwilioApiError).with.property('status', 302);
+    const run = async () => {
+      for await (const _page of client(scripted.url).instance.paginate('/p.json', 'things', {})) void _page;
+    };
+    expect(await run().catch((e: unknown) => e)).to.be.instanceOf(TwilioApiError).with.property('message').that.matches(/another origin/);
+  });
+});
+
+describe('concurrency limiter (AIMD)', () => {
+  it('never runs more than the limit, halves on rate limits and creeps back', async () => {
+    const limiter = new ConcurrencyLimiter(4);
+    let active = 0;
+    let peak = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        limiter.run(async () => {
+          active += 1;
+          peak = Math.max(peak, active);
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          active -= 1;
+        }),
+      ),
+    );
+    expect(peak).to.equal(4);
+    limiter.onRateLimited();
+    expect(limiter.limit).to.equal(2);
+    limiter.onRateLimited();
+    limiter.onRateLimited();
+    limiter.onRateLimited();
+    expect(limiter.limit).to.equal(1);
+    for (let i = 0; i < 20; i += 1) limiter.onSuccess();
+    expect(limiter.limit).to.equal(4);
+  });
+});
