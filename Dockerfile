@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# Build stage: compile TypeScript with the dev toolchain.
+FROM node:24.11-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json spec.json ./
+COPY schemas ./schemas
+COPY scripts ./scripts
+COPY source-twilio-costs ./source-twilio-costs
+RUN npm run build && npm prune --omit=dev
+
+# Runtime stage: the compiled connector, its runtime dependencies, spec and schemas only.
+FROM node:24.11-bookworm-slim
+WORKDIR /airbyte/integration_code
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json spec.json ./
+COPY schemas ./schemas
+USER node
+ENV NODE_ENV=production
+ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/main.js"
+ENTRYPOINT ["node", "/airbyte/integration_code/dist/main.js"]
+LABEL io.airbyte.name=airbyte/source-twilio-costs
+LABEL io.airbyte.version=0.1.0
