@@ -5,7 +5,10 @@ import type { Source } from './protocol/runner';
 import type { Stream, StreamEvent, StreamReadContext } from './protocol/stream';
 import { AccountsStream } from './streams/accounts';
 import { TwilioContext } from './streams/context';
+import { UsageCategoriesStream } from './streams/usage-categories';
+import { UsageCostsStream } from './streams/usage-costs';
 import { UsageRecordsStream } from './streams/usage-records';
+import { twilioHierarchy } from './costs/hierarchy';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
 import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
@@ -100,7 +103,10 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
 
   streams(config: ResolvedConfig): Stream[] {
     const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()));
-    return [new UsageRecordsStream(context), new AccountsStream(context)].map(reportingTwilioErrors);
+    const hierarchy = twilioHierarchy();
+    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy)].map(
+      reportingTwilioErrors,
+    );
   }
 
   private retryPolicy(): RetryPolicy {

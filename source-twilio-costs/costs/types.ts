@@ -38,9 +38,22 @@ export interface ReconcileNote {
   message: string;
 }
 
+/**
+ * A reported rollup that rows sit under that day. It is not a row: its children (and its
+ * `<category>:unattributed` residual) carry its price. Listed so that the day's tree is auditable.
+ */
+export interface DayRollup {
+  category: string;
+  parentCategory: string | null;
+  price: Decimal;
+  placement: PlacementSource;
+}
+
 export interface ReconciledDay {
   rows: CostRow[];
   notes: ReconcileNote[];
+  /** Sorted by category. Σ rows.price of the rollup's subtree equals its price. */
+  rollups: DayRollup[];
 }
 
 /** A category's place, for the usage_categories dimension stream. */
@@ -50,4 +63,9 @@ export interface CategoryPlacement {
   product: string;
   isRollup: boolean;
   placement: PlacementSource;
+  /**
+   * Non-null for a documented double count (authy-sms-outbound → sms): the category whose price
+   * already includes this one's. Such a category is never summed into cost rows.
+   */
+  includedIn: string | null;
 }

@@ -1,0 +1,248 @@
+/**
+ * The curated part of Twilio's usage-category hierarchy, as data.
+ *
+ * Most of the hierarchy comes from names: Twilio refines a category by appending `-<dimension>`,
+ * so `sms-outbound-longcode` sits under `sms-outbound` (prefix refinement, done in hierarchy.ts).
+ * This file holds only what names get wrong or cannot say, each entry backed by Twilio's usage
+ * record docs (see shared/reference/twilio-category-hierarchy.md, patterns 2 and 3). Anything
+ * merely suspected is NOT curated here: a wrong curated edge would be trusted, whereas a missing
+ * one is repaired by the reconciliation ("let the numbers correct it").
+ *
+ * All names are lower case; categories are compared case-insensitively.
+ */
+
+export interface CuratedGroup {
+  /** The parent every listed child is placed under; null = the top level. */
+  readonly parent: string | null;
+  readonly children: readonly string[];
+}
+
+/**
+ * A grouping the docs hint at but do not confirm. It is applied only on a day whose numbers prove
+ * it: the rollup's container over-sums by exactly the rollup's price, and the members present that
+ * day add up to exactly that price.
+ */
+export interface SuspectedRollup {
+  readonly rollup: string;
+  /** A category is a member when its name starts with one of these. */
+  readonly memberPrefixes: readonly string[];
+}
+
+export interface HierarchyCuration {
+  /** The implicit root of everything; never a cost row, the anchor of the reconciliation. */
+  readonly root: string;
+  /** Placements that override the name. A category appears in at most one group. */
+  readonly placements: readonly CuratedGroup[];
+  /**
+   * Documented double counts: category → the category whose price already includes it.
+   * Such a category (and anything named under it) is never summed and never a cost row: its cost
+   * is already in the other category, so emitting it as well would count it twice, and emitting it
+   * instead would require knowing which child of the other category to take it from.
+   */
+  readonly overlaps: Readonly<Record<string, string>>;
+  readonly suspectedRollups: readonly SuspectedRollup[];
+  /**
+   * Product family → name prefixes (plain string prefixes, so `pv` also covers `pvideo-*`).
+   * The longest matching prefix wins; a category matching none inherits its parent's product,
+   * and a top-level one is `Other`.
+   */
+  readonly products: Readonly<Record<string, readonly string[]>>;
+}
+
+export const OTHER_PRODUCT = 'Other';
+
+export const TWILIO_CURATION: HierarchyCuration = {
+  root: 'totalprice',
+
+  placements: [
+    // "All Programmable Video usage including TURN"; the pv-* categories are under it by name.
+    {
+      parent: 'pv',
+      children: [
+        'group-rooms',
+        'small-group-rooms',
+        'peer-to-peer-rooms-participant-minutes',
+        'video-recordings',
+        'turnmegabytes',
+      ],
+    },
+    // "All usage regarding video Recordings and Compositions": the docs list these directly under
+    // it. group-rooms-recorded-minutes also covers Small Group Rooms, so it is not group-rooms'.
+    {
+      parent: 'video-recordings',
+      children: [
+        'group-rooms-recorded-minutes',
+        'pv-composition-minutes',
+        'group-rooms-encrypted-media-recorded',
+        'group-rooms-media-stored',
+        'group-rooms-media-downloaded',
+      ],
+    },
+    // "Recordings of voice and trunking calls" (so calls-recordings is not inside calls).
+    { parent: 'recordings', children: ['calls-recordings', 'trunking-recordings'] },
+    // "All Lookups executed across all categories"; live-activity-lookups is a Lookup, not Live.
+    {
+      parent: 'lookups',
+      children: [
+        'carrier-lookups',
+        'calleridlookups',
+        'number-format-lookups',
+        'call-forwarding-lookups',
+        'sim-swap-lookups',
+        'live-activity-lookups',
+        'enhanced-line-type-lookups',
+        'identity-match',
+        'lookup-identity-match',
+      ],
+    },
+    // "Inbound and outbound voice calls in Flex Projects … Includes Client and SIP Calls."
+    {
+      parent: 'programmablevoiceconnectivity',
+      children: [
+        'pstnconnectivity',
+        'programmablevoiceconn-sip',
+        'programmablevoiceconn-clientsdk',
+        'programmablevoiceconn-onnet',
+      ],
+    },
+    // "All RCS messages"; usage-rcs-messages-inbound is under it by name.
+    {
+      parent: 'usage-rcs-messages',
+      children: ['usage-rcs-basic-messages-outbound', 'usage-rcs-single-messages-outbound'],
+    },
+    // Named under a parent they are not part of, so placed at the top level:
+    // - calls "does not include client or SIP calls"; the other calls-* here are separately billed
+    //   features (the research note lists them as not inside calls);
+    // - shortcodes is "all short codes owned by the account" (leases), not short-code messages.
+    {
+      parent: null,
+      children: [
+        'calls-sip',
+        'calls-client',
+        'calls-globalconference',
+        'calls-media-stream-minutes',
+        'calls-pay-verb-transactions',
+        'calls-text-to-speech',
+        'calls-transfers',
+        'calls-emergency',
+        'calls-trunking-inbound-tollfree-local',
+        'calls-trunking-inbound-tollfree-mobile',
+        'shortcodes-messages-inbound',
+        'shortcodes-messages-outbound',
+      ],
+    },
+  ],
+
+  // "also included in the SMS categories" / "also included in the Voice categories".
+  overlaps: {
+    'authy-sms-outbound': 'sms',
+    'authy-calls-outbound': 'calls',
+  },
+
+  // Only groupings whose members can be named. Not listed, on purpose:
+  // - marketplace-*-addons: nothing says which add-ons each covers, and guessing a subset whose
+  //   prices happen to add up would invent structure; the residual rows show any double count;
+  // - functions-rollup: it is a name child of functions, its only candidate member set, so the
+  //   ordinary parent/child arithmetic already covers it.
+  suspectedRollups: [
+    // The docs call it "All Messaging A2P Registration Fees".
+    { rollup: 'a2p-registration-fees', memberPrefixes: ['a2p-10dlc-registrationfees-'] },
+    { rollup: 'supersim', memberPrefixes: ['wireless-super-sim'] },
+  ],
+
+  products: {
+    Messaging: [
+      'a2p',
+      'sms',
+      'smsmessages',
+      'mms',
+      'channels',
+      'rcs',
+      'usage-rcs',
+      'usage-programmable-messaging',
+      'bundle-sms',
+      'engagement-suite',
+      'failed-message-processing-fee',
+      'longcode-mps',
+      'mediastorage',
+      'shortcodes-messages',
+    ],
+    Voice: [
+      'calls',
+      'call-progess-events',
+      'conference',
+      'agent-conference',
+      'conversation-relay',
+      'amazon-polly',
+      'answering-machine-detection',
+      'branded-calling',
+      'cps',
+      'ivr',
+      'prog-voice-client',
+      'programmablevoice',
+      'pstnconnectivity',
+      'recordings',
+      'speech-recognition',
+      'text-to-speech',
+      'tts',
+      'transcriptions',
+      'twiml',
+      'voice-insights',
+      'sip-secure-media',
+      'generic-pay-transactions',
+      'payment-gateway-connectors',
+      'payment-solutions',
+    ],
+    'Phone Numbers': ['phonenumbers', 'shortcodes', 'short-code-setup-fees'],
+    Video: [
+      'pv',
+      'video',
+      'group-rooms',
+      'small-group-rooms',
+      'peer-to-peer-rooms',
+      'basic-peer-to-peer-rooms',
+      'turnmegabytes',
+      'media-composer',
+      'rooms',
+      'live',
+      'audience-minutes',
+    ],
+    Lookup: [
+      'lookup',
+      'carrier-lookups',
+      'calleridlookups',
+      'number-format-lookups',
+      'call-forwarding-lookups',
+      'sim-swap-lookups',
+      'live-activity-lookups',
+      'enhanced-line-type-lookups',
+      'identity-match',
+      'fraud-lookups',
+      'line-status-lookups',
+      'phone-quality-score-lookups',
+      'reassigned-number',
+    ],
+    Verify: ['verify', 'authy', 'account-security'],
+    Wireless: ['wireless', 'supersim'],
+    Flex: ['flex', 'usage-flex', 'agent-copilot'],
+    Frontline: ['frontline'],
+    Marketplace: ['marketplace', 'marketplay'],
+    Conversations: ['conversations', 'ip-messaging', 'pchat'],
+    Serverless: ['functions', 'usage-functions', 'assets'],
+    'Voice Intelligence': ['voice-intelligence', 'conversational-insights'],
+    'Elastic SIP Trunking': ['elastic-sip-trunking', 'trunking'],
+    Interconnect: ['twilio-interconnect'],
+    Email: ['email'],
+    Fax: ['pfax'],
+    Sync: ['sync'],
+    Notify: ['notify'],
+    Proxy: ['proxy'],
+    TaskRouter: ['task-router', 'taskrouter'],
+    Studio: ['studio'],
+    Monitor: ['monitor'],
+    'Event Streams': ['events'],
+    AI: ['ai-assistants', 'autopilot', 'virtual-agent', 'chat-virtual-agent'],
+    'Support and Services': ['premiumsupport', 'advisory-services'],
+    Account: ['min-spend-adjustments', 'credit-transfer', 'bundle-subscription-fees', 'twilio-editions', 'enterprise'],
+  },
+};

@@ -1,0 +1,208 @@
+import type { CategoryPlacement, PlacementSource } from './types';
+import { OTHER_PRODUCT, TWILIO_CURATION, type HierarchyCuration, type SuspectedRollup } from './hierarchy-data';
+import twilioCategories from './twilio-categories.json';
+
+/** Twilio is inconsistent on case (`Usage-RCS-Messages`), so every comparison uses this form. */
+export function normalizeCategory(category: string): string {
+  return category.trim().toLowerCase();
+}
+
+interface ProductRule {
+  readonly prefix: string;
+  readonly product: string;
+}
+
+/**
+ * Twilio's usage categories as a tree: curated placements first, then prefix refinement (the parent
+ * of `c` is the longest category `p` in the hierarchy with `c` starting with `p-`), else the top
+ * level. The root (`totalprice`) is implicit: top-level categories have parent null.
+ *
+ * Immutable. `withCategories` returns a hierarchy that also knows categories seen at runtime, so an
+ * unknown category can still find its parent by name, or become the parent of others.
+ */
+export class Hierarchy {
+  private constructor(
+    private readonly curation: HierarchyCuration,
+    private readonly categories: ReadonlySet<string>,
+    private readonly curatedParents: ReadonlyMap<string, string | null>,
+    private readonly productRules: readonly ProductRule[],
+    private readonly rollups: ReadonlySet<string>,
+  ) {}
+
+  /** Throws if the curated placements contain a cycle or place a category twice. */
+  static create(knownCategories: Iterable<string>, curation: HierarchyCuration): Hierarchy {
+    const curatedParents = curatedParentMap(curation);
+    const categories = new Set([...knownCategories].map(normalizeCategory));
+    for (const name of curatedNames(curation)) categories.add(name);
+    return Hierarchy.build(curation, categories, curatedParents, productRules(curation));
+  }
+
+  private static build(
+    curation: HierarchyCuration,
+    categories: ReadonlySet<string>,
+    curatedParents: ReadonlyMap<string, string | null>,
+    rules: readonly ProductRule[],
+  ): Hierarchy {
+    const shell = new Hierarchy(curation, categories, curatedParents, rules, new Set());
+    const rollups = new Set<string>([curation.root]);
+    for (const category of categories) {
+      assertNoCycle(shell, category);
+      const parent = shell.parentOf(category);
+      if (parent !== null) rollups.add(parent);
+    }
+    return new Hierarchy(curation, categories, curatedParents, rules, rollups);
+  }
+
+  /** This hierarchy plus the given categories (for example those present in one day's records). */
+  withCategories(categories: Iterable<string>): Hierarchy {
+    const added = [...categories].map(normalizeCategory).filter((category) => !this.categories.has(category));
+    if (added.length === 0) return this;
+    const union = new Set([...this.categories, ...added]);
+    return Hierarchy.build(this.curation, union, this.curatedParents, this.productRules);
+  }
+
+  get root(): string {
+    return this.curation.root;
+  }
+
+  isRoot(category: string): boolean {
+    return normalizeCategory(category) === this.curation.root;
+  }
+
+  /** Whether some category of this hierarchy is placed under it (or it is the root). */
+  isRollup(category: string): boolean {
+    return this.rollups.has(normalizeCategory(category));
+  }
+
+  parentOf(category: string): string | null {
+    const normalized = normalizeCategory(category);
+    const curated = this.curatedParents.get(normalized);
+    return curated !== undefined ? curated : this.parentByName(normalized);
+  }
+
+  placementOf(category: string): CategoryPlacement {
+    const normalized = normalizeCategory(category);
+    return {
+      category: normalized,
+      parentCategory: this.parentOf(normalized),
+      product: this.productOf(normalized),
+      isRollup: this.isRollup(normalized),
+      placement: this.placementSourceOf(normalized),
+      includedIn: this.includedIn(normalized),
+    };
+  }
+
+  /** 'curated' when the curation says where it goes, else 'name'. */
+  placementSourceOf(category: string): PlacementSource {
+    const normalized = normalizeCategory(category);
+    return this.curatedParents.has(normalized) || normalized === this.curation.root ? 'curated' : 'name';
+  }
+
+  /** Every category this hierarchy knows, sorted: the rows of a usage_categories dimension. */
+  knownPlacements(): CategoryPlacement[] {
+    return [...this.categories].sort(compareText).map((category) => this.placementOf(category));
+  }
+
+  /** The longest matching product prefix of the category, else its parent's product, else Other. */
+  productOf(category: string): string {
+    for (const ancestor of this.selfAndAncestors(normalizeCategory(category))) {
+      const rule = this.productRules.find((candidate) => ancestor.startsWith(candidate.prefix));
+      if (rule) return rule.product;
+    }
+    return OTHER_PRODUCT;
+  }
+
+  /**
+   * For a documented double count (or anything placed under one), the category whose price already
+   * includes it; such a category must never be summed. Null otherwise.
+   */
+  includedIn(category: string): string | null {
+    for (const ancestor of this.selfAndAncestors(normalizeCategory(category))) {
+      const including = this.curation.overlaps[ancestor];
+      if (including !== undefined) return including;
+    }
+    return null;
+  }
+
+  suspectedRollup(category: string): SuspectedRollup | undefined {
+    const normalized = normalizeCategory(category);
+    return this.curation.suspectedRollups.find((suspect) => suspect.rollup === normalized);
+  }
+
+  private *selfAndAncestors(category: string): Generator<string> {
+    for (let current: string | null = category; current !== null; current = this.parentOf(current)) {
+      yield current;
+    }
+  }
+
+  private parentByName(category: string): string | null {
+    for (let end = category.lastIndexOf('-'); end > 0; end = category.lastIndexOf('-', end - 1)) {
+      const candidate = category.slice(0, end);
+      if (candidate !== this.curation.root && this.categories.has(candidate)) return candidate;
+    }
+    return null;
+  }
+}
+
+function curatedParentMap(curation: HierarchyCuration): Map<string, string | null> {
+  const parents = new Map<string, string | null>();
+  for (const group of curation.placements) {
+    for (const child of group.children) {
+      if (parents.has(child)) throw new Error(`category ${child} is curated twice`);
+      parents.set(child, group.parent);
+    }
+  }
+  for (const overlap of Object.keys(curation.overlaps)) {
+    // A double count sits at the top level: it is not part of any sum, so it has no parent.
+    if (parents.has(overlap)) throw new Error(`category ${overlap} is curated twice`);
+    parents.set(overlap, null);
+  }
+  return parents;
+}
+
+function curatedNames(curation: HierarchyCuration): string[] {
+  return [
+    curation.root,
+    ...curation.placements.flatMap((group) => (group.parent === null ? group.children : [group.parent, ...group.children])),
+    ...Object.entries(curation.overlaps).flat(),
+    ...curation.suspectedRollups.map((suspect) => suspect.rollup),
+  ];
+}
+
+function productRules(curation: HierarchyCuration): ProductRule[] {
+  const rules = Object.entries(curation.products).flatMap(([product, prefixes]) =>
+    prefixes.map((prefix) => ({ prefix, product })),
+  );
+  // Longest first, so that the first match is the most specific one.
+  return rules.sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
+}
+
+function assertNoCycle(hierarchy: Hierarchy, category: string): void {
+  const seen = new Set<string>();
+  for (let current: string | null = category; current !== null; current = hierarchy.parentOf(current)) {
+    if (seen.has(current)) throw new Error(`the category hierarchy has a cycle through ${current}`);
+    seen.add(current);
+  }
+}
+
+/** Plain code-unit order: deterministic, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Every category Twilio has listed: the last enum, the ones dropped from it, the documented extras. */
+function twilioKnownCategories(): string[] {
+  return [
+    ...twilioCategories.categories,
+    ...twilioCategories.removed_from_enum_in_earlier_spec_versions,
+    ...twilioCategories.documented_but_not_in_enum.names,
+  ];
+}
+
+let twilioDefault: Hierarchy | undefined;
+
+/** The hierarchy of Twilio's known categories with the documented curation; built once, immutable. */
+export function twilioHierarchy(): Hierarchy {
+  twilioDefault ??= Hierarchy.create(twilioKnownCategories(), TWILIO_CURATION);
+  return twilioDefault;
+}
