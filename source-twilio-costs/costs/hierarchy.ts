@@ -26,6 +26,8 @@ export class Hierarchy {
     private readonly categories: ReadonlySet<string>,
     private readonly curatedParents: ReadonlyMap<string, string | null>,
     private readonly productRules: readonly ProductRule[],
+    /** The parent of every category in `categories`, worked out once. */
+    private readonly parents: ReadonlyMap<string, string | null>,
     private readonly rollups: ReadonlySet<string>,
   ) {}
 
@@ -43,14 +45,13 @@ export class Hierarchy {
     curatedParents: ReadonlyMap<string, string | null>,
     rules: readonly ProductRule[],
   ): Hierarchy {
-    const shell = new Hierarchy(curation, categories, curatedParents, rules, new Set());
-    const rollups = new Set<string>([curation.root]);
-    for (const category of categories) {
-      assertNoCycle(shell, category);
-      const parent = shell.parentOf(category);
-      if (parent !== null) rollups.add(parent);
-    }
-    return new Hierarchy(curation, categories, curatedParents, rules, rollups);
+    const parents = new Map(
+      [...categories].map((category) => [category, placeParent(category, categories, curatedParents, curation.root)]),
+    );
+    for (const category of categories) assertNoCycle(parents, category);
+    const rollups = new Set([curation.root]);
+    for (const parent of parents.values()) if (parent !== null) rollups.add(parent);
+    return new Hierarchy(curation, categories, curatedParents, rules, parents, rollups);
   }
 
   /** This hierarchy plus the given categories (for example those present in one day's records). */
@@ -76,8 +77,9 @@ export class Hierarchy {
 
   parentOf(category: string): string | null {
     const normalized = normalizeCategory(category);
-    const curated = this.curatedParents.get(normalized);
-    return curated !== undefined ? curated : this.parentByName(normalized);
+    const known = this.parents.get(normalized);
+    if (known !== undefined) return known;
+    return placeParent(normalized, this.categories, this.curatedParents, this.curation.root);
   }
 
   placementOf(category: string): CategoryPlacement {
@@ -134,14 +136,6 @@ export class Hierarchy {
       yield current;
     }
   }
-
-  private parentByName(category: string): string | null {
-    for (let end = category.lastIndexOf('-'); end > 0; end = category.lastIndexOf('-', end - 1)) {
-      const candidate = category.slice(0, end);
-      if (candidate !== this.curation.root && this.categories.has(candidate)) return candidate;
-    }
-    return null;
-  }
 }
 
 function curatedParentMap(curation: HierarchyCuration): Map<string, string | null> {
@@ -177,9 +171,25 @@ function productRules(curation: HierarchyCuration): ProductRule[] {
   return rules.sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
 }
 
-function assertNoCycle(hierarchy: Hierarchy, category: string): void {
+/** Curated first; else the longest category `p` of the hierarchy with `category` starting with `p-`. */
+function placeParent(
+  category: string,
+  categories: ReadonlySet<string>,
+  curatedParents: ReadonlyMap<string, string | null>,
+  root: string,
+): string | null {
+  const curated = curatedParents.get(category);
+  if (curated !== undefined) return curated;
+  for (let end = category.lastIndexOf('-'); end > 0; end = category.lastIndexOf('-', end - 1)) {
+    const candidate = category.slice(0, end);
+    if (candidate !== root && categories.has(candidate)) return candidate;
+  }
+  return null;
+}
+
+function assertNoCycle(parents: ReadonlyMap<string, string | null>, category: string): void {
   const seen = new Set<string>();
-  for (let current: string | null = category; current !== null; current = hierarchy.parentOf(current)) {
+  for (let current: string | null = category; current !== null; current = parents.get(current) ?? null) {
     if (seen.has(current)) throw new Error(`the category hierarchy has a cycle through ${current}`);
     seen.add(current);
   }

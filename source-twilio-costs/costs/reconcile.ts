@@ -79,39 +79,50 @@ export function reconcileDay(records: CostInputRecord[], hierarchy: Hierarchy): 
 
 /**
  * Twilio may spell one category in two cases. The same price twice is one report seen twice; two
- * different prices are both kept, summed, because dropping either would lose cost.
+ * different prices are both kept, summed, because dropping either would lose cost. Sorted by
+ * category, so that the input order changes nothing.
  */
 function mergeSameCategory(records: readonly CostInputRecord[]): {
   records: Map<string, CostInputRecord>;
   notes: ReconcileNote[];
 } {
-  const merged = new Map<string, CostInputRecord>();
-  const notes: ReconcileNote[] = [];
+  const groups = new Map<string, CostInputRecord[]>();
   for (const record of records) {
     const category = normalizeCategory(record.category);
-    const earlier = merged.get(category);
-    if (earlier === undefined) {
-      merged.set(category, { ...record, category });
-    } else if (earlier.price === record.price) {
-      notes.push(info(`${category} was reported twice with the same price; counted once`));
-    } else {
-      notes.push(
-        warn(
-          `${category} was reported twice with different prices (${formatDecimal(earlier.price)} and ` +
-            `${formatDecimal(record.price)}); summed, without count or usage`,
-        ),
-      );
-      merged.set(category, {
-        category,
-        price: earlier.price + record.price,
-        count: null,
-        countUnit: null,
-        usage: null,
-        usageUnit: null,
-      });
+    groups.set(category, [...(groups.get(category) ?? []), record]);
+  }
+  const merged = new Map<string, CostInputRecord>();
+  const notes: ReconcileNote[] = [];
+  for (const [category, group] of [...groups].sort(([a], [b]) => compareText(a, b))) {
+    const [first, ...others] = [...group].sort((a, b) => compareText(a.category, b.category));
+    if (first === undefined) continue;
+    merged.set(category, { ...first, category });
+    if (others.length === 0) continue;
+    if (others.every((other) => other.price === first.price)) {
+      notes.push(info(`${category} was reported ${group.length} times with the same price; counted once`));
+      continue;
     }
+    const prices = group.map((record) => record.price);
+    notes.push(
+      warn(
+        `${category} was reported with different prices (${[...prices].sort(compareDecimals).map(formatDecimal).join(', ')}); ` +
+          'summed, without count or usage',
+      ),
+    );
+    merged.set(category, {
+      category,
+      price: sumDecimals(prices),
+      count: null,
+      countUnit: null,
+      usage: null,
+      usageUnit: null,
+    });
   }
   return { records: merged, notes };
+}
+
+function compareDecimals(a: Decimal, b: Decimal): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function initialTree(records: readonly CostInputRecord[], hierarchy: Hierarchy): DayTree {
@@ -236,15 +247,23 @@ function suspectedRollupCandidates(
 }
 
 function isAncestorOrSelf(tree: DayTree, ancestor: string, category: Container): boolean {
-  return category === ancestor || hasAncestor(tree, category, (candidate) => candidate === ancestor);
+  return category === ancestor || ancestorsOf(tree, category).includes(ancestor);
 }
 
-function hasAncestor(tree: DayTree, category: Container, matches: (ancestor: string) => boolean): boolean {
-  for (let current = category === null ? null : tree.get(category)?.parent; current != null; ) {
-    if (matches(current)) return true;
-    current = tree.get(current)?.parent;
+function hasAncestor(tree: DayTree, category: string, matches: (ancestor: string) => boolean): boolean {
+  return ancestorsOf(tree, category).some(matches);
+}
+
+function ancestorsOf(tree: DayTree, category: Container): string[] {
+  const ancestors: string[] = [];
+  for (let current = parentIn(tree, category); current !== null; current = parentIn(tree, current)) {
+    ancestors.push(current);
   }
-  return false;
+  return ancestors;
+}
+
+function parentIn(tree: DayTree, category: Container): Container {
+  return category === null ? null : (tree.get(category)?.parent ?? null);
 }
 
 /** The containers and categories a correction changes; two corrections touching one compete. */
@@ -255,7 +274,7 @@ function touched(correction: Correction): string[] {
       return [`category ${correction.node}`, container(correction.from), container(correction.to)];
     case 'group':
     case 'repeat':
-      return [`category ${correction.rollup}`, container(correction.container), container(correction.rollup)];
+      return [`category ${correction.rollup}`, container(correction.container)];
   }
 }
 

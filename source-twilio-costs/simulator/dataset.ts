@@ -226,11 +226,12 @@ interface AccountProfile {
 
 interface DayTruth {
   /** By model index; null = no own usage. */
-  own: (Amount | null)[];
+  own: readonly (Amount | null)[];
   reported: ReadonlyMap<string, SimUsage>;
 }
 
-const EMPTY_USAGE: ReadonlyMap<string, SimUsage> = new Map();
+/** Days outside an account's usage range: shared, not memoised, so that decades of Daily stay cheap. */
+const NO_USAGE_DAY: DayTruth = { own: new Array<Amount | null>(MODEL.length).fill(null), reported: new Map() };
 /** Bounds the memo of summed scopes; benchmarks may ask for many distinct date windows. */
 const MAX_SCOPE_CACHE_ENTRIES = 20_000;
 
@@ -246,6 +247,8 @@ export class Dataset {
 
   private readonly profilesBySid: ReadonlyMap<string, AccountProfile>;
   private readonly dayTruths = new Map<string, DayTruth>();
+  /** By account index: days restated by hand, which may lie outside the account's usage range. */
+  private readonly restatedDays = new Map<number, Set<DayNumber>>();
   private readonly scopeCache = new Map<string, ReadonlyMap<string, SimUsage>>();
 
   /** Use generateDataset() or sampleDataset(). */
@@ -345,15 +348,25 @@ export class Dataset {
     const own = [...truth.own];
     if (amounts === null) {
       own[node.index] = null;
+    } else if (node.index === TOTAL_PRICE_INDEX) {
+      // Uncategorised cost: whatever totalprice holds beyond its top-level items.
+      const price = amounts.price - sumChildren(node, computeTotals(truth.own)).price;
+      own[node.index] = { count: null, usage: price, price };
     } else {
       const childSum = sumChildren(node, computeTotals(truth.own));
       own[node.index] = {
-        count: amounts.count === null || node.index === TOTAL_PRICE_INDEX ? null : amounts.count - (childSum.count ?? 0n),
+        count: amounts.count === null ? null : amounts.count - (childSum.count ?? 0n),
         usage: amounts.usage - childSum.usage,
         price: amounts.price - childSum.price,
       };
     }
     this.dayTruths.set(dayKey(profile, day), { own, reported: report(own) });
+    let restated = this.restatedDays.get(profile.index);
+    if (!restated) {
+      restated = new Set();
+      this.restatedDays.set(profile.index, restated);
+    }
+    restated.add(day);
     this.scopeCache.clear();
   }
 
@@ -367,6 +380,8 @@ export class Dataset {
     const key = dayKey(profile, day);
     let truth = this.dayTruths.get(key);
     if (truth === undefined) {
+      // Restated days are always memoised, so this only skips days that truly have no usage.
+      if (day < profile.firstUsageDay || day > profile.lastUsageDay) return NO_USAGE_DAY;
       const own = this.generateOwnUsage(profile, day);
       truth = { own, reported: report(own) };
       this.dayTruths.set(key, truth);
@@ -376,7 +391,6 @@ export class Dataset {
 
   private generateOwnUsage(profile: AccountProfile, day: DayNumber): (Amount | null)[] {
     const own: (Amount | null)[] = new Array<Amount | null>(MODEL.length).fill(null);
-    if (day < profile.firstUsageDay || day > profile.lastUsageDay) return own;
     const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
     const dayVolume = profile.volume * (weekday === 0 || weekday === 6 ? WEEKEND_VOLUME : 1);
     const reportsAloneToday = new Set<number>();
@@ -402,22 +416,25 @@ export class Dataset {
 
   private sumUsage(profiles: AccountProfile[], firstDay: DayNumber, lastDay: DayNumber): ReadonlyMap<string, SimUsage> {
     const sums = new Map<string, SimUsage>();
+    const add = (profile: AccountProfile, day: DayNumber): void => {
+      for (const [category, usage] of this.dayTruth(profile, day).reported) {
+        const sum = sums.get(category);
+        if (!sum) {
+          sums.set(category, { ...usage });
+        } else {
+          sum.count = sum.count === null || usage.count === null ? (sum.count ?? usage.count) : sum.count + usage.count;
+          sum.usage += usage.usage;
+          sum.price += usage.price;
+        }
+      }
+    };
     for (const profile of profiles) {
+      // Only days in the account's usage range can have usage, besides days restated by hand.
       const from = Math.max(firstDay, profile.firstUsageDay);
       const to = Math.min(lastDay, profile.lastUsageDay);
-      // Restatements may put usage outside the generated range, so those days are read too when cached.
-      for (let day = firstDay; day <= lastDay; day++) {
-        if ((day < from || day > to) && !this.dayTruths.has(dayKey(profile, day))) continue;
-        for (const [category, usage] of this.dayTruth(profile, day).reported) {
-          const sum = sums.get(category);
-          if (!sum) {
-            sums.set(category, { ...usage });
-          } else {
-            sum.count = sum.count === null || usage.count === null ? (sum.count ?? usage.count) : sum.count + usage.count;
-            sum.usage += usage.usage;
-            sum.price += usage.price;
-          }
-        }
+      for (let day = from; day <= to; day++) add(profile, day);
+      for (const day of this.restatedDays.get(profile.index) ?? []) {
+        if (day >= firstDay && day <= lastDay && (day < from || day > to)) add(profile, day);
       }
     }
     return sums;
@@ -486,7 +503,6 @@ function sumChildren(node: ModelNode, totals: readonly Amount[]): Amount {
 }
 
 function report(own: readonly (Amount | null)[]): ReadonlyMap<string, SimUsage> {
-  if (own.every((amount) => amount === null)) return EMPTY_USAGE;
   const totals = computeTotals(own);
   const reported = new Map<string, SimUsage>();
   for (const node of MODEL) {

@@ -8,8 +8,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors';
 
-export const DEFAULT_PAGE_SIZE = 50;
-export const MAX_PAGE_SIZE = 1000;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
 const TOKEN_PREFIX = 'PT';
 const MAC_BYTES = 12;
 

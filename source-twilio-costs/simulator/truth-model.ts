@@ -208,10 +208,10 @@ const VIDEO: TruthNodeSpec = {
     {
       category: 'turnmegabytes',
       description: 'TURN Megabytes',
-      countUnit: 'megabytes',
+      countUnit: 'allocations',
       usageUnit: 'megabytes',
       children: [
-        { category: 'turnmegabytes-useast', description: 'TURN Megabytes (US East)', countUnit: 'megabytes', usageUnit: 'megabytes', meter: megabytes(0.5, [20, 400], [50, 400], '0.0004') },
+        { category: 'turnmegabytes-useast', description: 'TURN Megabytes (US East)', countUnit: 'allocations', usageUnit: 'megabytes', meter: megabytes(0.5, [20, 400], [50, 400], '0.0004') },
       ],
     },
   ],
@@ -243,10 +243,10 @@ const RCS: TruthNodeSpec = {
 const WIRELESS: TruthNodeSpec = {
   category: 'wireless-usage',
   description: 'Wireless Usage',
-  countUnit: 'megabytes',
+  countUnit: 'sessions',
   usageUnit: 'megabytes',
   children: [
-    { category: 'wireless-usage-data', description: 'Wireless Data Usage', countUnit: 'megabytes', usageUnit: 'megabytes', meter: megabytes(0.8, [10, 300], [100, 900], '0.1') },
+    { category: 'wireless-usage-data', description: 'Wireless Data Usage', countUnit: 'sessions', usageUnit: 'megabytes', meter: megabytes(0.8, [10, 300], [100, 900], '0.1') },
     { category: 'wireless-usage-mrc', description: 'Wireless Monthly Recurring Charges', countUnit: 'sims', usageUnit: 'sims', meter: monthlyFee([5, 50], '1') },
   ],
 };
@@ -274,7 +274,7 @@ export const CORE_TOP_LEVEL: readonly TruthNodeSpec[] = [
 
 /** Stand-alone products an account may also use; each account picks a few. */
 export const OPTIONAL_TOP_LEVEL: readonly TruthNodeSpec[] = [
-  { category: 'mediastorage', description: 'Media Storage', countUnit: 'megabytes', usageUnit: 'megabytes', meter: megabytes(0.7, [10, 200], [100, 500], '0.00015') },
+  { category: 'mediastorage', description: 'Media Storage', countUnit: 'files', usageUnit: 'megabytes', meter: megabytes(0.7, [10, 200], [100, 500], '0.00015') },
   { category: 'transcriptions', description: 'Transcriptions', countUnit: 'transcriptions', usageUnit: 'minutes', meter: perEvent(0.5, [5, 50], [1, 4], '0.05') },
   { category: 'amazon-polly', description: 'Amazon Polly', countUnit: 'requests', usageUnit: 'characters', meter: perEvent(0.5, [10, 100], [50, 400], '0.00002') },
   { category: 'speech-recognition', description: 'Speech Recognition', countUnit: 'requests', usageUnit: 'minutes', meter: perEvent(0.45, [5, 80], [1, 3], '0.02') },

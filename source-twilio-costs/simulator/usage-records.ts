@@ -5,7 +5,7 @@
  */
 import { type Decimal, formatDecimal } from '../money';
 import { type Dataset, type SimAccount, type SimUsage } from './dataset';
-import { type DayNumber, dayToIsoDate, firstOfMonth, firstOfYear, parseIsoDate, todayUtc } from './dates';
+import { type DayNumber, dayToIsoDate, firstOfMonth, firstOfYear, isoDateToDay, parseIsoDate, todayUtc } from './dates';
 import { ApiError } from './errors';
 import { type PageTokens, pageLinks, parsePageRequest } from './paging';
 
@@ -66,7 +66,8 @@ export class UsageRecordRenderer {
   /** One page of a usage listing, as the JSON text of Twilio's envelope. */
   renderPage({ dataset, account, resource, path, query, tokens }: UsageListingRequest): string {
     const includeSubaccounts = parseIncludeSubaccounts(query.get('IncludeSubaccounts'));
-    const firstDay = parseDateParameter(query.get('StartDate'), 'StartDate') ?? parseIsoDate(account.dateCreated) ?? todayUtc();
+    // Without dates Twilio answers all time: from the account's creation to today.
+    const firstDay = parseDateParameter(query.get('StartDate'), 'StartDate') ?? isoDateToDay(account.dateCreated);
     const lastDay = parseDateParameter(query.get('EndDate'), 'EndDate') ?? todayUtc();
     if (lastDay < firstDay) throw ApiError.notFound(path);
     const categoryText = query.get('Category');
@@ -83,8 +84,8 @@ export class UsageRecordRenderer {
 
     const asOf = `${new Date().toISOString().slice(0, 19)}+00:00`;
     const rows: string[] = [];
+    // Rows of one period share its usage and dates; a page usually spans one or two periods.
     let periodIndex = -1;
-    let period: Period = { first: firstDay, last: lastDay };
     let usages: ReadonlyMap<string, SimUsage> = new Map();
     let startDate = '';
     let endDate = '';
@@ -92,7 +93,7 @@ export class UsageRecordRenderer {
       const rowPeriod = Math.floor(row / categories.length);
       if (rowPeriod !== periodIndex) {
         periodIndex = rowPeriod;
-        period = periods.at(rowPeriod);
+        const period = periods.at(rowPeriod);
         usages = dataset.scopeUsage(account.sid, includeSubaccounts, period.first, period.last);
         startDate = dayToIsoDate(period.first);
         endDate = dayToIsoDate(period.last);
@@ -147,7 +148,7 @@ function renderRow(fragments: RowFragments, usage: SimUsage | undefined, startDa
 }
 
 /** Twilio's price strings: "0", or exactly 5 decimal places ("11.72000", "-3.50000"). */
-export function formatPrice(value: Decimal): string {
+function formatPrice(value: Decimal): string {
   if (value === 0n) return '0';
   if (value % NANO_PER_PRICE_STEP !== 0n) return formatDecimal(value);
   const negative = value < 0n;

@@ -69,8 +69,8 @@ describe('costs/reconcileDay', () => {
     });
     expect(totalOf(day)).to.equal('12');
     expect(day.notes.map((note) => note.message)).to.deep.equal([
-      'authy-sms-outbound (1) is already included in sms; not summed',
       'authy-calls-outbound (0.5) is already included in calls; not summed',
+      'authy-sms-outbound (1) is already included in sms; not summed',
     ]);
   });
 
@@ -156,9 +156,11 @@ describe('costs/reconcileDay', () => {
     expect(pricesOf(same.rows)).to.deep.equal({ sms: '5' });
     expect(same.notes[0]?.level).to.equal('info');
 
-    const different = reconcile([record('totalprice', '5'), record('SMS', '2'), record('sms', '3')]);
+    const records = [record('totalprice', '5'), record('SMS', '2'), record('sms', '3')];
+    const different = reconcile(records);
     expect(pricesOf(different.rows)).to.deep.equal({ sms: '5' });
     expect(different.notes[0]?.level).to.equal('warn');
+    expect(reconcile([...records].reverse())).to.deep.equal(different);
   });
 
   it('places unknown categories by name, or at the top level, and never drops them', () => {
@@ -301,6 +303,23 @@ describe('costs/reconcileDay', () => {
       expect(day.notes).to.have.length(1);
       expect(day.notes[0]?.level).to.equal('warn');
       expect(day.notes[0]?.message).to.include('sms-messages-carrierfees').and.include('sms-messages-registrationfees');
+    });
+
+    it('never moves a category under itself or its own descendants', () => {
+      // sms over-sums by 6 and sms-outbound under-sums by 6. Both sms-outbound and
+      // sms-pumping-risk cost 6, but only sms-pumping-risk can go under sms-outbound.
+      const day = reconcile([
+        record('totalprice', '10'),
+        record('sms', '10'),
+        record('sms-inbound', '4'),
+        record('sms-outbound', '6'),
+        record('sms-outbound-longcode', '1'),
+        record('sms-outbound-shortcode', '-1'),
+        record('sms-pumping-risk', '6'),
+      ]);
+      expect(rowOf(day, 'sms-pumping-risk')).to.include({ parentCategory: 'sms-outbound', placement: 'numbers' });
+      expect(day.rows.filter((row) => row.isUnattributed)).to.deep.equal([]);
+      expect(day.notes.map((note) => note.level)).to.deep.equal(['info']);
     });
 
     it('confirms a2p-registration-fees as the rollup of the a2p-10dlc fees when the top level double counts them', () => {

@@ -321,6 +321,28 @@ describe('simulator dataset', () => {
       expect(priceOf(after, 'sms')).to.equal(priceOf(before, 'sms') + 10n * PRICE_STEP);
     });
 
+    it('can put usage on a day that had none, and sums over ranges see it', () => {
+      const restated = sampleDataset();
+      const outside = '2025-10-15';
+      const price = 60_000_000n; // 0.06
+      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, outside, 'quantum-relay-minutes', { count: 2n * NANO, usage: 30n * NANO, price });
+      expect(priceOf(restated.usage(SAMPLE_MAIN_ACCOUNT_SID, outside), 'totalprice')).to.equal(price);
+      const october = restated.scopeUsage(SAMPLE_MAIN_ACCOUNT_SID, true, isoDateToDay('2025-10-01'), isoDateToDay('2025-10-31'));
+      expect(october.get('quantum-relay-minutes')?.price).to.equal(price);
+      expect(october.get('totalprice')?.price).to.equal(price);
+    });
+
+    it('restates totalprice through its uncategorised cost', () => {
+      const restated = sampleDataset();
+      const before = restated.usage(SAMPLE_MAIN_ACCOUNT_SID, date);
+      const total = (before.get('totalprice')?.price ?? 0n) + NANO;
+      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'totalprice', { count: null, usage: total, price: total });
+      expect(restated.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')).to.deep.include({ count: null, usage: total, price: total });
+      const uncategorised = restated.ownUsage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice');
+      expect(uncategorised?.price).to.equal((sampleDataset().ownUsage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price ?? 0n) + NANO);
+      expect(uncategorised?.usage).to.equal(uncategorised?.price);
+    });
+
     it('refuses pure rollups and categories outside the model', () => {
       const restated = sampleDataset();
       expect(() => restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'sms', null)).to.throw(/pure rollup/);

@@ -244,7 +244,9 @@ describe('simulator server', () => {
       const total = body.usage_records.find((record) => record.category === 'totalprice');
       expect(parseDecimal(total?.price ?? '')).to.equal(dataset.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price);
       const withSubaccounts = summedPrices(dataset, dataset.accounts.map((account) => account.sid), date).get('totalprice') ?? 0n;
-      expect(parseDecimal(total?.price ?? '')).to.be.lessThan(withSubaccounts);
+      expect(parseDecimal(total?.price ?? '') < withSubaccounts, 'main alone costs less than main with subaccounts').to.equal(true);
+      const explicit = await get<UsagePageJson>(simulator, usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: date, EndDate: date, IncludeSubaccounts: 'true', Category: 'totalprice' }), MAIN);
+      expect(parseDecimal(explicit.body.usage_records[0]?.price ?? '')).to.equal(withSubaccounts);
     });
 
     it('aggregates Records.json over the range, one row per category', async () => {

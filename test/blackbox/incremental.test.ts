@@ -1,0 +1,132 @@
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../source-twilio-costs/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { runCli } from '../helpers/cli';
+import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { daysOf, exact } from '../helpers/simulator-truth';
+
+const root = path.resolve(__dirname, '../..');
+const incrementalCatalog = JSON.parse(readFileSync(path.join(root, 'integration_tests/incremental_catalog.json'), 'utf8')) as unknown;
+
+function finalStates(messages: Message[]): unknown[] {
+  return ['usage_records', 'usage_costs'].map((stream) => {
+    const states = statesOf(messages, stream);
+    return states[states.length - 1]?.state;
+  });
+}
+
+/** A destination that keeps the latest row per primary key (Airbyte's append_dedup). */
+function latestPerKey(rows: Array<Record<string, unknown>>, key: string[]): Map<string, Record<string, unknown>> {
+  const latest = new Map<string, Record<string, unknown>>();
+  for (const row of rows) latest.set(key.map((field) => String(row[field])).join('|'), row);
+  return latest;
+}
+
+describe('black box: incremental syncs, restatements and scopes', function () {
+  this.timeout(120_000);
+  let simulator: RunningSimulator | undefined;
+  afterEach(async () => simulator?.close());
+
+  it('API key mode reads the whole bill as one scope and reconciles to the IncludeSubaccounts=true total', async () => {
+    simulator = await startSimulator({ dataset: sampleDataset() });
+    const dataset = simulator.dataset;
+    const config = {
+      account_sid: dataset.mainAccountSid,
+      credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret },
+      start_date: '2026-09-01',
+      end_date: '2026-10-31',
+    };
+    const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config, 'cat.json': incrementalCatalog } });
+    expect(result.exitCode).to.equal(0);
+    expectWellFormedRead(result.messages, ['usage_records', 'usage_costs']);
+    expect(result.stdout).not.to.include(SAMPLE_STANDARD_API_KEY.secret);
+    const usage = simulator.requests.filter((request) => request.path.includes('/Usage/'));
+    expect(usage.every((request) => request.query.IncludeSubaccounts === 'true')).to.equal(true);
+    const byDay = new Map<string, bigint>();
+    for (const row of recordsOf(result.messages, 'usage_costs')) {
+      expect(row.account_sid).to.equal(dataset.mainAccountSid);
+      byDay.set(String(row.start_date), (byDay.get(String(row.start_date)) ?? 0n) + exact(row.price));
+    }
+    for (const day of daysOf('2026-09-01', '2026-10-31')) {
+      const dayNumber = Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
+      expect(byDay.get(day) ?? 0n, day).to.equal(dataset.scopeUsage(dataset.mainAccountSid, true, dayNumber, dayNumber).get('totalprice')?.price ?? 0n);
+    }
+  });
+
+  it('after a restatement inside the lookback, latest-per-key totals are right in both usage streams', async () => {
+    simulator = await startSimulator({ dataset: sampleDataset() });
+    const dataset = simulator.dataset;
+    const main = dataset.mainAccountSid;
+    const config = {
+      account_sid: main,
+      credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken },
+      start_date: '2026-10-01',
+      end_date: '2026-10-31',
+      lookback_days: 5,
+    };
+    const env = { TWILIO_API_BASE_URL: simulator.baseUrl };
+    const first = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env, files: { 'c.json': config, 'cat.json': incrementalCatalog } });
+    expect(first.exitCode).to.equal(0);
+
+    // Restate a day inside the lookback: every priced leaf category of the main account goes to zero
+    // but one, so leaves vanish, residuals change and totalprice moves.
+    const day = '2026-10-29';
+    const reported = [...dataset.usage(main, day)].filter(([category]) => category !== 'totalprice');
+    const ownLeaves = dataset.truthNodes().filter((node) => node.children.length === 0 && reported.some(([category]) => category === node.category));
+    expect(ownLeaves.length).to.be.greaterThan(3);
+    for (const node of ownLeaves.slice(1)) dataset.restate(main, day, node.category, null);
+    const restatedTotal = dataset.usage(main, day).get('totalprice')?.price ?? 0n;
+
+    const second = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
+      env,
+      files: { 'c.json': config, 'cat.json': incrementalCatalog, 's.json': finalStates(first.messages) },
+    });
+    expect(second.exitCode).to.equal(0);
+    expect(traceErrors(second.messages)).to.deep.equal([]);
+    const costs = latestPerKey([...recordsOf(first.messages, 'usage_costs'), ...recordsOf(second.messages, 'usage_costs')], ['account_sid', 'category', 'start_date']);
+    let sum = 0n;
+    for (const row of costs.values()) if (row.account_sid === main && row.start_date === day && row.category !== 'subaccounts:unattributed') sum += exact(row.price);
+    expect(sum).to.equal(restatedTotal);
+    const raw = latestPerKey([...recordsOf(first.messages, 'usage_records'), ...recordsOf(second.messages, 'usage_records')], ['account_sid', 'category', 'start_date', 'end_date']);
+    for (const node of ownLeaves.slice(1)) {
+      const row = raw.get(`${main}|${node.category}|${day}|${day}`);
+      if (row) expect(row.price, node.category).to.equal(0);
+    }
+    expect(raw.get(`${main}|totalprice|${day}|${day}`)?.price).to.equal(Number(restatedTotal) / 1e9);
+  });
+
+  it('a subaccount whose usage answers 404 is skipped with a warning naming it; the rest completes', async () => {
+    const dataset = generateDataset({ seed: 7, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: 2, subaccountUsageAnswers: [404, undefined] });
+    simulator = await startSimulator({ dataset });
+    const broken = dataset.accounts.find((account) => account.usageAnswers === 404);
+    const config = {
+      account_sid: dataset.mainAccountSid,
+      credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken },
+      start_date: '2026-09-01',
+      end_date: '2026-10-31',
+    };
+    const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config, 'cat.json': incrementalCatalog } });
+    expect(result.exitCode).to.equal(0);
+    expectWellFormedRead(result.messages, ['usage_records', 'usage_costs']);
+    const warnings = result.messages.filter((m) => m.type === 'LOG' && m.log.level === 'WARN').map((m) => String(m.log.message));
+    expect(warnings.some((message) => message.includes(String(broken?.sid)) && message.includes('404'))).to.equal(true);
+    expect(recordsOf(result.messages, 'usage_records').some((row) => row.account_sid === broken?.sid)).to.equal(false);
+    expect(recordsOf(result.messages, 'usage_records').some((row) => row.account_sid === dataset.accounts[2]?.sid)).to.equal(true);
+  });
+
+  it('a state far in the future reads nothing and is emitted again', async () => {
+    simulator = await startSimulator({ dataset: sampleDataset() });
+    const main = simulator.dataset.mainAccountSid;
+    const config = { account_sid: main, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret }, start_date: '2026-09-01' };
+    const future = ['usage_records', 'usage_costs'].map((name) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: { accounts: { [main]: { start_date: '2099-12-31' } } } } }));
+    const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
+      env: { TWILIO_API_BASE_URL: simulator.baseUrl },
+      files: { 'c.json': config, 'cat.json': incrementalCatalog, 's.json': future },
+    });
+    expect(result.exitCode).to.equal(0);
+    expect(recordsOf(result.messages)).to.have.length(0);
+    expect(finalStates(result.messages).map((state) => (state as { stream: unknown }).stream)).to.deep.equal(future.map((state) => state.stream));
+  });
+});
