@@ -1,0 +1,70 @@
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseMessages, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
+
+const root = path.resolve(__dirname, '../..');
+const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
+
+/** The value of the last instruction of a kind, with JSON-array or plain arguments. */
+function instructions(keyword: string): string[] {
+  return dockerfile
+    .split('\n')
+    .filter((line) => line.startsWith(`${keyword} `))
+    .map((line) => line.slice(keyword.length + 1).trim());
+}
+
+describe('packaging: the Dockerfile, checked statically (no Docker engine here)', () => {
+  it('builds in stages from a pinned, current Node LTS slim image', () => {
+    const bases = instructions('FROM').map((line) => line.split(/\s+/)[0] as string);
+    expect(bases.length).to.be.greaterThan(1);
+    for (const base of bases) {
+      expect(base).to.match(/^node:(\d+)\.(\d+)(\.\d+)?-[a-z]+-slim$/);
+      expect(Number(/^node:(\d+)/.exec(base)?.[1]) % 2, 'an even (LTS) major').to.equal(0);
+      expect(Number(/^node:(\d+)/.exec(base)?.[1])).to.be.at.least(22);
+    }
+  });
+
+  it('runs as a non-root user', () => {
+    const users = instructions('USER');
+    expect(users.length).to.be.greaterThan(0);
+    expect(users[users.length - 1]).to.not.match(/^(root|0)$/);
+  });
+
+  it('sets AIRBYTE_ENTRYPOINT to the ENTRYPOINT, and the io.airbyte labels to the package version', () => {
+    const entrypoint = JSON.parse(instructions('ENTRYPOINT').at(-1) ?? '[]') as string[];
+    const env = instructions('ENV').find((line) => line.startsWith('AIRBYTE_ENTRYPOINT='));
+    expect(env).to.equal(`AIRBYTE_ENTRYPOINT="${entrypoint.join(' ')}"`);
+    expect(entrypoint[1]).to.match(/^\//);
+    expect(instructions('LABEL')).to.include(`io.airbyte.name=airbyte/${packageJson.name}`);
+    expect(instructions('LABEL')).to.include(`io.airbyte.version=${packageJson.version}`);
+  });
+
+  it('copies what the entrypoint needs: dist, spec.json, schemas and the runtime dependencies', () => {
+    expect(dockerfile).to.match(/COPY --from=build \/app\/dist \.\/dist/);
+    expect(dockerfile).to.match(/COPY package\.json spec\.json \.\//);
+    expect(dockerfile).to.match(/COPY schemas \.\/schemas/);
+    expect(dockerfile).to.match(/npm prune --omit=dev/);
+    expect(packageJson.bin['source-twilio-costs']).to.equal('dist/main.js');
+  });
+
+  it('its ENTRYPOINT command, run against the build laid out as in the image, answers spec', () => {
+    const entrypoint = JSON.parse(instructions('ENTRYPOINT').at(-1) ?? '[]') as string[];
+    const workdir = instructions('WORKDIR').at(-1) as string;
+    // The image's working directory is the package root: map the absolute path onto this checkout.
+    const script = path.join(root, path.relative(workdir, entrypoint[1] as string));
+    const result = spawnSync(process.execPath, [script, 'spec'], { encoding: 'utf8', cwd: '/' });
+    expect(result.status).to.equal(0);
+    const messages = parseMessages(result.stdout);
+    expect(messages.map((message) => message.type)).to.deep.equal(['SPEC']);
+  });
+});
+
+describe('packaging: the vendored protocol schema', () => {
+  it('is identical to the shared official copy, when that copy is beside the checkout', function () {
+    if (!existsSync(SHARED_PROTOCOL_PATH)) this.skip();
+    expect(readFileSync(VENDORED_PROTOCOL_PATH, 'utf8')).to.equal(readFileSync(SHARED_PROTOCOL_PATH, 'utf8'));
+  });
+});
