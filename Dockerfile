@@ -8,7 +8,7 @@ COPY tsconfig.json spec.json ./
 COPY schemas ./schemas
 COPY scripts ./scripts
 COPY source-twilio-costs ./source-twilio-costs
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --omit=optional
 
 # Runtime stage: the compiled connector, its runtime dependencies, spec and schemas only.
 FROM node:24.11-bookworm-slim

@@ -32,6 +32,12 @@ export interface ScopeCursor {
 
 export interface UsageStreamState {
   accounts: Record<string, ScopeCursor>;
+  /**
+   * Optional cursor for every scope without one of its own. This source never writes it; it lets a
+   * hand-written state (Airbyte's acceptance "abnormal state", a migration) hold for accounts it
+   * cannot name in advance.
+   */
+  start_date?: Day;
 }
 
 /** The records of one scope's window, and which categories each day emitted with non-zero values. */
@@ -61,6 +67,8 @@ export function parseUsageState(streamName: string, state: JsonObject | undefine
     throw new ConfigError(`The state of stream ${streamName} is not one this source wrote: ${detail}. Reset the stream or send its last state.`);
   };
   if (!isObject(state.accounts)) fail('it has no "accounts" object');
+  const floor = state.start_date;
+  if (floor !== undefined && (typeof floor !== 'string' || !isValidDay(floor))) fail('its "start_date" is not "YYYY-MM-DD"');
   const accounts: Record<string, ScopeCursor> = {};
   for (const [id, cursor] of Object.entries(state.accounts as JsonObject)) {
     if (!isObject(cursor) || typeof cursor.start_date !== 'string' || !isValidDay(cursor.start_date)) {
@@ -72,7 +80,7 @@ export function parseUsageState(streamName: string, state: JsonObject | undefine
     }
     accounts[id] = { start_date: (cursor as JsonObject).start_date as Day, ...(recent ? { recent_categories: recent as string[] } : {}) };
   }
-  return { accounts };
+  return { accounts, ...(typeof floor === 'string' ? { start_date: floor } : {}) };
 }
 
 interface WindowJob {
@@ -157,8 +165,9 @@ export async function* syncUsageScopes(options: UsageSyncOptions): AsyncGenerato
   const lastComplete = lastCompleteDay(config);
   const progress = new Map<string, ScopeProgress>();
   const jobs: WindowJob[] = [];
+  const inputCursorOf = (scope: UsageScope): ScopeCursor | undefined => input.accounts[scope.id] ?? (input.start_date ? { start_date: input.start_date } : undefined);
   for (const scope of options.scopes) {
-    const cursor = input.accounts[scope.id];
+    const cursor = inputCursorOf(scope);
     let from = cursor ? maxDay(addDays(cursor.start_date, 1 - config.lookbackDays), config.startDate) : config.startDate;
     if (scope.earliestDay) from = maxDay(from, scope.earliestDay);
     const windows = from <= config.endDate ? monthWindows(from, config.endDate) : [];
@@ -172,7 +181,7 @@ export async function* syncUsageScopes(options: UsageSyncOptions): AsyncGenerato
       const cursor = scopeProgress.cursor(lastComplete, config.lookbackDays);
       if (cursor) accounts[id] = cursor;
     }
-    return { accounts } as unknown as JsonObject;
+    return { ...(input.start_date ? { start_date: input.start_date } : {}), accounts } as unknown as JsonObject;
   };
 
   const recentOf = (scope: UsageScope): ReadonlySet<string> => new Set(input.accounts[scope.id]?.recent_categories ?? []);

@@ -130,3 +130,27 @@ describe('black box: incremental syncs, restatements and scopes', function () {
     expect(finalStates(result.messages).map((state) => (state as { stream: unknown }).stream)).to.deep.equal(future.map((state) => state.stream));
   });
 });
+
+describe('black box: the acceptance abnormal state', function () {
+  this.timeout(60_000);
+  it('integration_tests/abnormal_state.json (a far-future cursor for every account) reads nothing and keeps the cursor', async () => {
+    const simulator = await startSimulator({ dataset: sampleDataset() });
+    try {
+      const main = simulator.dataset.mainAccountSid;
+      const config = { account_sid: main, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: '2026-09-01' };
+      const abnormal = JSON.parse(readFileSync(path.join(root, 'integration_tests/abnormal_state.json'), 'utf8')) as unknown;
+      const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
+        env: { TWILIO_API_BASE_URL: simulator.baseUrl },
+        files: { 'c.json': config, 'cat.json': incrementalCatalog, 's.json': abnormal },
+      });
+      expect(result.exitCode).to.equal(0);
+      expect(recordsOf(result.messages)).to.have.length(0);
+      for (const state of finalStates(result.messages) as Array<{ stream: { stream_state: { start_date: string; accounts: Record<string, { start_date: string }> } } }>) {
+        expect(state.stream.stream_state.start_date).to.equal('2099-12-31');
+        for (const cursor of Object.values(state.stream.stream_state.accounts)) expect(cursor.start_date).to.equal('2099-12-31');
+      }
+    } finally {
+      await simulator.close();
+    }
+  });
+});
