@@ -50,6 +50,8 @@ function describeAjvError(error: ErrorObject): string {
 export class ConfigParser {
   private readonly validateRoot;
   private readonly validateBranch: Map<string, ReturnType<Ajv['compile']>>;
+  private readonly knownFields: readonly string[];
+  private readonly knownBranchFields: Map<string, readonly string[]>;
 
   constructor(spec: ConnectorSpecification) {
     const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
@@ -58,6 +60,8 @@ export class ConfigParser {
     const schema = structuredClone(spec.connectionSpecification) as { properties: Record<string, { oneOf?: Array<{ properties: { auth_type: { const: string } } }> }> };
     const branches = schema.properties.credentials?.oneOf ?? [];
     this.validateBranch = new Map(branches.map((branch) => [branch.properties.auth_type.const, ajv.compile(branch)]));
+    this.knownFields = Object.keys(schema.properties);
+    this.knownBranchFields = new Map(branches.map((branch) => [branch.properties.auth_type.const, Object.keys(branch.properties)]));
     const { credentials: _credentials, ...otherProperties } = schema.properties;
     this.validateRoot = ajv.compile({ ...schema, properties: { ...otherProperties, credentials: { type: 'object' } } });
   }
@@ -79,6 +83,20 @@ export class ConfigParser {
     }
     if (problems.length > 0) throw new ConfigError(`Invalid config: ${[...new Set(problems)].join('; ')}.`);
     return this.resolve(config as SourceConfig, env, now);
+  }
+
+  /**
+   * Fields the spec does not name. They are accepted (the spec allows additional properties, so a
+   * newer platform may add some), but a misspelt field would otherwise fall back to its default
+   * without a word: each gets a warning, with the field it was probably meant to be.
+   */
+  unknownFields(raw: unknown): string[] {
+    if (!isPlainObject(raw)) return [];
+    const warnings = describeUnknownFields(raw, this.knownFields, '');
+    const credentials = raw.credentials;
+    const branchFields = isPlainObject(credentials) ? this.knownBranchFields.get(String(credentials.auth_type)) : undefined;
+    if (isPlainObject(credentials) && branchFields) warnings.push(...describeUnknownFields(credentials, branchFields, 'credentials.'));
+    return warnings;
   }
 
   private resolve(config: SourceConfig, env: { TWILIO_API_BASE_URL?: string }, now: Date): ResolvedConfig {
@@ -112,6 +130,32 @@ export class ConfigParser {
       baseUrl: resolveBaseUrl(env.TWILIO_API_BASE_URL),
     };
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describeUnknownFields(object: Record<string, unknown>, known: readonly string[], prefix: string): string[] {
+  return Object.keys(object)
+    .filter((field) => !known.includes(field))
+    .map((field) => {
+      const closest = known.find((candidate) => editDistance(candidate.toLowerCase(), field.toLowerCase()) <= 2);
+      return `The config field "${prefix}${field}" is not a setting of this source and is ignored${closest ? ` (did you mean "${prefix}${closest}"?)` : ''}.`;
+    });
+}
+
+/** Levenshtein distance, for "did you mean" hints on short field names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 /** The last day whose data the cursor may claim as read: yesterday (today is still incomplete). */

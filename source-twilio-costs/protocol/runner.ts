@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolveCatalog } from './catalog';
 import { ConfigError, asConnectorError, type ConnectorError } from './errors';
 import { Logger } from './logger';
+import { parseJsonInput } from './json';
 import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
 import { MessageOutput } from './output';
 import { readStreams } from './read-loop';
@@ -16,6 +17,8 @@ export interface Source<Config> {
   parseConfig(raw: unknown): Config;
   /** Values that must never be printed. */
   secrets(config: Config): string[];
+  /** Things in the raw config worth a warning that do not stop the run (an unknown field, say). */
+  configWarnings?(raw: unknown): string[];
   check(config: Config, logger: Logger): Promise<{ succeeded: boolean; message: string }>;
   streams(config: Config): Stream[];
 }
@@ -35,11 +38,7 @@ function readJsonFile(path: string, what: string): unknown {
   } catch (error) {
     throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`The ${what} file ${path} is not valid JSON (${(error as Error).message}).`);
-  }
+  return parseJsonInput(text, `The ${what} file ${path}`);
 }
 
 function readTextFile(path: string, what: string): string {
@@ -48,6 +47,13 @@ function readTextFile(path: string, what: string): string {
   } catch (error) {
     throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
+}
+
+/** Reads and validates the config, first logging what is odd about it (even if it then fails). */
+function loadConfig<Config>(source: Source<Config>, path: string, logger: Logger): Config {
+  const raw = readJsonFile(path, 'config');
+  for (const warning of source.configWarnings?.(raw) ?? []) logger.warn(warning);
+  return source.parseConfig(raw);
 }
 
 function requireOption(value: string | undefined, flag: string, command: string): string {
@@ -81,13 +87,13 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
       case 'check':
         return await runCheck(source, requireOption(values.config, 'config', command), output, logger);
       case 'discover': {
-        const config = source.parseConfig(readJsonFile(requireOption(values.config, 'config', command), 'config'));
+        const config = loadConfig(source, requireOption(values.config, 'config', command), logger);
         output.addSecrets(source.secrets(config));
         await output.write({ type: 'CATALOG', catalog: { streams: source.streams(config).map(describeStream) } });
         return 0;
       }
       case 'read': {
-        const config = source.parseConfig(readJsonFile(requireOption(values.config, 'config', command), 'config'));
+        const config = loadConfig(source, requireOption(values.config, 'config', command), logger);
         output.addSecrets(source.secrets(config));
         const streams = source.streams(config);
         const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams);
@@ -116,7 +122,7 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
 async function runCheck<Config>(source: Source<Config>, configPath: string, output: MessageOutput, logger: Logger): Promise<number> {
   let result: { succeeded: boolean; message: string };
   try {
-    const config = source.parseConfig(readJsonFile(configPath, 'config'));
+    const config = loadConfig(source, configPath, logger);
     output.addSecrets(source.secrets(config));
     result = await source.check(config, logger);
   } catch (thrown) {

@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { parseJsonInput } from './json';
 import type { JsonObject } from './messages';
 
 function isObject(value: unknown): value is JsonObject {
@@ -13,12 +14,7 @@ function isObject(value: unknown): value is JsonObject {
 export function parseInputState(text: string, knownStreams: readonly string[]): Map<string, JsonObject> {
   const states = new Map<string, JsonObject>();
   if (text.trim() === '') return states;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`The state file is not valid JSON (${(error as Error).message}).`);
-  }
+  const parsed = parseJsonInput(text, 'The state file');
   if (isObject(parsed) && Object.keys(parsed).length === 0) return states;
   if (!Array.isArray(parsed)) {
     throw new ConfigError('The state file holds a legacy state object; this source reads per-stream state: a JSON array of STREAM state messages.');

@@ -56,7 +56,7 @@ export function renderAccountsPage(visible: readonly SimAccount[], path: string,
   const matching = visible.filter((account) => (status === null || account.status === status) && (friendlyName === null || account.friendlyName === friendlyName));
   const binding = [path, status ?? '', friendlyName ?? ''].join('|');
   const request = parsePageRequest(query, binding, tokens);
-  const start = Math.min(request.page * request.pageSize, matching.length);
+  const start = Math.min(request.offset, matching.length);
   const end = Math.min(matching.length, start + request.pageSize);
   const links = pageLinks(path, query, binding, tokens, request, end < matching.length);
   return JSON.stringify({

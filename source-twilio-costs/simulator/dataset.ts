@@ -92,6 +92,8 @@ export interface DatasetOptions {
   optionalProductsPerAccount?: number;
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
   subaccountUsageAnswers?: ReadonlyArray<404 | 403 | undefined>;
+  /** How many active subaccounts (the first ones) have any usage; the others stay idle. Default: all. */
+  subaccountsWithUsage?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -592,7 +594,9 @@ function buildDataset(options: DatasetOptions, identities: DatasetIdentities): D
   const profiles = [profile(0, identities.main, { status: 'active', listed: true })];
   identities.subaccounts.forEach((identity, index) => {
     const usageAnswers = options.subaccountUsageAnswers?.[index];
-    profiles.push(profile(profiles.length, identity, { status: 'active', listed: true, ...(usageAnswers ? { usageAnswers } : {}) }));
+    const subaccount = profile(profiles.length, identity, { status: 'active', listed: true, ...(usageAnswers ? { usageAnswers } : {}) });
+    if (options.subaccountsWithUsage !== undefined && index >= options.subaccountsWithUsage) subaccount.lastUsageDay = subaccount.firstUsageDay - 1;
+    profiles.push(subaccount);
   });
   for (const identity of identities.closedSubaccounts) {
     profiles.push(profile(profiles.length, identity, { status: 'closed', listed: false, dateClosed: identity.dateClosed }));

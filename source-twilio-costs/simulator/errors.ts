@@ -38,6 +38,10 @@ export class ApiError extends Error {
     return new ApiError(500, 20500, 'An internal server error has occurred');
   }
 
+  static serviceUnavailable(): ApiError {
+    return new ApiError(503, 20503, 'Service Unavailable');
+  }
+
   body(): string {
     return JSON.stringify({ code: this.code, message: this.message, more_info: `https://www.twilio.com/docs/errors/${this.code}`, status: this.status });
   }

@@ -1,9 +1,12 @@
 /**
  * Twilio-style list paging: PageSize/Page/PageToken in, the envelope's page URIs out.
  *
- * The PageToken is opaque to clients but here it is an HMAC over the page number and the query's
- * effective filters, so a client that edits a token, or changes a filter between pages (dropping
- * IncludeSubaccounts=false, say), is told so with a 400 instead of silently reading another scope.
+ * The PageToken is opaque to clients but here it is an HMAC over a position in the listing (the
+ * page number it was issued as and the row it starts at) and the query's effective filters. Like
+ * Twilio's, it names a position, not a page size: a client may send the same token with another
+ * PageSize (to retry a page that fails when large) and reads on from the same row. A client that
+ * edits a token, or changes a filter between pages (dropping IncludeSubaccounts=false, say), is told
+ * so with a 400 instead of silently reading another scope.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors';
@@ -14,8 +17,17 @@ const TOKEN_PREFIX = 'PT';
 const MAC_BYTES = 12;
 
 export interface PageRequest {
+  /** The page number, as the client counts pages (Page); only client state. */
   page: number;
   pageSize: number;
+  /** The first row of the page. */
+  offset: number;
+}
+
+/** Where a page token points. */
+interface PagePosition {
+  page: number;
+  offset: number;
 }
 
 /** The envelope fields every list response carries, apart from the list itself. */
@@ -29,24 +41,24 @@ export interface PageLinks {
 export class PageTokens {
   constructor(private readonly key: Buffer) {}
 
-  issue(binding: string, page: number): string {
-    const payload = `${page}.${this.mac(binding, page).toString('base64url')}`;
+  issue(binding: string, position: PagePosition): string {
+    const payload = `${position.page}.${position.offset}.${this.mac(binding, position).toString('base64url')}`;
     return TOKEN_PREFIX + Buffer.from(payload).toString('base64url');
   }
 
-  /** The page a token was issued for, or null when it was not issued for this query. */
-  verify(binding: string, token: string): number | null {
+  /** The position a token was issued for, or null when it was not issued for this query. */
+  verify(binding: string, token: string): PagePosition | null {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const match = /^(\d{1,15})\.([A-Za-z0-9_-]+)$/.exec(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
+    const match = /^(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]+)$/.exec(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
     if (!match) return null;
-    const page = Number(match[1]);
-    const presented = Buffer.from(match[2] ?? '', 'base64url');
-    const expected = this.mac(binding, page);
-    return presented.length === expected.length && timingSafeEqual(presented, expected) ? page : null;
+    const position = { page: Number(match[1]), offset: Number(match[2]) };
+    const presented = Buffer.from(match[3] ?? '', 'base64url');
+    const expected = this.mac(binding, position);
+    return presented.length === expected.length && timingSafeEqual(presented, expected) ? position : null;
   }
 
-  private mac(binding: string, page: number): Buffer {
-    return createHmac('sha256', this.key).update(`${binding}\n${page}`).digest().subarray(0, MAC_BYTES);
+  private mac(binding: string, position: PagePosition): Buffer {
+    return createHmac('sha256', this.key).update(`${binding}\n${position.page}\n${position.offset}`).digest().subarray(0, MAC_BYTES);
   }
 }
 
@@ -67,11 +79,11 @@ export function parsePageRequest(query: URLSearchParams, binding: string, tokens
   if (token === null) {
     // Page is "simply for client state": only the server's token can move past the first page.
     if (requestedPage !== null && requestedPage > 0) throw ApiError.badRequest('Invalid PageToken: Page > 0 needs the PageToken of next_page_uri');
-    return { page: 0, pageSize };
+    return { page: 0, pageSize, offset: 0 };
   }
-  const tokenPage = tokens.verify(`${binding}|${pageSize}`, token);
-  if (tokenPage === null || (requestedPage !== null && requestedPage !== tokenPage)) throw ApiError.badRequest('Invalid PageToken');
-  return { page: tokenPage, pageSize };
+  const position = tokens.verify(binding, token);
+  if (position === null || (requestedPage !== null && requestedPage !== position.page)) throw ApiError.badRequest('Invalid PageToken');
+  return { page: position.page, pageSize, offset: position.offset };
 }
 
 /**
@@ -82,16 +94,16 @@ export function pageLinks(path: string, query: URLSearchParams, binding: string,
   const kept = new URLSearchParams();
   for (const [name, value] of query) if (name !== 'Page' && name !== 'PageToken') kept.append(name, value);
   if (!kept.has('PageSize')) kept.append('PageSize', String(request.pageSize));
-  const pageUri = (page: number, withToken: boolean): string => {
+  const pageUri = (position: PagePosition, withToken: boolean): string => {
     const params = new URLSearchParams(kept);
-    params.append('Page', String(page));
-    if (withToken) params.append('PageToken', tokens.issue(`${binding}|${request.pageSize}`, page));
+    params.append('Page', String(position.page));
+    if (withToken) params.append('PageToken', tokens.issue(binding, position));
     return `${path}?${params.toString()}`;
   };
   return {
-    firstPageUri: pageUri(0, false),
-    uri: pageUri(request.page, query.has('PageToken')),
-    nextPageUri: hasNextPage ? pageUri(request.page + 1, true) : null,
-    previousPageUri: request.page > 0 ? pageUri(request.page - 1, true) : null,
+    firstPageUri: pageUri({ page: 0, offset: 0 }, false),
+    uri: pageUri({ page: request.page, offset: request.offset }, query.has('PageToken')),
+    nextPageUri: hasNextPage ? pageUri({ page: request.page + 1, offset: request.offset + request.pageSize }, true) : null,
+    previousPageUri: request.offset > 0 ? pageUri({ page: Math.max(0, request.page - 1), offset: Math.max(0, request.offset - request.pageSize) }, true) : null,
   };
 }

@@ -1,14 +1,16 @@
 /**
  * A local HTTP server that answers like Twilio's Accounts and Usage Records API (v2010), over a
  * seeded Dataset: HTTP Basic auth with Twilio's credential reach, Twilio's envelope and paging, its
- * error bodies, and its per-account concurrency limit (429 / 20429).
+ * error bodies, and its per-account concurrency limit (429 / 20429). On demand it also fails chosen
+ * requests the ways Twilio, proxies and networks do (faults.ts).
  */
 import { createHash } from 'node:crypto';
-import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { type IncomingMessage, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { accountResource, renderAccountsPage } from './accounts';
 import { type Dataset, type SimAccount, type SimApiKey } from './dataset';
 import { ApiError } from './errors';
+import { type Answer, type FaultKind, FaultInjector, type FaultPlan, serveFault } from './faults';
 import { PageTokens } from './paging';
 import { USAGE_RESOURCES, type UsageResource, UsageRecordRenderer } from './usage-records';
 
@@ -22,6 +24,18 @@ export interface SimulatorOptions {
   concurrencyLimit?: number;
   /** When set, a 429 carries Retry-After with this many seconds. */
   retryAfterSeconds?: number;
+  /** Seeded fault injection: which requests fail, and how (see faults.ts). */
+  faults?: FaultPlan;
+  /** Told of every request as it arrives, before any answer: lets a test act while it is in flight. */
+  onRequest?: (request: ArrivingRequest) => void;
+}
+
+export interface ArrivingRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  /** 1-based arrival number. */
+  ordinal: number;
 }
 
 export interface RequestLogEntry {
@@ -31,6 +45,8 @@ export interface RequestLogEntry {
   status: number;
   /** The Basic auth username, never the password. */
   user: string | null;
+  /** The fault injected into this answer, if any; status 0 = no answer at all. */
+  fault?: FaultKind;
 }
 
 export interface RunningSimulator {
@@ -60,28 +76,48 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   // Derived from the seed so that page URIs are the same on every run of the same dataset.
   const tokens = new PageTokens(createHash('sha256').update(`twilio-simulator-page-tokens:${dataset.seed}`).digest());
   const renderer = new UsageRecordRenderer();
+  const injector = options.faults ? new FaultInjector(options.faults) : undefined;
   let inFlight = 0;
+  let received = 0;
 
   const server = createServer((request, response) => {
     const credentials = parseBasicAuth(request.headers.authorization);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    const send = (status: number, body: string, headers: Record<string, string> = {}): void => {
+    received += 1;
+    options.onRequest?.({ method: request.method ?? '', path: url.pathname, query: url.searchParams, ordinal: received });
+    const log = (status: number, fault?: FaultKind): void => {
+      requests.push({
+        method: request.method ?? '',
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        status,
+        user: credentials?.user ?? null,
+        ...(fault ? { fault } : {}),
+      });
+    };
+    const send = ({ status, body, headers }: Answer, fault?: FaultKind): void => {
       response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Twilio-Concurrent-Requests': String(inFlight), ...headers });
       response.end(body);
-      requests.push({ method: request.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), status, user: credentials?.user ?? null });
+      log(status, fault);
     };
     if (options.concurrencyLimit !== undefined && inFlight >= options.concurrencyLimit) {
       const error = ApiError.tooManyRequests();
-      send(error.status, error.body(), options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) });
+      send({ status: error.status, body: error.body(), headers: options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) } });
       return;
     }
+    // Past the concurrency limit only, so that a fault is always served as planned.
+    const fault = injector?.next(request.method ?? '', url);
     inFlight++;
     response.once('close', () => inFlight--);
-    void answer(request, url, credentials).then(({ status, body, headers }) => send(status, body, headers));
+    void (async () => {
+      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      const real = (): Answer => answer(request, url, credentials);
+      if (fault) await serveFault(fault, { request, response, url, answer: real, send: (answer) => send(answer, fault.kind), log: (status) => log(status, fault.kind) });
+      else send(real());
+    })();
   });
 
-  async function answer(request: IncomingMessage, url: URL, credentials: Credentials | null): Promise<{ status: number; body: string; headers?: Record<string, string> }> {
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+  function answer(request: IncomingMessage, url: URL, credentials: Credentials | null): Answer {
     try {
       if (request.method !== 'GET') throw ApiError.methodNotAllowed();
       return { status: 200, body: route(url, credentials) };

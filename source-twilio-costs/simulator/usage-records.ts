@@ -78,7 +78,7 @@ export class UsageRecordRenderer {
     const binding = [path, includeSubaccounts, firstDay, lastDay, categoryText?.toLowerCase() ?? ''].join('|');
     const request = parsePageRequest(query, binding, tokens);
     const totalRows = periods.count * categories.length;
-    const start = request.page * request.pageSize;
+    const start = request.offset;
     const end = Math.min(totalRows, start + request.pageSize);
     const links = pageLinks(path, query, binding, tokens, request, end < totalRows);
 

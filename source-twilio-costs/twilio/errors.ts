@@ -1,6 +1,7 @@
 /**
- * Errors from Twilio's API. Their messages carry the method, the URL path (never the query's
- * secrets, never the Authorization header), the HTTP status and Twilio's error code only.
+ * Errors from Twilio's API. Their messages carry the method, the URL path (never the query, never
+ * the Authorization header), the HTTP status and Twilio's error code only: no text from the
+ * response, which a proxy may fill with the request it failed to pass on, credentials included.
  */
 export class TwilioApiError extends Error {
   constructor(
@@ -8,9 +9,10 @@ export class TwilioApiError extends Error {
     readonly path: string,
     readonly status: number,
     readonly code: number | undefined,
-    readonly twilioMessage: string | undefined,
+    /** The client's own explanation, for an answer that is not a Twilio error at all. */
+    readonly detail?: string,
   ) {
-    super(`${method} ${path} answered HTTP ${status}${code === undefined ? '' : ` (Twilio error ${code})`}${twilioMessage ? `: ${twilioMessage}` : ''}`);
+    super(`${method} ${path} answered HTTP ${status}${code === undefined ? '' : ` (Twilio error ${code})`}${detail ? `: ${detail}` : ''}`);
     this.name = 'TwilioApiError';
   }
 

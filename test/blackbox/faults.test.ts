@@ -1,0 +1,197 @@
+import { expect } from 'chai';
+import { generateDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { runCli } from '../helpers/cli';
+import { expectWellFormedRead, statesOf, streamStatuses, traceErrors } from '../helpers/protocol';
+import { FAULT_SCENARIOS, runFaultScenario, runLimited, TEST_REQUEST_TIMEOUT_MS, type FaultScenario, type ScenarioRun } from './fault-scenarios';
+import {
+  allRows,
+  committedRows,
+  configFor,
+  expectEveryStateValid,
+  expectNoStackTraceOutsideStackTraceFields,
+  expectNoStateMovesBackwards,
+  expectUsageEqualsDataset,
+  lastStates,
+  usageCatalog,
+  USAGE_STREAMS,
+} from './read-checks';
+
+/** What some scenarios must show besides the data: that the fault was met the way it was meant. */
+const SCENARIO_EVIDENCE: Record<string, (run: ScenarioRun) => void> = {
+  'a page that answers 500 whenever it is asked for at PageSize=1000': ({ simulator }) => {
+    const failed = simulator.requests.filter((request) => request.fault !== undefined);
+    expect(failed.every((request) => request.query.PageSize === '1000' && request.status === 500)).to.equal(true);
+    // The same PageToken, asked for with a smaller PageSize, read on from the same position.
+    const retried = simulator.requests.filter((request) => request.query.Page === '1' && request.query.PageSize !== '1000' && request.status === 200);
+    expect(retried.length, 'pages read again at a smaller PageSize').to.be.greaterThan(0);
+    for (const request of retried) expect(failed.some((failure) => failure.query.PageToken === request.query.PageToken)).to.equal(true);
+  },
+  '429/20429 on a third of the requests, with Retry-After: 1': ({ simulator }) => {
+    const limited = simulator.requests.filter((request) => request.status === 429).length;
+    expect(limited / simulator.requests.length).to.be.within(0.1, 0.6);
+  },
+  'a subaccount whose usage answers 404 and one whose usage answers 403': ({ setup, result }) => {
+    const warnings = result.messages.filter((message) => message.type === 'LOG' && message.log.level === 'WARN').map((message) => String(message.log.message));
+    for (const account of setup.dataset.accounts.filter((candidate) => candidate.usageAnswers !== undefined)) {
+      for (const stream of USAGE_STREAMS) {
+        const naming = warnings.filter((warning) => warning.includes(account.sid) && warning.includes(stream) && warning.includes(`HTTP ${account.usageAnswers}`));
+        expect(naming, `a WARN naming ${account.sid} (${account.usageAnswers}) in ${stream}`).to.have.length(1);
+      }
+    }
+  },
+  'next_page_uris that point back at their own page, once a first state is out': ({ simulator }) => {
+    // Detected when a loop closes, not after laps: each usage stream asks for a looping page at most
+    // twice (a first page once as the connector names it, once as the loop names it, with Page=0).
+    const looping = simulator.requests.filter((request) => request.fault === 'next-page-loop');
+    expect(looping.length).to.be.greaterThan(0);
+    const timesAsked = new Map<string, number>();
+    for (const request of looping) {
+      const query = new URLSearchParams({ ...request.query, Page: request.query.Page ?? '0' });
+      query.sort();
+      const page = `${request.path}?${query.toString()}`;
+      timesAsked.set(page, (timesAsked.get(page) ?? 0) + 1);
+    }
+    for (const [page, times] of timesAsked) expect(times, page).to.be.at.most(2 * USAGE_STREAMS.length);
+  },
+};
+
+async function expectResumesToCompleteData(first: ScenarioRun): Promise<void> {
+  const { setup } = first;
+  const simulator = await startSimulator({ dataset: setup.dataset });
+  try {
+    const second = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}', '--state', '{state.json}'], {
+      env: { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0', SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS) },
+      files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog(), 'state.json': lastStates(first.result.messages) },
+    });
+    expect(second.exitCode, second.stderr).to.equal(0);
+    expectWellFormedRead(second.messages, [...USAGE_STREAMS]);
+    const committed = committedRows(first.result.messages);
+    const resumed = allRows(second.messages);
+    expectUsageEqualsDataset({ usage_records: [...committed.usage_records, ...resumed.usage_records], usage_costs: [...committed.usage_costs, ...resumed.usage_costs] }, setup);
+    for (const stream of USAGE_STREAMS) expectNoStateMovesBackwards([...statesOf(first.result.messages, stream), ...statesOf(second.messages, stream)]);
+  } finally {
+    await simulator.close();
+  }
+}
+
+function describeScenario(scenario: FaultScenario, started: () => Promise<ScenarioRun>): void {
+  describe(scenario.name, () => {
+    let run: ScenarioRun;
+    before(async () => {
+      run = await started();
+    });
+
+    it('prints only protocol messages, and stack traces only in stack_trace fields', () => {
+      expect(run.result.stderr).to.equal('');
+      expectNoStackTraceOutsideStackTraceFields(run.result.messages, run.result.stderr);
+      if (scenario.faults({ statesWithCursors: 0 }).length > 0) expect(run.simulator.requests.some((request) => request.fault !== undefined), 'the fault was injected').to.equal(true);
+    });
+
+    it('emits only states whose cursors cover what was emitted before them', () => {
+      expect(expectEveryStateValid(run.result.messages, run.setup), 'cursors checked').to.be.greaterThan(0);
+      for (const stream of USAGE_STREAMS) expectNoStateMovesBackwards(statesOf(run.result.messages, stream));
+    });
+
+    const outcome = scenario.outcome;
+    if (outcome.complete) {
+      it('completes: exit 0, no TRACE ERROR, records equal the simulator data and usage_costs reconciles', () => {
+        expect(traceErrors(run.result.messages).map((error) => error.trace.error.message)).to.deep.equal([]);
+        expect(run.result.exitCode).to.equal(0);
+        expectWellFormedRead(run.result.messages, [...USAGE_STREAMS]);
+        expectUsageEqualsDataset(allRows(run.result.messages), run.setup);
+        SCENARIO_EVIDENCE[scenario.name]?.(run);
+      });
+    } else {
+      it(`fails clearly: a ${outcome.failureType} TRACE ERROR naming the cause, INCOMPLETE, a non-zero exit`, () => {
+        expect(run.result.exitCode).to.not.equal(0);
+        const errors = traceErrors(run.result.messages);
+        expect(errors.length).to.be.greaterThan(0);
+        for (const error of errors) {
+          expect(error.trace.error.failure_type).to.equal(outcome.failureType);
+          expect(error.trace.error.message).to.match(outcome.message);
+          expect(USAGE_STREAMS).to.include(error.trace.error.stream_descriptor?.name);
+          expect(streamStatuses(run.result.messages, error.trace.error.stream_descriptor.name).at(-1)).to.equal('INCOMPLETE');
+        }
+        SCENARIO_EVIDENCE[scenario.name]?.(run);
+      });
+
+      it('the next attempt, from the last states, completes the data with no state moving backwards', async () => {
+        await expectResumesToCompleteData(run);
+      });
+    }
+  });
+}
+
+describe('black box: faults', function () {
+  this.timeout(60_000);
+  let runs: Array<Promise<ScenarioRun>> | undefined;
+  const started = (index: number) => (): Promise<ScenarioRun> => {
+    runs ??= runLimited(4, FAULT_SCENARIOS.map((scenario, at) => () => runFaultScenario(scenario, 6100 + at)));
+    return runs[index] as Promise<ScenarioRun>;
+  };
+  after(async () => {
+    for (const run of await Promise.allSettled(runs ?? [])) if (run.status === 'fulfilled') await run.value.simulator.close();
+  });
+  it('has evidence only for scenarios that exist', () => {
+    for (const name of Object.keys(SCENARIO_EVIDENCE)) expect(FAULT_SCENARIOS.map((scenario) => scenario.name)).to.include(name);
+  });
+  FAULT_SCENARIOS.forEach((scenario, index) => describeScenario(scenario, started(index)));
+});
+
+describe('simulator: deterministic faults and page tokens that name a position', () => {
+  const dataset: Dataset = generateDataset({ seed: 6150, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: 1 });
+  const main = dataset.accounts[0];
+  const authorization = `Basic ${Buffer.from(`${main?.sid}:${main?.authToken}`).toString('base64')}`;
+  const get = async (simulator: RunningSimulator, uri: string): Promise<{ status: number; body: Record<string, unknown> }> => {
+    const response = await fetch(`${simulator.baseUrl}${uri}`, { headers: { Authorization: authorization } });
+    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  };
+  const daily = (day: string, pageSize: number): string =>
+    `/2010-04-01/Accounts/${main?.sid}/Usage/Records/Daily.json?StartDate=${day}&EndDate=${day}&IncludeSubaccounts=false&PageSize=${pageSize}`;
+
+  it('fails the same requests on every run, whatever order they arrive in', async () => {
+    const plan = { seed: 11, rules: [{ fault: { kind: 'twilio-error' as const, status: 429 as const }, share: 0.5 }] };
+    const [first, second] = await Promise.all([startSimulator({ dataset, faults: plan }), startSimulator({ dataset, faults: plan })]);
+    try {
+      const uris = ['2026-09-01', '2026-09-02', '2026-09-03', '2026-09-04', '2026-09-05', '2026-09-06'].map((day) => daily(day, 1));
+      const outcomes = async (simulator: RunningSimulator, order: string[]): Promise<Map<string, number[]>> => {
+        const statuses = new Map<string, number[]>();
+        for (let attempt = 0; attempt < 3; attempt++) {
+          for (const uri of order) statuses.set(uri, [...(statuses.get(uri) ?? []), (await get(simulator, uri)).status]);
+        }
+        return statuses;
+      };
+      const forwards = await outcomes(first as RunningSimulator, uris);
+      const backwards = await outcomes(second as RunningSimulator, [...uris].reverse());
+      expect(backwards).to.deep.equal(forwards);
+      const all = [...forwards.values()].flat();
+      expect(all).to.include(429);
+      expect(all).to.include(200);
+    } finally {
+      await Promise.all([first?.close(), second?.close()]);
+    }
+  });
+
+  it('reads on from the same row when a page token comes back with a smaller PageSize', async () => {
+    const simulator = await startSimulator({ dataset });
+    // as_of says when a page was rendered; the rows are otherwise the same.
+    const rows = (page: { body: Record<string, unknown> }, from = 0, to?: number): unknown[] =>
+      (page.body.usage_records as Array<Record<string, unknown>>).slice(from, to).map(({ as_of: _asOf, ...row }) => row);
+    try {
+      const firstPage = await get(simulator, daily('2026-09-01', 200));
+      const next = String(firstPage.body.next_page_uri);
+      const large = await get(simulator, next);
+      const smaller = await get(simulator, next.replace('PageSize=200', 'PageSize=50'));
+      expect(smaller.status).to.equal(200);
+      expect(smaller.body).to.include({ start: 200, page_size: 50, page: 1 });
+      expect(rows(smaller)).to.deep.equal(rows(large, 0, 50));
+      // And on from there at the smaller size.
+      const after = await get(simulator, String(smaller.body.next_page_uri));
+      expect(after.body).to.include({ start: 250, page_size: 50, page: 2 });
+      expect(rows(after)).to.deep.equal(rows(large, 50, 100));
+    } finally {
+      await simulator.close();
+    }
+  });
+});
