@@ -14,14 +14,25 @@ export interface ReadOptions {
    * the orchestrator keeps unacknowledged ones in memory, so Airbyte asks for about one a minute.
    */
   checkpointIntervalMs: number;
+  /**
+   * Longest a stream may stay silent before its latest state is printed again (default
+   * DEFAULT_HEARTBEAT_INTERVAL_MS). Airbyte fails a source that sends no RECORD or STATE for
+   * maxSecondsBetweenMessages, even while it is only waiting for a rate-limited API.
+   */
+  heartbeatIntervalMs?: number;
   now?: () => number;
 }
+
+/** Well below the 5400 s between messages this connector's metadata allows. */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10 * 60_000;
 
 /** Counts records since the last STATE and decides when a checkpoint is worth printing. */
 class CheckpointTracker {
   private recordsSinceState = 0;
   private lastEmitted: string | undefined;
   private lastEmittedAt: number;
+  /** When the stream last printed a RECORD or STATE: what Airbyte's heartbeat watches. */
+  private lastMessageAt: number;
   private pending: JsonObject | undefined;
 
   constructor(
@@ -30,10 +41,27 @@ class CheckpointTracker {
     private readonly now: () => number,
   ) {
     this.lastEmittedAt = now();
+    this.lastMessageAt = this.lastEmittedAt;
   }
 
   recordEmitted(): void {
     this.recordsSinceState += 1;
+    this.lastMessageAt = this.now();
+  }
+
+  /**
+   * After `silenceMs` without a RECORD or STATE (requests backing off, a slow API), prints the
+   * latest state again, repeated or not: a repeated state costs a warning on the platform, silence
+   * costs the attempt.
+   */
+  async heartbeat(silenceMs: number): Promise<void> {
+    if (!this.pending || this.now() - this.lastMessageAt < silenceMs) return;
+    const recordCount = this.recordsSinceState;
+    this.recordsSinceState = 0;
+    this.lastEmitted = JSON.stringify(this.pending);
+    this.lastEmittedAt = this.now();
+    this.lastMessageAt = this.lastEmittedAt;
+    await this.options.output.write(stateMessage(this.stream, this.pending, recordCount));
   }
 
   async checkpoint(state: JsonObject, force: boolean): Promise<void> {
@@ -42,18 +70,19 @@ class CheckpointTracker {
   }
 
   /**
-   * Prints the latest checkpoint. A state identical to the one just printed, with no records in
-   * between, is skipped (the platform treats repeated states as hash collisions), except that every
-   * stream ends with at least one state.
+   * Prints the latest checkpoint. A state identical to the one just printed is skipped, even with
+   * records in between (the platform treats repeated states as hash collisions): those records are
+   * counted in the next state that moves. Only a stream's last state may repeat, when records since
+   * the previous one would otherwise go uncounted.
    */
   async emitPending(final: boolean): Promise<void> {
     if (!this.pending) return;
     const serialized = JSON.stringify(this.pending);
-    const repeated = serialized === this.lastEmitted && this.recordsSinceState === 0;
-    if (repeated && !(final && this.lastEmitted === undefined)) return;
+    if (serialized === this.lastEmitted && !(final && this.recordsSinceState > 0)) return;
     await this.options.output.write(stateMessage(this.stream, this.pending, this.recordsSinceState));
     this.lastEmitted = serialized;
     this.lastEmittedAt = this.now();
+    this.lastMessageAt = this.lastEmittedAt;
     this.recordsSinceState = 0;
   }
 }
@@ -68,9 +97,14 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
   const { output, logger } = options;
   const now = options.now ?? Date.now;
   let allSucceeded = true;
-  for (const { stream, syncMode } of configured) {
+  const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
+  for (const [position, { stream, syncMode }] of configured.entries()) {
     await output.write(streamStatusMessage(stream.name, 'STARTED'));
     const tracker = new CheckpointTracker(stream.name, options, now);
+    // Checked ten times per interval; an output error surfaces at the stream's next write.
+    const watchdog = setInterval(() => void tracker.heartbeat(heartbeatMs).catch(() => undefined), Math.max(10, heartbeatMs / 10));
+    watchdog.unref();
+    const laterStreams = configured.slice(position + 1).map((later) => later.stream.name);
     let running = false;
     const markRunning = async (): Promise<void> => {
       if (running) return;
@@ -79,7 +113,7 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
     };
     try {
       const state = syncMode === 'incremental' ? options.states.get(stream.name) : undefined;
-      for await (const event of stream.read({ syncMode, state, logger })) {
+      for await (const event of stream.read({ syncMode, state, logger, laterStreams })) {
         if (event.kind === 'record') {
           await markRunning();
           await output.write(recordMessage(stream.name, event.data));
@@ -112,6 +146,8 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
         ),
       );
       await output.write(streamStatusMessage(stream.name, 'INCOMPLETE'));
+    } finally {
+      clearInterval(watchdog);
     }
   }
   return allSucceeded;

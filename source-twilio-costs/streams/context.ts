@@ -4,7 +4,9 @@ import { dayOf, type Day } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
+import type { ForcedPlan } from '../planning/fetch-plan';
 import type { UsageScope } from './usage-sync';
+import { UsageWindowReader } from './usage-window';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -12,16 +14,21 @@ function creationDay(account: AccountWire): Day | undefined {
 }
 
 /**
- * What the streams share in one run: the config, the Twilio client, and the account list, which is
- * fetched once and reused by every stream that needs it.
+ * What the streams share in one run: the config, the Twilio client, the account list, which is
+ * fetched once and reused by every stream that needs it, and the usage window reader, which plans
+ * every usage request and lets one usage stream reuse the windows another one read.
  */
 export class TwilioContext {
   private accountList: Promise<AccountWire[]> | undefined;
+  readonly usageWindows: UsageWindowReader;
 
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-  ) {}
+    options: { forcedPlan?: ForcedPlan } = {},
+  ) {
+    this.usageWindows = new UsageWindowReader({ client, ...(options.forcedPlan ? { forcedPlan: options.forcedPlan } : {}) });
+  }
 
   /** The main account and its subaccounts, as Twilio lists them (Auth Token mode only). */
   accounts(): Promise<AccountWire[]> {

@@ -1,7 +1,7 @@
 import type { Hierarchy } from '../costs/hierarchy';
 import { reconcileDay } from '../costs/reconcile';
 import type { CostInputRecord, CostRow } from '../costs/types';
-import { eachDay, type Day, type DayRange } from '../dates';
+import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
 import { decimalToNumber, type Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
@@ -10,8 +10,8 @@ import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream'
 import { TwilioApiError } from '../twilio/errors';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
-import { readActiveDailyUsage, TOTAL_PRICE_CATEGORY, type DailyUsage } from './usage-window';
-import { syncUsageScopes, type UsageScope, type WindowOutput } from './usage-sync';
+import { amountOf, describePlan, widerShare, type DailyUsage, type ShareMode, type WindowPlan } from './usage-window';
+import { syncUsageScopes, type UsageScope, type WindowBatch, type WindowEvent } from './usage-sync';
 
 /** The row on the main account for usage that no account read on its own explains. */
 export const SUBACCOUNTS_RESIDUAL_CATEGORY = 'subaccounts:unattributed';
@@ -61,29 +61,14 @@ function tombstoneRow(category: string, hierarchy: Hierarchy): CostRow {
   };
 }
 
-function groupByDay(records: DailyUsage[]): Map<Day, DailyUsage[]> {
-  const byDay = new Map<Day, DailyUsage[]>();
-  for (const record of records) {
-    const list = byDay.get(record.startDate);
-    if (list) list.push(record);
-    else byDay.set(record.startDate, [record]);
-  }
-  return byDay;
+/** An account-day's records as reconciliation takes them, gathered until their chunk ends. */
+interface GatheredDay {
+  currency: string | null;
+  inputs: CostInputRecord[];
 }
 
-function toCostInput(record: DailyUsage): CostInputRecord {
-  return {
-    category: record.category,
-    price: record.price ?? 0n,
-    count: record.count,
-    countUnit: record.countUnit,
-    usage: record.usage,
-    usageUnit: record.usageUnit,
-  };
-}
-
-/** Collects a window's rows and remembers which categories were emitted non-zero on which day. */
-class WindowRows {
+/** Collects a day's rows and remembers which categories were emitted non-zero on which day. */
+class DayRows {
   readonly records: JsonObject[] = [];
   readonly nonZeroCategoriesByDay = new Map<Day, Set<string>>();
 
@@ -100,9 +85,21 @@ class WindowRows {
     for (const category of recent) if (!emitted.has(category)) this.add(accountSid, day, currency, tombstoneRow(category, hierarchy));
   }
 
-  output(): WindowOutput {
-    return { records: this.records, nonZeroCategoriesByDay: this.nonZeroCategoriesByDay };
+  batch(): { kind: 'batch' } & WindowBatch {
+    return { kind: 'batch', records: this.records, nonZeroCategoriesByDay: this.nonZeroCategoriesByDay };
   }
+}
+
+/** About one row per active leaf category and day: the active categories no other active one sits under. */
+function costRowEstimate(plan: WindowPlan, range: DayRange, hierarchy: Hierarchy): number {
+  const day = hierarchy.withCategories(plan.active);
+  const parents = new Set<string>();
+  for (const category of plan.active) {
+    const parent = day.parentOf(category);
+    if (parent !== null) parents.add(parent);
+  }
+  const leaves = [...plan.active].filter((category) => !parents.has(category) && !day.isRoot(category)).length;
+  return leaves * daysBetweenInclusive(range.from, range.to);
 }
 
 /**
@@ -118,7 +115,9 @@ export class UsageCostsStream implements Stream {
   constructor(
     private readonly twilio: TwilioContext,
     private readonly hierarchy: Hierarchy,
-  ) {}
+  ) {
+    twilio.usageWindows.addReader(this.name, 'amounts');
+  }
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const accountScopes = await this.twilio.scopes(context.logger);
@@ -127,6 +126,8 @@ export class UsageCostsStream implements Stream {
       this.twilio.config.credentials.mode === 'auth_token'
         ? { id: subaccountsResidualScopeId(mainSid), accountSid: mainSid, includeSubaccounts: true, skippable: false }
         : undefined;
+    // The residual needs each account's daily totals of the same windows: keep at least those.
+    const share = widerShare(this.twilio.usageWindows.shareFor(context.laterStreams ?? []), residualScope ? 'totals' : 'none');
     const notes = new NoteLog(context.logger);
     yield* syncUsageScopes({
       streamName: this.name,
@@ -136,56 +137,101 @@ export class UsageCostsStream implements Stream {
       config: this.twilio.config,
       logger: context.logger,
       readWindow: (scope, range, recent) =>
-        scope === residualScope ? this.readSubaccountsResidual(accountScopes, range, recent) : this.readAccountWindow(scope, range, recent, notes),
+        scope === residualScope ? this.readSubaccountsResidual(accountScopes, range, recent) : this.readAccountWindow(scope, range, recent, notes, share),
     });
   }
 
-  private async readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog): Promise<WindowOutput> {
-    const byDay = groupByDay(await readActiveDailyUsage(this.twilio.client, scope, range, new Set()));
-    const rows = new WindowRows();
-    for (const day of eachDay(range)) {
-      const records = byDay.get(day) ?? [];
-      const currency = records.find((record) => record.priceUnit)?.priceUnit ?? DEFAULT_CURRENCY;
-      const reconciled = records.length > 0 ? reconcileDay(records.map(toCostInput), this.hierarchy) : undefined;
-      for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
-      const emitted = new Set<string>();
-      for (const row of reconciled?.rows ?? []) {
-        rows.add(scope.accountSid, day, currency, row);
-        emitted.add(row.category);
+  /**
+   * Reconciles a window day by day. Records come category by category (sparse) or month by month
+   * (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
+   */
+  private async *readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog, share: ShareMode): AsyncGenerator<WindowEvent> {
+    let days = new Map<Day, GatheredDay>();
+    const strings = new Map<string, string>();
+    // One copy of each category and unit string, not one per record.
+    const shared = (text: string | null): string | null => {
+      if (text === null) return null;
+      const known = strings.get(text);
+      if (known !== undefined) return known;
+      strings.set(text, text);
+      return text;
+    };
+    for await (const step of this.twilio.usageWindows.read(scope, range, new Set(), { share, fields: 'amounts', holdsChunks: true })) {
+      if (step.kind === 'plan') {
+        yield { kind: 'planned', rowEstimate: costRowEstimate(step.plan, range, this.hierarchy), plan: describePlan(step.plan) };
+      } else if (step.kind === 'rows') {
+        for (const record of step.records) {
+          const day = days.get(record.startDate) ?? { currency: null, inputs: [] };
+          day.currency ??= shared(record.priceUnit);
+          day.inputs.push({
+            category: shared(record.category) as string,
+            price: amountOf(record.price) ?? 0n,
+            count: amountOf(record.count),
+            countUnit: shared(record.countUnit),
+            usage: amountOf(record.usage),
+            usageUnit: shared(record.usageUnit),
+          });
+          days.set(record.startDate, day);
+        }
+      } else {
+        const gathered = days;
+        days = new Map();
+        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), recent, notes);
       }
-      rows.addTombstones(scope.accountSid, day, currency, emitted, recent, this.hierarchy);
     }
-    return rows.output();
+  }
+
+  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent> {
+    const currency = gathered?.currency ?? DEFAULT_CURRENCY;
+    // Records arrive in whatever order their listings answer: sorted, the same day always reconciles the same way.
+    const inputs = gathered?.inputs.sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : 0)) ?? [];
+    const reconciled = inputs.length > 0 ? reconcileDay(inputs, this.hierarchy) : undefined;
+    for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
+    const rows = new DayRows();
+    const emitted = new Set<string>();
+    for (const row of reconciled?.rows ?? []) {
+      rows.add(scope.accountSid, day, currency, row);
+      emitted.add(row.category);
+    }
+    rows.addTombstones(scope.accountSid, day, currency, emitted, recent, this.hierarchy);
+    if (rows.records.length > 0) yield rows.batch();
   }
 
   /**
    * The main account's whole bill (IncludeSubaccounts=true) minus every account read on its own:
-   * closed subaccounts, filtered ones and unreadable ones. Each account's total is read here
-   * rather than taken from the other scopes, so this scope resumes and restates on its own.
+   * closed subaccounts, filtered ones and unreadable ones. Each account's daily totals come from
+   * the same window read in this run when there is one (an account idle in it costs nothing), else
+   * from Twilio, so this scope still resumes and restates on its own. An account counts from its
+   * creation day, as its own scope does.
    */
-  private async readSubaccountsResidual(accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): Promise<WindowOutput> {
+  private async *readSubaccountsResidual(accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): AsyncGenerator<WindowEvent> {
     const mainSid = this.twilio.config.accountSid;
+    const windows = this.twilio.usageWindows;
     const totals = async (scope: UsageScope): Promise<DailyUsage[]> => {
+      const from = scope.earliestDay && scope.earliestDay > range.from ? scope.earliestDay : range.from;
+      if (from > range.to) return [];
       try {
-        return await readActiveDailyUsage(this.twilio.client, scope, range, new Set([TOTAL_PRICE_CATEGORY]), TOTAL_PRICE_CATEGORY);
+        return await windows.dailyTotals(scope, { from, to: range.to });
       } catch (error) {
         // An account that cannot be read is not explained by its own rows: its usage stays in the residual.
         if (scope.skippable && error instanceof TwilioApiError && (error.status === 403 || error.status === 404)) return [];
         throw error;
       }
     };
-    const [whole, ...parts] = await Promise.all([
-      totals({ id: mainSid, accountSid: mainSid, includeSubaccounts: true, skippable: false }),
-      ...accountScopes.map((scope) => totals(scope)),
-    ]);
+    const whole = await totals({ id: mainSid, accountSid: mainSid, includeSubaccounts: true, skippable: false });
+    yield { kind: 'planned', rowEstimate: daysBetweenInclusive(range.from, range.to) };
     const explained = new Map<Day, Decimal>();
-    for (const record of parts.flat()) explained.set(record.startDate, (explained.get(record.startDate) ?? 0n) + (record.price ?? 0n));
-    const rows = new WindowRows();
-    const wholeByDay = new Map((whole ?? []).map((record) => [record.startDate, record]));
+    await Promise.all(
+      accountScopes.map(async (scope) => {
+        for (const record of await totals(scope)) explained.set(record.startDate, (explained.get(record.startDate) ?? 0n) + (amountOf(record.price) ?? 0n));
+      }),
+    );
+    const wholeByDay = new Map(whole.map((record) => [record.startDate, record]));
     for (const day of eachDay(range)) {
       const total = wholeByDay.get(day);
-      const residual = (total?.price ?? 0n) - (explained.get(day) ?? 0n);
+      const residual = (amountOf(total?.price ?? null) ?? 0n) - (explained.get(day) ?? 0n);
       const currency = total?.priceUnit ?? DEFAULT_CURRENCY;
+      const rows = new DayRows();
       const emitted = new Set<string>();
       if (residual !== 0n) {
         rows.add(mainSid, day, currency, {
@@ -203,8 +249,8 @@ export class UsageCostsStream implements Stream {
         emitted.add(SUBACCOUNTS_RESIDUAL_CATEGORY);
       }
       rows.addTombstones(mainSid, day, currency, emitted, recent, this.hierarchy);
+      if (rows.records.length > 0) yield rows.batch();
     }
-    return rows.output();
   }
 }
 
@@ -215,8 +261,10 @@ class NoteLog {
   constructor(private readonly logger: Logger) {}
 
   add(level: 'info' | 'warn', message: string, day: Day): void {
-    if (this.seen.has(message)) return;
-    this.seen.add(message);
+    // The same correction recurs daily with another amount: one line per kind of note is enough.
+    const kind = message.replace(/-?\d+(\.\d+)?/g, '#');
+    if (this.seen.has(kind)) return;
+    this.seen.add(kind);
     const text = `usage_costs (first on ${day}): ${message}`;
     if (level === 'warn') this.logger.warn(text);
     else this.logger.info(text);

@@ -1,13 +1,17 @@
+import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import type { UsageRecordsRecord } from '../generated/types';
-import { decimalToNumber, type Decimal } from '../money';
 import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
-import { isNonZero, readActiveDailyUsage, type DailyUsage } from './usage-window';
-import { syncUsageScopes, type WindowOutput } from './usage-sync';
+import { describePlan, isNonZero, type DailyUsage, type DecimalText, type ShareMode } from './usage-window';
+import { syncUsageScopes, type UsageScope, type WindowEvent } from './usage-sync';
 
-const nullableNumber = (value: Decimal | null): number | null => (value === null ? null : decimalToNumber(value));
+/**
+ * The JSON number for a decimal Twilio wrote: Number() of a decimal string is the closest double,
+ * which JSON prints back as the shortest string for it (exactly what money.ts's decimalToNumber does).
+ */
+const nullableNumber = (value: DecimalText | null): number | null => (value === null ? null : Number(value));
 
 export function toUsageRecord(record: DailyUsage): UsageRecordsRecord {
   return {
@@ -35,10 +39,13 @@ export class UsageRecordsStream implements Stream {
   readonly cursorField = ['start_date'];
   readonly jsonSchema = loadStreamSchema(this.name);
 
-  constructor(private readonly twilio: TwilioContext) {}
+  constructor(private readonly twilio: TwilioContext) {
+    twilio.usageWindows.addReader(this.name, 'all');
+  }
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const scopes = await this.twilio.scopes(context.logger);
+    const share = this.twilio.usageWindows.shareFor(context.laterStreams ?? []);
     yield* syncUsageScopes({
       streamName: this.name,
       scopes,
@@ -46,17 +53,26 @@ export class UsageRecordsStream implements Stream {
       state: context.state,
       config: this.twilio.config,
       logger: context.logger,
-      readWindow: async (scope, range, recent): Promise<WindowOutput> => {
-        const records = await readActiveDailyUsage(this.twilio.client, scope, range, recent);
-        const nonZeroCategoriesByDay = new Map<string, Set<string>>();
-        for (const record of records) {
-          if (!isNonZero(record)) continue;
-          const day = nonZeroCategoriesByDay.get(record.startDate) ?? new Set<string>();
-          day.add(record.categoryKey);
-          nonZeroCategoriesByDay.set(record.startDate, day);
-        }
-        return { records: records.map((record) => toUsageRecord(record) as JsonObject), nonZeroCategoriesByDay };
-      },
+      readWindow: (scope, range, recent) => this.readWindow(scope, range, recent, share),
     });
+  }
+
+  /** A window's active categories (and recent ones), every day of the window, zeros included, page by page. */
+  private async *readWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, share: ShareMode): AsyncGenerator<WindowEvent> {
+    for await (const step of this.twilio.usageWindows.read(scope, range, recent, { share, fields: 'all', holdsChunks: false })) {
+      if (step.kind === 'plan') {
+        yield { kind: 'planned', rowEstimate: step.plan.needed.size * daysBetweenInclusive(range.from, range.to), plan: describePlan(step.plan) };
+        continue;
+      }
+      if (step.kind === 'chunk-end') continue;
+      const nonZeroCategoriesByDay = new Map<Day, Set<string>>();
+      for (const record of step.records) {
+        if (!isNonZero(record)) continue;
+        const day = nonZeroCategoriesByDay.get(record.startDate) ?? new Set<string>();
+        day.add(record.categoryKey);
+        nonZeroCategoriesByDay.set(record.startDate, day);
+      }
+      yield { kind: 'batch', records: step.records.map((record) => toUsageRecord(record) as JsonObject), nonZeroCategoriesByDay };
+    }
   }
 }

@@ -1,11 +1,22 @@
-import type { Day, DayRange } from '../dates';
-import { DecimalFormatError, parseDecimal, type Decimal } from '../money';
+import { daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
+import { DecimalFormatError, formatDecimal, parseDecimal, type Decimal } from '../money';
+import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from '../planning/fetch-plan';
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
-import { dailyUsage, type UsageRecordWire } from '../twilio/resources';
+import { TwilioPaginationLoopError } from '../twilio/errors';
+import { dailyUsage, dailyUsageRequest, rangeUsage, type UsageRecordWire } from '../twilio/resources';
+import { FetchedWindowCache, type CachedWindow, type Segment } from './fetched-windows';
+import { mergeStreams } from './merge-streams';
+import { WeightedSemaphore } from './weighted-semaphore';
 import type { UsageScope } from './usage-sync';
 
-/** A daily usage record with exact numbers. `categoryKey` is the lower-cased category. */
+/**
+ * A decimal number as Twilio wrote it, checked to be one: exact, and read as a Decimal only where
+ * money is added up (usage_records prints it as is).
+ */
+export type DecimalText = string;
+
+/** A daily usage record. `categoryKey` is the lower-cased category. */
 export interface DailyUsage {
   accountSid: string;
   category: string;
@@ -13,11 +24,11 @@ export interface DailyUsage {
   description: string | null;
   startDate: Day;
   endDate: Day;
-  count: Decimal | null;
+  count: DecimalText | null;
   countUnit: string | null;
-  usage: Decimal | null;
+  usage: DecimalText | null;
   usageUnit: string | null;
-  price: Decimal | null;
+  price: DecimalText | null;
   /** ISO 4217, upper-case (Twilio writes "usd"). */
   priceUnit: string | null;
   asOf: string | null;
@@ -27,11 +38,18 @@ export interface DailyUsage {
 
 export const TOTAL_PRICE_CATEGORY = 'totalprice';
 
-function decimalField(wire: UsageRecordWire, field: 'count' | 'usage' | 'price'): Decimal | null {
+/** The plain decimals Twilio sends ("0", "1412", "14.73550", "-3.5"): no need to parse them to check them. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d{1,9})?$/;
+const ZERO_TEXT = /^[+-]?(0+\.?0*|\.0+)$/;
+
+function decimalField(wire: UsageRecordWire, field: 'count' | 'usage' | 'price'): DecimalText | null {
   const value = wire[field];
   if (value === null || value === undefined || value === '') return null;
+  const text = String(value);
+  if (PLAIN_DECIMAL.test(text)) return text;
   try {
-    return parseDecimal(String(value));
+    // Anything else that is still a decimal (" +5", ".5") is written the plain way.
+    return formatDecimal(parseDecimal(text));
   } catch (error) {
     if (error instanceof DecimalFormatError) {
       throw new SystemError(`Twilio sent a usage record whose ${field} is not a number (category ${wire.category ?? '?'}, ${wire.start_date ?? '?'}).`, error.message);
@@ -69,36 +87,396 @@ export function parseDailyUsage(wire: UsageRecordWire, fallbackAccountSid: strin
   };
 }
 
+/**
+ * What a reader uses of each row: its amounts (category, day, count, usage, price and their units:
+ * what reconciliation needs) or everything Twilio sent (what usage_records emits).
+ */
+export type RowFields = 'amounts' | 'all';
+
+/**
+ * A row for the spill file, positionally: the amounts first, then the rest when `fields` is 'all'.
+ * Arrays, not objects, so that writing and reading back stays cheap.
+ */
+function encodeRow(record: DailyUsage, fields: RowFields): Array<string | null> {
+  const amounts = [record.startDate, record.category, record.count, record.countUnit, record.usage, record.usageUnit, record.price, record.priceUnit];
+  return fields === 'amounts' ? amounts : [...amounts, record.endDate, record.description, record.asOf, record.apiVersion, record.uri, record.accountSid];
+}
+
+/** A spilled row back as a record; fields that were not kept are null. */
+function decodeRow(row: Array<string | null>, accountSid: string): DailyUsage {
+  const [startDate, category, count, countUnit, usage, usageUnit, price, priceUnit, endDate, description, asOf, apiVersion, uri, rowAccountSid] = row;
+  return parseDailyUsage(
+    {
+      account_sid: rowAccountSid ?? accountSid,
+      category,
+      description,
+      start_date: startDate,
+      end_date: endDate ?? startDate,
+      count,
+      count_unit: countUnit,
+      usage,
+      usage_unit: usageUnit,
+      price,
+      price_unit: priceUnit,
+      as_of: asOf,
+      api_version: apiVersion,
+      uri,
+    },
+    accountSid,
+  );
+}
+
+const isNonZeroText = (text: DecimalText | null): boolean => text !== null && !ZERO_TEXT.test(text);
+
+/** Whether a wire record has any count, usage or price. */
+function hasAmount(wire: UsageRecordWire): boolean {
+  return isNonZeroText(decimalField(wire, 'count')) || isNonZeroText(decimalField(wire, 'usage')) || isNonZeroText(decimalField(wire, 'price'));
+}
+
 export function isNonZero(record: DailyUsage): boolean {
-  return (record.count !== null && record.count !== 0n) || (record.usage !== null && record.usage !== 0n) || (record.price !== null && record.price !== 0n);
+  return isNonZeroText(record.count) || isNonZeroText(record.usage) || isNonZeroText(record.price);
+}
+
+/** An amount as an exact Decimal, for sums. */
+export function amountOf(text: DecimalText | null): Decimal | null {
+  return text === null ? null : parseDecimal(text);
 }
 
 /**
- * Reads a scope's daily usage over a window and keeps the categories that matter: those with any
- * count, usage or price in the window (Twilio lists ~650 categories a day, nearly all zero), plus
- * `keep` (categories the previous sync emitted non-zero, which must be overwritten if restated).
- * A kept category keeps its zero days, so a day restated to zero overwrites its old row.
+ * What of a window a later reader in this run will want: nothing, the daily totals (usage_costs'
+ * residual), every needed row's amounts (usage_costs), or every needed row whole (usage_records).
  */
-export async function readActiveDailyUsage(
-  client: TwilioClient,
-  scope: UsageScope,
-  range: DayRange,
-  keep: ReadonlySet<string>,
-  category?: string,
-): Promise<DailyUsage[]> {
-  const byCategory = new Map<string, DailyUsage[]>();
-  const active = new Set<string>(keep);
-  for await (const page of dailyUsage(client, { accountSid: scope.accountSid, range, includeSubaccounts: scope.includeSubaccounts, category })) {
-    for (const wire of page) {
-      const record = parseDailyUsage(wire, scope.accountSid);
-      if (record.startDate < range.from || record.startDate > range.to) continue;
-      if (isNonZero(record)) active.add(record.categoryKey);
-      const list = byCategory.get(record.categoryKey);
-      if (list) list.push(record);
-      else byCategory.set(record.categoryKey, [record]);
+export type ShareMode = 'none' | 'totals' | 'amounts' | 'all';
+
+const SHARE_ORDER: readonly ShareMode[] = ['none', 'totals', 'amounts', 'all'];
+
+/** The share that serves both. */
+export function widerShare(a: ShareMode, b: ShareMode): ShareMode {
+  return SHARE_ORDER.indexOf(a) >= SHARE_ORDER.indexOf(b) ? a : b;
+}
+
+/** How a window is read, and the categories its aggregate showed. */
+export interface WindowPlan {
+  /** The fetch plan's kind, or 'cached' when another reader in this run already read the rows. */
+  kind: FetchPlanKind | 'cached';
+  /** Lower-cased category → Twilio's spelling, for every category Twilio lists. */
+  listed: ReadonlyMap<string, string>;
+  /** Categories with any count, usage or price in the window (totalprice too, when any has). */
+  active: ReadonlySet<string>;
+  /** Categories this reader gets rows of (lower-cased). */
+  needed: ReadonlySet<string>;
+  /** Requests the window costs, the aggregate included. */
+  requests: number;
+}
+
+/** A plan in a few words, for debug logs: "sparse, 54 of 645 categories, 55 requests". */
+export function describePlan(plan: WindowPlan): string {
+  return `${plan.kind}, ${plan.needed.size} of ${plan.listed.size} categories, ${plan.requests} request${plan.requests === 1 ? '' : 's'}`;
+}
+
+/**
+ * What reading a window yields: its plan first, then its needed records (every needed category on
+ * every day of the window) page by page, chunk by chunk in date order, each chunk closed by its
+ * range once all its rows have come.
+ */
+export type WindowRead = { kind: 'plan'; plan: WindowPlan } | { kind: 'rows'; records: DailyUsage[] } | { kind: 'chunk-end'; range: DayRange };
+
+/** How a reader reads a window. */
+export interface WindowReadOptions {
+  /** Keep the rows for a later reader in this run. */
+  share: ShareMode;
+  /** What this reader uses of each row: a cached window kept with less is not enough. */
+  fields: RowFields;
+  /**
+   * The reader keeps a chunk's rows until the chunk ends (to group them by day): chunks are then
+   * sized to the row budget, and a chunk's rows are reserved before it is read.
+   */
+  holdsChunks: boolean;
+}
+
+export interface UsageWindowReaderOptions {
+  client: TwilioClient;
+  /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
+  forcedPlan?: ForcedPlan;
+  /** Most needed rows (categories × days) in a chunk that its reader holds. */
+  windowRowBudget?: number;
+  /** Most rows all windows of the run hold at once (readers that group a chunk by day). */
+  heldRowBudget?: number;
+  /**
+   * Most rows of pages requested or received and not yet handed on, all windows together (a page
+   * counts the rows it can hold): what bounds memory for readers that stream, whatever the number
+   * of windows in flight and however long their pages are.
+   */
+  rowsInHand?: number;
+  /** Listings (pages) one window reads side by side. */
+  listingsInFlight?: number;
+  /** Most bytes of rows kept on disk for later readers in the run. */
+  cacheBytes?: number;
+}
+
+const DEFAULT_WINDOW_ROW_BUDGET = 40_000;
+const DEFAULT_HELD_ROW_BUDGET = 80_000;
+const DEFAULT_ROWS_IN_HAND = 4_000;
+const DEFAULT_LISTINGS_IN_FLIGHT = 4;
+/** Distinct category lists remembered for sharing; more would only mean accounts that each list differently. */
+const MAX_LISTINGS = 8;
+const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
+
+/** The key of a scope's window in the run's cache: what Twilio is asked, not which stream asks. */
+export function windowKey(scope: UsageScope, range: DayRange): string {
+  return `${scope.accountSid}|${scope.includeSubaccounts}|${range.from}|${range.to}`;
+}
+
+/** One Daily listing of a window: a month of every category, or a chunk of one category. */
+interface Listing {
+  range: DayRange;
+  category: string | undefined;
+}
+
+const inRange = (record: DailyUsage, range: DayRange): boolean => record.startDate >= range.from && record.startDate <= range.to;
+
+/**
+ * Reads scope-windows of daily usage with as few requests as the data allows. One aggregate request
+ * (`Usage/Records.json` over the window) shows which categories have any count, usage or price;
+ * then the window is read densely (`Daily.json`, every category) or sparsely (`Daily.json?Category=`
+ * per needed category), whichever takes fewer requests, or not at all when nothing is needed. A
+ * window already read in this run (by the other usage stream, or by usage_costs for its residual)
+ * is read back from the run's cache instead.
+ *
+ * Shared by the usage streams of one run; every request goes through the client's limiter.
+ */
+export class UsageWindowReader {
+  private readonly client: TwilioClient;
+  private readonly forcedPlan: ForcedPlan | undefined;
+  private readonly windowRowBudget: number;
+  private readonly listingsInFlight: number;
+  private readonly heldRows: WeightedSemaphore;
+  private readonly rowsInHand: WeightedSemaphore;
+  private readonly cache: FetchedWindowCache;
+  /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
+  private readonly listings: Array<ReadonlyMap<string, string>> = [];
+  private readonly readers = new Map<string, RowFields>();
+
+  constructor(options: UsageWindowReaderOptions) {
+    this.client = options.client;
+    this.forcedPlan = options.forcedPlan;
+    this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
+    this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
+    this.heldRows = new WeightedSemaphore(options.heldRowBudget ?? DEFAULT_HELD_ROW_BUDGET);
+    this.rowsInHand = new WeightedSemaphore(options.rowsInHand ?? DEFAULT_ROWS_IN_HAND);
+    this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+  }
+
+  /** Registers a stream that reads windows through this reader, and what it uses of each row. */
+  addReader(streamName: string, fields: RowFields): void {
+    this.readers.set(streamName, widerFields(this.readers.get(streamName), fields));
+  }
+
+  /** What to keep of the windows read now for the streams a read runs later. */
+  shareFor(laterStreams: readonly string[]): ShareMode {
+    let share: ShareMode = 'none';
+    for (const name of laterStreams) {
+      const fields = this.readers.get(name);
+      if (fields) share = widerShare(share, fields);
+    }
+    return share;
+  }
+
+  /**
+   * Reads a window: from the run's cache when it holds every category this reader needs, else
+   * planned with one aggregate request and read by that plan. `keep` are categories needed even if
+   * idle in the window (a stream's recent categories); only those Twilio still lists are read.
+   */
+  async *read(scope: UsageScope, range: DayRange, keep: ReadonlySet<string>, options: WindowReadOptions): AsyncGenerator<WindowRead> {
+    const key = windowKey(scope, range);
+    const pending = this.cache.find(key);
+    // Claimed before the first await, so a residual that starts after this window waits for it.
+    const reservation = pending === undefined && options.share !== 'none' ? this.cache.reserve(key) : undefined;
+    let published = false;
+    try {
+      const cached = await pending;
+      if (cached) {
+        const needed = neededCategories(cached.active, cached.listed, keep);
+        if ((options.fields === 'amounts' || cached.fields === 'all') && [...needed].every((category) => cached.stored.has(category))) {
+          yield { kind: 'plan', plan: { kind: 'cached', listed: cached.listed, active: cached.active, needed, requests: 0 } };
+          yield* this.readCached(scope, cached, needed, options.holdsChunks);
+          return;
+        }
+      }
+      const { listed, active } = await this.aggregate(scope, range);
+      const needed = neededCategories(active, listed, keep);
+      const maxChunkDays = options.holdsChunks ? Math.max(1, Math.floor(this.windowRowBudget / Math.max(1, needed.size))) : ROWS_PER_PAGE;
+      const fetchPlan = planWindow({ range, listedCategories: listed.size, neededCategories: needed.size }, { maxChunkDays, ...(this.forcedPlan ? { force: this.forcedPlan } : {}) });
+      const plan: WindowPlan = { kind: fetchPlan.kind, listed, active, needed, requests: 1 + plannedRequests(fetchPlan) };
+      const stored = options.share === 'totals' ? new Set([...needed].filter((category) => category === TOTAL_PRICE_CATEGORY)) : needed;
+      const fields: RowFields = options.share === 'all' ? 'all' : 'amounts';
+      yield { kind: 'plan', plan };
+      for (const chunk of fetchPlan.chunks) {
+        const release = options.holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
+        try {
+          const listings = this.listingsOf(plan, chunk);
+          const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan.needed, listing));
+          for await (const step of pages) {
+            if (step.kind === 'error') throw step.error;
+            if (step.kind !== 'event') continue;
+            await reservation?.append(rowsByCategory(step.event, stored, fields));
+            yield { kind: 'rows', records: step.event };
+          }
+          reservation?.endChunk(chunk);
+          yield { kind: 'chunk-end', range: chunk };
+        } finally {
+          release?.();
+        }
+      }
+      reservation?.complete({ listed, active, stored, fields });
+      published = true;
+    } finally {
+      if (!published) reservation?.abandon();
     }
   }
-  const kept: DailyUsage[] = [];
-  for (const [key, records] of byCategory) if (active.has(key)) kept.push(...records);
-  return kept;
+
+  /**
+   * A scope's daily totalprice over a range, for usage_costs' residual: from a window of the same
+   * scope and days read in this run (an idle one costs nothing), else one request per 1000 days.
+   */
+  async dailyTotals(scope: UsageScope, range: DayRange): Promise<DailyUsage[]> {
+    const cached = await this.cache.find(windowKey(scope, range));
+    // Totalprice is among the active categories whenever any category is.
+    if (cached && cached.active.size === 0) return [];
+    const totals: DailyUsage[] = [];
+    if (cached?.stored.has(TOTAL_PRICE_CATEGORY)) {
+      for (const chunk of cached.chunks) {
+        for (const segment of chunk.segments.get(TOTAL_PRICE_CATEGORY) ?? []) totals.push(...(await this.readCachedRows(scope, segment, chunk.range)));
+      }
+      return totals;
+    }
+    for (const part of splitRange(range, ROWS_PER_PAGE)) {
+      for await (const page of dailyUsage(this.client, { accountSid: scope.accountSid, range: part, includeSubaccounts: scope.includeSubaccounts, category: TOTAL_PRICE_CATEGORY })) {
+        for (const wire of page) {
+          const record = parseDailyUsage(wire, scope.accountSid);
+          if (inRange(record, part) && record.categoryKey === TOTAL_PRICE_CATEGORY) totals.push(record);
+        }
+      }
+    }
+    return totals;
+  }
+
+  /** One request over the window: every category Twilio lists, and which have any usage. */
+  private async aggregate(scope: UsageScope, range: DayRange): Promise<{ listed: ReadonlyMap<string, string>; active: ReadonlySet<string> }> {
+    const listed = new Map<string, string>();
+    const active = new Set<string>();
+    for await (const page of rangeUsage(this.client, { accountSid: scope.accountSid, range, includeSubaccounts: scope.includeSubaccounts })) {
+      for (const wire of page) {
+        const category = wire.category;
+        if (typeof category !== 'string' || category === '') throw new SystemError('Twilio sent a usage record without a category.');
+        const key = category.toLowerCase();
+        if (!listed.has(key)) listed.set(key, category);
+        if (hasAmount(wire)) active.add(key);
+      }
+    }
+    if (active.size > 0) active.add(TOTAL_PRICE_CATEGORY);
+    return { listed: this.interned(listed), active };
+  }
+
+  private interned(listed: Map<string, string>): ReadonlyMap<string, string> {
+    const known = this.listings.find((candidate) => sameListing(candidate, listed));
+    if (known) return known;
+    this.listings.push(listed);
+    if (this.listings.length > MAX_LISTINGS) this.listings.shift();
+    return listed;
+  }
+
+  /** The listings that read a chunk: one per calendar month (dense) or per needed category (sparse). */
+  private listingsOf(plan: WindowPlan, chunk: DayRange): Listing[] {
+    if (plan.kind === 'idle' || plan.kind === 'cached') return [];
+    if (plan.kind === 'dense') return monthWindows(chunk.from, chunk.to).map((month) => ({ range: month, category: undefined }));
+    return [...plan.needed].map((category) => ({ range: chunk, category: plan.listed.get(category) ?? category }));
+  }
+
+  /**
+   * A listing's needed records, page by page, following next_page_uri. Each page is in hand, for
+   * as many rows as it can hold, from before it is requested until its reader comes back for the
+   * next one; of its rows only the needed ones are kept meanwhile.
+   */
+  private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<DailyUsage[]> {
+    const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
+    const seen = new Set<string>();
+    let uri: string | null = first.path;
+    let parameters = first.parameters;
+    while (uri !== null) {
+      const key = `${uri}?${new URLSearchParams(parameters).toString()}`;
+      if (seen.has(key)) throw new TwilioPaginationLoopError(first.path);
+      seen.add(key);
+      const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
+      const release = await this.rowsInHand.acquire(pageRows);
+      try {
+        const page = await this.neededRows(scope, needed, listing.range, uri, parameters);
+        uri = page.nextPageUri;
+        parameters = {};
+        yield page.records;
+      } finally {
+        release();
+      }
+    }
+  }
+
+  /** One page of a listing, reduced to its needed rows (the rest is dropped here, not held). */
+  private async neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, uri: string, parameters: Record<string, string>): Promise<{ records: DailyUsage[]; nextPageUri: string | null }> {
+    const page = await this.client.getPage<UsageRecordWire>(uri, 'usage_records', parameters);
+    const records: DailyUsage[] = [];
+    for (const wire of page.items) {
+      // A dense page is mostly categories nobody needs: they are dropped before being parsed.
+      if (typeof wire.category === 'string' && !needed.has(wire.category.toLowerCase())) continue;
+      const record = parseDailyUsage(wire, scope.accountSid);
+      if (inRange(record, range)) records.push(record);
+    }
+    return { records, nextPageUri: page.nextPageUri };
+  }
+
+  /** A cached window's needed rows, segment by segment, chunk by chunk. */
+  private async *readCached(scope: UsageScope, cached: CachedWindow, needed: ReadonlySet<string>, holdsChunks: boolean): AsyncGenerator<WindowRead> {
+    for (const chunk of cached.chunks) {
+      const release = holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.range.from, chunk.range.to)) : undefined;
+      try {
+        for (const category of needed) {
+          for (const segment of chunk.segments.get(category) ?? []) yield { kind: 'rows', records: await this.readCachedRows(scope, segment, chunk.range) };
+        }
+        yield { kind: 'chunk-end', range: chunk.range };
+      } finally {
+        release?.();
+      }
+    }
+  }
+
+  private async readCachedRows(scope: UsageScope, segment: Segment, range: DayRange): Promise<DailyUsage[]> {
+    const rows = (await this.cache.readSegment(segment)) as Array<Array<string | null>>;
+    return rows.map((row) => decodeRow(row, scope.accountSid)).filter((record) => inRange(record, range));
+  }
+}
+
+function sameListing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [key, spelling] of a) if (b.get(key) !== spelling) return false;
+  return true;
+}
+
+/** What a reader needs of a window: its active categories, and the kept ones Twilio still lists. */
+function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<string, string>, keep: ReadonlySet<string>): Set<string> {
+  const needed = new Set(active);
+  for (const category of keep) {
+    const key = category.toLowerCase();
+    if (listed.has(key)) needed.add(key);
+  }
+  return needed;
+}
+
+function widerFields(a: RowFields | undefined, b: RowFields): RowFields {
+  return a === 'all' || b === 'all' ? 'all' : 'amounts';
+}
+
+function rowsByCategory(records: readonly DailyUsage[], stored: ReadonlySet<string>, fields: RowFields): Map<string, Array<Array<string | null>>> {
+  const byCategory = new Map<string, Array<Array<string | null>>>();
+  for (const category of stored) byCategory.set(category, []);
+  for (const record of records) byCategory.get(record.categoryKey)?.push(encodeRow(record, fields));
+  return byCategory;
 }

@@ -71,12 +71,12 @@ export class TwilioClient {
     let url = this.resolve(pathOrUri, query);
     let serverErrors = 0;
     for (let attempt = 1; ; attempt += 1) {
-      const outcome = await this.options.limiter.run(() => this.attempt(url));
-      if (outcome.kind === 'ok') {
-        this.options.limiter.onSuccess();
-        return outcome.body;
-      }
-      if (outcome.rateLimited) this.options.limiter.onRateLimited();
+      const outcome = await this.options.limiter.run(
+        () => this.attempt(url),
+        (result) => (result.kind === 'ok' ? 'ok' : result.rateLimited ? 'rate_limited' : 'neutral'),
+      );
+      if (outcome.kind === 'ok') return outcome.body;
+      if (outcome.retryAfterMs !== undefined) this.options.limiter.holdOff(outcome.retryAfterMs);
       if (attempt >= this.options.retry.maxAttempts) throw new TwilioRetriesExhaustedError(attempt, outcome.error);
       if (outcome.error instanceof TwilioApiError && outcome.error.status >= 500) {
         serverErrors += 1;
@@ -154,8 +154,7 @@ export class TwilioClient {
       return { kind: 'ok', body };
     }
     const code = isRecord(body) && typeof body.code === 'number' ? body.code : undefined;
-    const message = isRecord(body) && typeof body.message === 'string' ? body.message : undefined;
-    const error = new TwilioApiError('GET', path, response.status, code, message);
+    const error = new TwilioApiError('GET', path, response.status, code);
     if (response.status === 429 || response.status >= 500) {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }

@@ -63,7 +63,17 @@ function usageParameters(query: UsageQuery): Record<string, string> {
 
 /** Daily records (one per category per UTC day), page by page. */
 export function dailyUsage(client: TwilioClient, query: UsageQuery): AsyncGenerator<UsageRecordWire[]> {
-  return client.paginate<UsageRecordWire>(`${API_ROOT}/Accounts/${query.accountSid}/Usage/Records/Daily.json`, 'usage_records', usageParameters(query));
+  const first = dailyUsageRequest(query);
+  return client.paginate<UsageRecordWire>(first.path, 'usage_records', first.parameters);
+}
+
+/**
+ * The first request of a Daily listing, for a caller that pages itself with client.getPage: a
+ * generator that yields a page holds it until asked for the next one, and a caller that keeps
+ * only a few rows of each page need not keep the rest meanwhile.
+ */
+export function dailyUsageRequest(query: UsageQuery): { path: string; parameters: Record<string, string> } {
+  return { path: `${API_ROOT}/Accounts/${query.accountSid}/Usage/Records/Daily.json`, parameters: usageParameters(query) };
 }
 
 /** One record per category over the whole range. */

@@ -58,7 +58,9 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
     for (const request of usage) expect(request.query.IncludeSubaccounts, request.path).to.be.oneOf(['true', 'false']);
     const perAccount = usage.filter((request) => request.query.Category === undefined);
     expect(perAccount.every((request) => request.query.IncludeSubaccounts === 'false')).to.equal(true);
-    expect(perAccount.some((request) => request.query.PageToken !== undefined), 'followed next pages').to.equal(true);
+    // The planner reads this year a page per active category, so nothing pages here; planner.test.ts
+    // follows next pages with the dense plan and checks them.
+    expect(perAccount.length, 'the per-account aggregates').to.be.greaterThan(0);
     expect(usage.some((request) => request.path.includes(SAMPLE_CLOSED_SUBACCOUNT_SID))).to.equal(false);
   });
 
@@ -150,7 +152,7 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
   });
 
   it('a second read from the final state re-reads only the lookback window', async () => {
-    const state = ['usage_records', 'usage_costs'].map((stream) => lastStreamState(first.messages, stream).state);
+    const state = ['usage_records', 'usage_costs', 'focus_costs'].map((stream) => lastStreamState(first.messages, stream).state);
     for (const message of state) {
       for (const cursor of Object.values(message.stream.stream_state.accounts as Record<string, { start_date: string }>)) {
         expect(cursor.start_date).to.equal(SAMPLE_END_DATE);

@@ -1,0 +1,282 @@
+/**
+ * `npm run bench`: the built CLI against the bundled simulator, measured from one run.
+ *
+ * 1. A backfill of usage_records + usage_costs: 5 accounts (main + 4 subaccounts, Auth Token),
+ *    2 years, at 50 ms latency and a concurrency limit of 8 (429 beyond it): requests against the
+ *    dense plan, wall time against the official twilio SDK listing the same daily records.
+ * 2. Peak RSS of the same backfill over 1 and 3 years.
+ * 3. 1,000 subaccounts of which 50 have usage, 3 months: requests against accounts × dense.
+ * 4. At zero latency: CPU time per 1,000 usage records received, against a raw baseline that
+ *    fetches the same pages and writes each record as a JSON line.
+ *
+ * Every measured program runs as its own process with bench/measure.cjs preloaded, which reports
+ * its peak RSS and CPU time; the simulator runs here.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
+import { daysBetweenInclusive, maxDay, monthWindows, type Day } from '../source-twilio-costs/dates';
+import { ROWS_PER_PAGE } from '../source-twilio-costs/planning/fetch-plan';
+import { generateDataset, type Dataset } from '../source-twilio-costs/simulator/dataset';
+import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../source-twilio-costs/simulator/server';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist/main.js');
+const MEASURE = path.join(__dirname, 'measure.cjs');
+const SDK_PEER = path.join(__dirname, 'sdk-peer.cjs');
+const RAW_BASELINE = path.join(__dirname, 'raw-baseline.cjs');
+const LATENCY_MS = 50;
+const CONCURRENCY_LIMIT = 8;
+const USAGE_STREAMS = ['usage_records', 'usage_costs'];
+const work = mkdtempSync(path.join(tmpdir(), 'twilio-costs-bench-'));
+
+interface Usage {
+  maxRssKb: number;
+  userMs: number;
+  systemMs: number;
+}
+
+interface ChildRun {
+  wallMs: number;
+  usage: Usage;
+  /** stdout lines, and RECORD lines per stream (connector runs). */
+  lines: number;
+  records: Map<string, number>;
+  output: string;
+}
+
+/** Runs a measured Node program, counting its stdout lines (and RECORD messages per stream) as they stream by. */
+function runMeasured(script: string, args: string[], env: Record<string, string>, keepOutput = false): Promise<ChildRun> {
+  const usageFile = path.join(work, `usage-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, ['--require', MEASURE, script, ...args], {
+    env: { PATH: process.env.PATH ?? '', BENCH_USAGE_FILE: usageFile, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const records = new Map<string, number>();
+  let lines = 0;
+  let partial = '';
+  let output = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    if (keepOutput) output += chunk;
+    const text = partial + chunk;
+    let start = 0;
+    for (let end = text.indexOf('\n'); end >= 0; end = text.indexOf('\n', start)) {
+      lines += 1;
+      const match = /^\{"type":"RECORD","record":\{"stream":"([a-z_]+)"/.exec(text.slice(start, Math.min(end, start + 60)));
+      if (match?.[1]) records.set(match[1], (records.get(match[1]) ?? 0) + 1);
+      start = end + 1;
+    }
+    partial = text.slice(start);
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) {
+        reject(new Error(`${path.basename(script)} exited ${code}: ${stderr.slice(0, 2000)}`));
+        return;
+      }
+      resolve({ wallMs, usage: JSON.parse(readFileSync(usageFile, 'utf8')) as Usage, lines, records, output });
+    });
+  });
+}
+
+interface Scenario {
+  dataset: Dataset;
+  startDate: Day;
+  endDate: Day;
+}
+
+function fiveAccounts(years: number): Scenario {
+  const endDate = '2025-12-31';
+  const startDate = `${2025 - years + 1}-01-01`;
+  return { dataset: generateDataset({ seed: 20_260_501, startDate, endDate, subaccounts: 4 }), startDate, endDate };
+}
+
+/** Runs the connector's read of the usage streams against a simulator, from no state. */
+async function readUsage(simulator: RunningSimulator, scenario: Scenario, streams = USAGE_STREAMS, extraEnv: Record<string, string> = {}): Promise<ChildRun> {
+  const config = path.join(work, 'config.json');
+  const catalog = path.join(work, 'catalog.json');
+  writeFileSync(
+    config,
+    JSON.stringify({
+      account_sid: scenario.dataset.mainAccountSid,
+      credentials: { auth_type: 'auth_token', auth_token: scenario.dataset.accounts[0]?.authToken },
+      start_date: scenario.startDate,
+      end_date: scenario.endDate,
+      max_concurrency: CONCURRENCY_LIMIT,
+    }),
+  );
+  writeFileSync(
+    catalog,
+    JSON.stringify({
+      streams: streams.map((name) => ({
+        stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['start_date'] },
+        sync_mode: 'incremental',
+        destination_sync_mode: 'append_dedup',
+        cursor_field: ['start_date'],
+      })),
+    }),
+  );
+  return runMeasured(CLI, ['read', '--config', config, '--catalog', catalog], { TWILIO_API_BASE_URL: simulator.baseUrl, ...extraEnv });
+}
+
+/** Listed accounts that can have usage in the range, with the first day each can have it. */
+function readableAccounts(scenario: Scenario): Array<{ sid: string; from: Day }> {
+  return scenario.dataset.accounts.filter((account) => account.listed).map((account) => ({ sid: account.sid, from: maxDay(scenario.startDate, account.dateCreated) }));
+}
+
+/** The dense plan: one Daily listing per account, PageSize 1000, every category, from the account's first day. */
+function densePlanRequests(scenario: Scenario): number {
+  const categories = scenario.dataset.categories().length;
+  return readableAccounts(scenario).reduce((sum, account) => sum + Math.max(1, Math.ceil((daysBetweenInclusive(account.from, scenario.endDate) * categories) / ROWS_PER_PAGE)), 0);
+}
+
+interface RequestCounts {
+  total: number;
+  rateLimited: number;
+  /** "aggregates 10, sparse 260, …": what the requests were. */
+  kinds: string;
+}
+
+function countRequests(requests: readonly RequestLogEntry[]): RequestCounts {
+  const kinds = new Map<string, number>();
+  for (const request of requests) {
+    const kind = request.path.endsWith('/Usage/Records.json')
+      ? 'aggregates'
+      : request.path.endsWith('/Usage/Records/Daily.json')
+        ? request.query.Category === undefined
+          ? 'dense pages'
+          : request.query.Category.toLowerCase() === 'totalprice' && request.query.IncludeSubaccounts === 'true'
+            ? 'whole-bill totals'
+            : 'sparse pages'
+        : 'accounts';
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  return {
+    total: requests.length,
+    rateLimited: requests.filter((request) => request.status === 429).length,
+    kinds: [...kinds].map(([kind, count]) => `${kind} ${count}`).join(', '),
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const megabytes = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
+const percent = (part: number, whole: number): string => `${((100 * part) / whole).toFixed(1)} %`;
+const cpuMs = (usage: Usage): number => usage.userMs + usage.systemMs;
+const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
+
+async function withSimulator<T>(dataset: Dataset, latencyMs: number, use: (simulator: RunningSimulator) => Promise<T>): Promise<T> {
+  const simulator = await startSimulator({ dataset, latencyMs, ...(latencyMs > 0 ? { concurrencyLimit: CONCURRENCY_LIMIT } : {}) });
+  try {
+    return await use(simulator);
+  } finally {
+    await simulator.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const rows: string[][] = [];
+  const report = (what: string, figure: string, against: string, goal: string): void => {
+    rows.push([what, figure, against, goal]);
+    process.stdout.write(`  ${what}: ${figure} | ${against} | ${goal}\n`);
+  };
+  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  process.stdout.write(`source-twilio-costs benchmark, ${new Date().toISOString()}\n`);
+  process.stdout.write(`machine: ${availableParallelism()} CPUs (${cpuModel}), ${megabytes(totalmem() / 1024)} RAM, Node ${process.version}, ${process.platform}\n\n`);
+
+  // 1. The backfill, against the dense plan and the SDK.
+  const twoYears = fiveAccounts(2);
+  process.stdout.write(`1. Backfill of ${USAGE_STREAMS.join(' + ')}: 5 accounts, ${twoYears.startDate}..${twoYears.endDate}, ${LATENCY_MS} ms latency, limit ${CONCURRENCY_LIMIT}\n`);
+  const backfill = await withSimulator(twoYears.dataset, LATENCY_MS, async (simulator) => {
+    const run = await readUsage(simulator, twoYears);
+    const requests = countRequests(simulator.requests);
+    simulator.requests.length = 0;
+    const accounts = readableAccounts(twoYears);
+    const peer = await runMeasured(SDK_PEER, [], {
+      BENCH_BASE_URL: simulator.baseUrl,
+      BENCH_MAIN_SID: twoYears.dataset.mainAccountSid,
+      BENCH_AUTH_TOKEN: twoYears.dataset.accounts[0]?.authToken ?? '',
+      BENCH_ACCOUNTS: accounts.map((account) => account.sid).join(','),
+      BENCH_START_DATE: twoYears.startDate,
+      BENCH_END_DATE: twoYears.endDate,
+    }, true);
+    return { run, requests, peer, peerRequests: countRequests(simulator.requests), peerRecords: Number(peer.output.trim()) };
+  });
+  const dense = densePlanRequests(twoYears);
+  report('requests, both streams', `${backfill.requests.total} (${backfill.requests.kinds}; ${backfill.requests.rateLimited} answered 429)`, `dense plan ${dense} (${percent(backfill.requests.total, dense)})`, `≤ 25 %: ${verdict(backfill.requests.total <= dense / 4)}`);
+  report('  for reference', `the SDK peer made ${backfill.peerRequests.total} requests listing ${backfill.peerRecords} records from start_date`, `old plan (month windows, each stream dense) ≈ ${2 * oldDensePlan(twoYears)}`, '');
+  report('records emitted', [...backfill.run.records].map(([stream, count]) => `${stream} ${count}`).join(', '), '', '');
+  report('wall time', seconds(backfill.run.wallMs), `twilio SDK ${seconds(backfill.peer.wallMs)} (${percent(backfill.run.wallMs, backfill.peer.wallMs)})`, `≤ 33 %: ${verdict(backfill.run.wallMs <= backfill.peer.wallMs / 3)}`);
+  report('peak RSS, 2 years', megabytes(backfill.run.usage.maxRssKb), '', `< 200 MB: ${verdict(backfill.run.usage.maxRssKb < 200 * 1024)}`);
+
+  // 2. Peak RSS over 1 and 3 years.
+  process.stdout.write('\n2. Peak RSS of the same backfill over 1 and 3 years\n');
+  const rss = new Map<number, number>();
+  for (const years of [1, 3]) {
+    const scenario = fiveAccounts(years);
+    const run = await withSimulator(scenario.dataset, LATENCY_MS, (simulator) => readUsage(simulator, scenario));
+    rss.set(years, run.usage.maxRssKb);
+    report(`peak RSS, ${years} year${years === 1 ? '' : 's'}`, megabytes(run.usage.maxRssKb), `${[...run.records.values()].reduce((a, b) => a + b, 0)} records in ${seconds(run.wallMs)}`, `< 200 MB: ${verdict(run.usage.maxRssKb < 200 * 1024)}`);
+  }
+  const oneYear = rss.get(1) ?? 0;
+  const threeYears = rss.get(3) ?? 0;
+  report('3 years vs 1 year', `${percent(threeYears - oneYear, oneYear)} more`, '', `≤ 20 %: ${verdict(threeYears <= oneYear * 1.2)}`);
+
+  // 3. Many idle subaccounts.
+  const isv: Scenario = { dataset: generateDataset({ seed: 20_260_502, startDate: '2025-10-01', endDate: '2025-12-31', subaccounts: 1000, subaccountsWithUsage: 50 }), startDate: '2025-10-01', endDate: '2025-12-31' };
+  process.stdout.write(`\n3. 1,000 subaccounts, 50 with usage, Auth Token, ${isv.startDate}..${isv.endDate}, ${LATENCY_MS} ms latency, limit ${CONCURRENCY_LIMIT}\n`);
+  const isvRun = await withSimulator(isv.dataset, LATENCY_MS, async (simulator) => ({ run: await readUsage(simulator, isv), requests: countRequests(simulator.requests) }));
+  const isvDense = densePlanRequests(isv);
+  report('requests, both streams', `${isvRun.requests.total} (${isvRun.requests.kinds}; ${isvRun.requests.rateLimited} answered 429) in ${seconds(isvRun.run.wallMs)}, connector CPU ${seconds(cpuMs(isvRun.run.usage))}`, `accounts × dense ${isvDense} per stream (${percent(isvRun.requests.total, isvDense)})`, 'grows with active accounts');
+  report('  per account', `${(isvRun.requests.total / readableAccounts(isv).length).toFixed(2)} requests`, '', '');
+
+  // 4. CPU per 1,000 records at zero latency.
+  process.stdout.write('\n4. CPU time per 1,000 usage records received, zero latency (scenario 1)\n');
+  await withSimulator(twoYears.dataset, 0, async (simulator) => {
+    for (const streams of [['usage_records'], USAGE_STREAMS]) {
+      simulator.requests.length = 0;
+      const run = await readUsage(simulator, twoYears, streams);
+      const pages = simulator.requests.filter((request) => request.status === 200).map((request) => `${request.path}?${new URLSearchParams(request.query).toString()}`);
+      const pagesFile = path.join(work, 'pages.json');
+      writeFileSync(pagesFile, JSON.stringify(pages));
+      const baseline = await runMeasured(RAW_BASELINE, [], {
+        BENCH_BASE_URL: simulator.baseUrl,
+        BENCH_PAGES_FILE: pagesFile,
+        BENCH_USER: twoYears.dataset.mainAccountSid,
+        BENCH_PASSWORD: twoYears.dataset.accounts[0]?.authToken ?? '',
+      });
+      const received = baseline.lines;
+      const perThousand = (usage: Usage): number => (cpuMs(usage) * 1000) / received;
+      report(
+        `CPU, ${streams.join(' + ')}`,
+        `${perThousand(run.usage).toFixed(1)} ms per 1,000 records (${cpuMs(run.usage).toFixed(0)} ms for ${received} records received)`,
+        `raw baseline ${perThousand(baseline.usage).toFixed(1)} ms (${(cpuMs(run.usage) / cpuMs(baseline.usage)).toFixed(2)}×); peak RSS ${megabytes(run.usage.maxRssKb)} vs baseline ${megabytes(baseline.usage.maxRssKb)}`,
+        `≤ 2×: ${verdict(cpuMs(run.usage) <= 2 * cpuMs(baseline.usage))}`,
+      );
+    }
+  });
+
+  process.stdout.write('\nMarkdown:\n\n| measure | figure | against | goal |\n|---|---|---|---|\n');
+  for (const row of rows) process.stdout.write(`| ${row.join(' | ')} |\n`);
+}
+
+/** What the connector did before the planner: month windows, a dense listing per window and stream. */
+function oldDensePlan(scenario: Scenario): number {
+  const categories = scenario.dataset.categories().length;
+  let requests = 0;
+  for (const account of readableAccounts(scenario)) {
+    for (const month of monthWindows(account.from, scenario.endDate)) requests += Math.ceil((daysBetweenInclusive(month.from, month.to) * categories) / ROWS_PER_PAGE);
+  }
+  return requests;
+}
+
+main()
+  .catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(work, { recursive: true, force: true }));

@@ -1,0 +1,170 @@
+import { expect } from 'chai';
+import { daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
+import { syncWindows } from '../../source-twilio-costs/planning/sync-windows';
+import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../source-twilio-costs/simulator/dataset';
+import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { runCli, type CliResult } from '../helpers/cli';
+import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+
+const USAGE_STREAMS = ['usage_records', 'usage_costs'];
+const FROM = '2026-08-01';
+const TO = '2026-10-31';
+const ACCOUNTS = [SAMPLE_MAIN_ACCOUNT_SID, ...SAMPLE_SUBACCOUNT_SIDS];
+
+const catalog = {
+  streams: USAGE_STREAMS.map((name) => ({
+    stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh', 'incremental'], source_defined_cursor: true, default_cursor_field: ['start_date'] },
+    sync_mode: 'incremental',
+    destination_sync_mode: 'append_dedup',
+    cursor_field: ['start_date'],
+  })),
+};
+
+interface Read {
+  result: CliResult;
+  requests: RequestLogEntry[];
+}
+
+/** Reads both usage streams against the simulator, with a plan forced or not, and the requests it made. */
+async function read(simulator: RunningSimulator, config: Record<string, unknown>, options: { plan?: 'dense' | 'sparse'; state?: unknown[] } = {}): Promise<Read> {
+  const before = simulator.requests.length;
+  const result = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.state ? ['--state', '{state.json}'] : [])], {
+    env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...(options.plan ? { SOURCE_TWILIO_COSTS_FETCH_PLAN: options.plan } : {}) },
+    files: { 'config.json': config, 'catalog.json': catalog, ...(options.state ? { 'state.json': options.state } : {}) },
+  });
+  expect(result.exitCode, result.stderr).to.equal(0);
+  expect(traceErrors(result.messages)).to.deep.equal([]);
+  expectWellFormedRead(result.messages, USAGE_STREAMS);
+  return { result, requests: simulator.requests.slice(before) };
+}
+
+/** A stream's records as a sorted list of JSON texts, without as_of (it changes on every call). */
+function recordSet(messages: Message[], stream: string): string[] {
+  return recordsOf(messages, stream)
+    .map(({ as_of: _asOf, ...rest }) => JSON.stringify(rest))
+    .sort();
+}
+
+function finalStates(messages: Message[]): unknown[] {
+  return USAGE_STREAMS.map((stream) => statesOf(messages, stream).at(-1)?.state);
+}
+
+/** An account's own Daily requests (not the residual's whole-bill ones on the main account). */
+const dailyRequestsOf = (requests: RequestLogEntry[], sid: string): RequestLogEntry[] =>
+  requests.filter((request) => request.path.endsWith(`/Accounts/${sid}/Usage/Records/Daily.json`) && request.query.IncludeSubaccounts === 'false');
+
+describe('black box: the request planner', function () {
+  this.timeout(120_000);
+
+  describe('three months of the sample (main + 2 subaccounts, Auth Token), every plan', () => {
+    let simulator: RunningSimulator;
+    const config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: FROM, end_date: TO, lookback_days: 4 };
+    const reads = new Map<string, Read>();
+
+    before(async () => {
+      simulator = await startSimulator({ dataset: sampleDataset() });
+      for (const plan of ['auto', 'dense', 'sparse'] as const) reads.set(plan, await read(simulator, config, plan === 'auto' ? {} : { plan }));
+    });
+    after(() => simulator.close());
+
+    it('emits the same usage_records and usage_costs whichever plan reads the windows', () => {
+      const auto = reads.get('auto') as Read;
+      for (const plan of ['dense', 'sparse']) {
+        const other = reads.get(plan) as Read;
+        for (const stream of USAGE_STREAMS) {
+          const expected = recordSet(auto.result.messages, stream);
+          expect(expected.length, stream).to.be.greaterThan(1000);
+          expect(recordSet(other.result.messages, stream), `${stream}, ${plan} plan`).to.deep.equal(expected);
+        }
+        expect(finalStates(other.result.messages), `${plan} plan states`).to.deep.equal(finalStates(auto.result.messages));
+      }
+    });
+
+    it('reads three months sparsely: one aggregate and one page per active category, shared by both streams', () => {
+      const { requests } = reads.get('auto') as Read;
+      for (const sid of ACCOUNTS) {
+        const from = maxDay(FROM, simulator.dataset.account(sid)?.dateCreated ?? FROM);
+        const days = daysBetweenInclusive(from, TO);
+        const active = simulator.dataset.scopeUsage(sid, false, Date.parse(`${from}T00:00:00Z`) / 86_400_000, Date.parse(`${TO}T00:00:00Z`) / 86_400_000);
+        const aggregates = requests.filter((request) => request.path.endsWith(`/Accounts/${sid}/Usage/Records.json`));
+        const daily = dailyRequestsOf(requests, sid);
+        expect(aggregates, sid).to.have.length(1);
+        expect(new Set(daily.map((request) => request.query.Category?.toLowerCase())), sid).to.deep.equal(new Set([...active.keys()].map((category) => category.toLowerCase())));
+        expect(daily, sid).to.have.length(active.size);
+        // What a dense read would have cost: every listed category, every day, a page per 1000 rows a month.
+        const dense = monthWindows(from, TO).reduce((sum, month) => sum + Math.ceil((daysBetweenInclusive(month.from, month.to) * simulator.dataset.categories().length) / 1000), 0);
+        expect(daily.length, `${sid}: sparse (${daily.length}) is the cheaper plan over ${days} days`).to.be.lessThan(dense);
+      }
+    });
+
+    it('the forced dense plan follows next pages with IncludeSubaccounts=false on every one', () => {
+      const { requests } = reads.get('dense') as Read;
+      const listings = requests.filter((request) => request.path.endsWith('/Usage/Records/Daily.json') && request.query.Category === undefined);
+      expect(listings.some((request) => request.query.PageToken !== undefined)).to.equal(true);
+      expect(listings.every((request) => request.query.IncludeSubaccounts === 'false')).to.equal(true);
+    });
+
+    it('reports row estimates: usage_records’ last one is exactly what it emitted', () => {
+      const { result } = reads.get('auto') as Read;
+      const estimates = (stream: string): number[] =>
+        result.messages.filter((m) => m.type === 'TRACE' && m.trace.type === 'ESTIMATE' && m.trace.estimate.name === stream).map((m) => m.trace.estimate.row_estimate as number);
+      expect(estimates('usage_records').at(-1)).to.equal(recordsOf(result.messages, 'usage_records').length);
+      expect(estimates('usage_costs').at(-1)).to.be.greaterThan(0);
+    });
+
+    it('after a restatement, a short incremental window is read densely, and both plans still agree', async () => {
+      const main = SAMPLE_MAIN_ACCOUNT_SID;
+      const day = '2026-10-30';
+      const reported = simulator.dataset.usage(main, day);
+      const restated = simulator.dataset.truthNodes().find((node) => node.children.length === 0 && node.category !== 'totalprice' && reported.has(node.category))?.category;
+      expect(restated, 'a leaf category to restate to zero').to.be.a('string');
+      simulator.dataset.restate(main, day, restated ?? '', null);
+      const state = finalStates((reads.get('auto') as Read).result.messages);
+      const auto = await read(simulator, config, { state });
+      const dense = await read(simulator, config, { state, plan: 'dense' });
+      const sparse = await read(simulator, config, { state, plan: 'sparse' });
+      // 4 days × 645 categories: 3 pages per account, against a page for each of ~50 active categories.
+      for (const sid of ACCOUNTS) {
+        const daily = dailyRequestsOf(auto.requests, sid);
+        expect(daily.every((request) => request.query.Category === undefined), sid).to.equal(true);
+        expect(daily, sid).to.have.length(Math.ceil((4 * simulator.dataset.categories().length) / 1000));
+      }
+      for (const other of [dense, sparse]) {
+        for (const stream of USAGE_STREAMS) expect(recordSet(other.result.messages, stream), stream).to.deep.equal(recordSet(auto.result.messages, stream));
+      }
+      const zeroed = recordsOf(auto.result.messages, 'usage_records').find((row) => row.account_sid === main && row.start_date === day && row.category === restated);
+      expect(zeroed?.price, 'the restated category is emitted again, at zero').to.equal(0);
+    });
+  });
+
+  describe('an ISV with idle subaccounts (Auth Token, two sync windows)', () => {
+    const start = '2024-11-01';
+    const end = '2026-11-15';
+    const dataset = generateDataset({ seed: 77, startDate: start, endDate: end, subaccounts: 8, subaccountsWithUsage: 1 });
+    let simulator: RunningSimulator;
+    let run: Read;
+
+    before(async () => {
+      simulator = await startSimulator({ dataset, latencyMs: 5, concurrencyLimit: 4 });
+      const config = { account_sid: dataset.mainAccountSid, credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken }, start_date: start, end_date: end, max_concurrency: 4 };
+      run = await read(simulator, config);
+    });
+    after(() => simulator.close());
+
+    it('an idle account costs one request per window, for both streams and the residual together', () => {
+      const idle = dataset.accounts.slice(2).filter((account) => account.listed);
+      expect(idle.length).to.equal(7);
+      for (const account of idle) {
+        const windows = syncWindows(maxDay(start, account.dateCreated), end, start);
+        const usage = run.requests.filter((request) => request.path.includes(`/Accounts/${account.sid}/Usage/`));
+        expect(usage.map((request) => request.path.split('/').at(-1)), account.sid).to.deep.equal(windows.map(() => 'Records.json'));
+      }
+      expect(recordsOf(run.result.messages, 'usage_records').some((row) => idle.some((account) => account.sid === row.account_sid))).to.equal(false);
+    });
+
+    it('never sends more than max_concurrency at once: a simulator limit of 4 answers no 429', () => {
+      expect(run.requests.length).to.be.greaterThan(100);
+      expect(run.requests.filter((request) => request.status === 429)).to.deep.equal([]);
+    });
+  });
+});
