@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The demo: the bundled Twilio simulator, then the connector's check, discover and a full read,
-// run as a user would (the built CLI as a child process), and a short summary of what came out.
+// The demo: the bundled Twilio simulator, then the connector's check and discover, and a `sync` of
+// every stream into a DuckDB file, run as a user would (the built CLI as a child process). Every
+// figure below is SQL over that file; the last table must reconcile to the bill, or the demo fails.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -9,10 +10,11 @@ const path = require('node:path');
 const { startSimulator } = require('../dist/simulator/server');
 const dataset = require('../dist/simulator/dataset');
 const { isoDateToDay } = require('../dist/simulator/dates');
-const { parseDecimal, formatDecimal } = require('../dist/money');
+const { DECIMAL_SCALE, formatDecimal } = require('../dist/money');
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'main.js');
 
+/** Runs the CLI; stdout is collected (protocol messages), stderr is the user's (sync progress). */
 function runConnector(args, env) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -23,12 +25,26 @@ function runConnector(args, env) {
   });
 }
 
+function loadDuckDb() {
+  try {
+    return require('@duckdb/node-api');
+  } catch {
+    throw new Error('The demo needs the optional package @duckdb/node-api: run `npm ci` (without --omit=optional).');
+  }
+}
+
+/** A DuckDB DECIMAL value as an exact Decimal of ../money (bigint nano-units). */
+function decimalOf(value) {
+  if (value === null) return 0n;
+  const shift = DECIMAL_SCALE - value.scale;
+  return shift >= 0 ? value.value * 10n ** BigInt(shift) : value.value / 10n ** BigInt(-shift);
+}
+
 /** At least cents, as many places as the exact value has. */
 function money(value) {
   const [whole, fraction = ''] = formatDecimal(value).split('.');
   return `${whole}.${fraction.padEnd(2, '0')}`;
 }
-const exact = (number) => parseDecimal(String(number));
 
 function table(title, rows) {
   console.log(`\n${title}`);
@@ -46,65 +62,76 @@ async function main() {
     end_date: dataset.SAMPLE_END_DATE,
   };
   const configPath = path.join(dir, 'config.json');
+  const databasePath = path.join(dir, 'twilio-costs.duckdb');
   fs.writeFileSync(configPath, JSON.stringify(config));
   const env = { TWILIO_API_BASE_URL: simulator.baseUrl };
+  let instance;
+  let connection;
   try {
+    const { DuckDBInstance } = loadDuckDb();
     console.log(`Twilio simulator on ${simulator.baseUrl}: main account ${config.account_sid}, ${config.start_date}..${config.end_date}`);
     const check = await runConnector(['check', '--config', configPath], env);
     const status = check.messages.find((m) => m.type === 'CONNECTION_STATUS').connectionStatus;
-    console.log(`check:    ${status.status}: ${status.message}`);
-    if (status.status !== 'SUCCEEDED') throw new Error('check failed');
+    console.log(`check:    ${status.status}`);
+    if (status.status !== 'SUCCEEDED') throw new Error(`check failed: ${status.message}`);
 
     const discover = await runConnector(['discover', '--config', configPath], env);
     const streams = discover.messages.find((m) => m.type === 'CATALOG').catalog.streams;
     console.log(`discover: ${streams.map((s) => s.name).join(', ')}`);
 
-    const catalog = {
-      streams: streams.map((stream) => ({
-        stream,
-        sync_mode: stream.supported_sync_modes.includes('incremental') ? 'incremental' : 'full_refresh',
-        destination_sync_mode: 'append',
-      })),
-    };
-    const catalogPath = path.join(dir, 'catalog.json');
-    fs.writeFileSync(catalogPath, JSON.stringify(catalog));
     const started = Date.now();
-    const read = await runConnector(['read', '--config', configPath, '--catalog', catalogPath], env);
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (read.code !== 0) throw new Error(`read exited ${read.code}`);
-    const records = read.messages.filter((m) => m.type === 'RECORD').map((m) => m.record);
-    console.log(`read:     ${records.length} records in ${seconds} s, ${simulator.requests.length} requests to the simulator`);
+    const sync = await runConnector(['sync', '--config', configPath, '--duckdb', databasePath], env);
+    if (sync.code !== 0) throw new Error(`sync exited ${sync.code}`);
+    console.log(`sync:     every stream into ${databasePath} in ${((Date.now() - started) / 1000).toFixed(1)} s, ${simulator.requests.length} requests to the simulator`);
 
-    const perStream = new Map();
-    for (const record of records) perStream.set(record.stream, (perStream.get(record.stream) ?? 0) + 1);
-    table('Records per stream', [...perStream].map(([stream, count]) => [stream, String(count)]));
+    instance = await DuckDBInstance.create(databasePath);
+    connection = await instance.connect();
+    const rows = async (sql) => (await connection.runAndReadAll(sql)).getRows();
 
-    const sum = (rows, key) => {
-      const totals = new Map();
-      for (const row of rows) totals.set(key(row), (totals.get(key(row)) ?? 0n) + exact(row.price));
-      return [...totals].sort((a, b) => (b[1] > a[1] ? 1 : b[1] < a[1] ? -1 : 0));
-    };
-    const costs = records.filter((r) => r.stream === 'usage_costs').map((r) => r.data);
-    const names = new Map(records.filter((r) => r.stream === 'accounts').map((r) => [r.data.sid, r.data.friendly_name]));
-    table('Spend per account (usage_costs)', sum(costs, (row) => `${row.account_sid} ${names.get(row.account_sid) ?? ''}`.trim()).map(([k, v]) => [k, money(v)]));
-    table('Spend per product (usage_costs)', sum(costs, (row) => row.product).map(([k, v]) => [k, money(v)]));
+    const counts = await rows(streams.map((s) => `SELECT '${s.name}', COUNT(*) FROM "${s.name}"`).join(' UNION ALL '));
+    table('Rows per table', counts.map(([name, count]) => [name, String(count)]));
+    table('Spend per product (usage_costs)', (await rows('SELECT product, SUM(price) AS spend FROM usage_costs GROUP BY product ORDER BY spend DESC')).map(([product, spend]) => [product, money(decimalOf(spend))]));
+    table(
+      'Spend per account (usage_costs)',
+      (await rows(`SELECT c.account_sid || COALESCE(' ' || a.friendly_name, ''), SUM(c.price) AS spend FROM usage_costs c LEFT JOIN accounts a ON a.sid = c.account_sid GROUP BY 1 ORDER BY spend DESC`)).map(([account, spend]) => [account, money(decimalOf(spend))]),
+    );
+    // Every account-day reconciles on its own: its rows add up to that account's own totalprice.
+    const [[unreconciledDays]] = await rows(`
+      SELECT COUNT(*) FROM (
+        SELECT c.account_sid, c.start_date, SUM(c.price) AS leaves, ANY_VALUE(r.price) AS total
+        FROM usage_costs c
+        LEFT JOIN usage_records r ON r.account_sid = c.account_sid AND r.start_date = c.start_date AND r.category = 'totalprice'
+        WHERE c.category <> 'subaccounts:unattributed'
+        GROUP BY c.account_sid, c.start_date
+      ) WHERE leaves <> COALESCE(total, 0)`);
 
-    const leafTotal = costs.reduce((total, row) => total + exact(row.price), 0n);
-    const mainTotal = simulator.dataset.scopeUsage(config.account_sid, true, isoDateToDay(config.start_date), isoDateToDay(config.end_date)).get('totalprice')?.price;
-    const rawTotals = records.filter((r) => r.stream === 'usage_records' && r.data.category === 'totalprice').reduce((total, r) => total + exact(r.data.price), 0n);
-    console.log(`\nΣ usage_costs                                  ${money(leafTotal)}`);
-    console.log(`Σ totalprice of every account read (usage_records) ${money(rawTotals)}`);
-    if (mainTotal !== undefined) console.log(`Main account's whole bill (IncludeSubaccounts=true) ${money(mainTotal)}`);
-    const reconciles = mainTotal === undefined ? leafTotal === rawTotals : leafTotal === mainTotal;
-    console.log(reconciles ? 'Reconciled: usage_costs adds up to the bill exactly.' : 'NOT RECONCILED');
+    const perMonth = await rows(`SELECT strftime(start_date, '%Y-%m') AS month, SUM(price) FROM usage_costs GROUP BY month ORDER BY month`);
+    const [[costsTotal, focusTotal, accountsTotal]] = await rows(`
+      SELECT (SELECT SUM(price) FROM usage_costs), (SELECT SUM(BilledCost) FROM focus_costs),
+             (SELECT SUM(price) FROM usage_records WHERE category = 'totalprice')`);
+    const leafTotal = decimalOf(costsTotal);
+    const billedTotal = decimalOf(focusTotal);
+    const mainBill = simulator.dataset.scopeUsage(config.account_sid, true, isoDateToDay(config.start_date), isoDateToDay(config.end_date)).get('totalprice')?.price ?? 0n;
+    table('Spend per month (usage_costs), read back from DuckDB', [
+      ...perMonth.map(([month, spend]) => [month, money(decimalOf(spend))]),
+      ['Σ usage_costs', money(leafTotal)],
+      ['Σ focus_costs.BilledCost', money(billedTotal)],
+      ['Σ totalprice of every account read (usage_records)', money(decimalOf(accountsTotal))],
+      ["Main account's whole bill (IncludeSubaccounts=true)", money(mainBill)],
+      ['Account-days whose rows miss their totalprice', String(unreconciledDays)],
+    ]);
+    const reconciles = leafTotal === mainBill && billedTotal === mainBill && Number(unreconciledDays) === 0;
+    console.log(reconciles ? '\nReconciled: usage_costs and focus_costs add up to the bill exactly.' : '\nNOT RECONCILED');
     if (!reconciles) process.exitCode = 1;
   } finally {
+    connection?.closeSync();
+    instance?.closeSync();
     await simulator.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
 main().catch((error) => {
-  console.error(error);
+  console.error(error instanceof Error ? error.message : error);
   process.exit(1);
 });

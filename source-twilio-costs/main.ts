@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
+import { runSync } from './sync/command';
 
 /** Seconds between intermediate STATE messages; Airbyte asks for about one a minute. */
 const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
 
 async function main(): Promise<void> {
+  // `sync` is not an Airbyte command: it runs a read itself and lands it in a local DuckDB file.
+  if (process.argv[2] === 'sync') {
+    process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
+    return;
+  }
   const interval = Number(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
   const source = new TwilioCostsSource(process.env);
   process.exitCode = await runCommand(source, {

@@ -1,9 +1,12 @@
 import { ConfigParser, loadSpec, type ResolvedConfig } from './config';
+import type { ForcedPlan } from './planning/fetch-plan';
+import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
 import type { Source } from './protocol/runner';
 import type { Stream, StreamEvent, StreamReadContext } from './protocol/stream';
 import { AccountsStream } from './streams/accounts';
+import { FocusCostsStream } from './streams/focus-costs';
 import { TwilioContext } from './streams/context';
 import { UsageCategoriesStream } from './streams/usage-categories';
 import { UsageCostsStream } from './streams/usage-costs';
@@ -21,10 +24,18 @@ export interface SourceEnvironment {
   SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS?: string;
   /** Base retry delay in ms; tests shorten it. */
   SOURCE_TWILIO_COSTS_RETRY_BASE_MS?: string;
+  /** "dense" or "sparse": read every usage window with that plan instead of the cheaper one (tests, diagnostics). */
+  SOURCE_TWILIO_COSTS_FETCH_PLAN?: string;
 }
 
 /** `check` answers in seconds: one retry, then a clear FAILED, rather than minutes of backoff. */
 const CHECK_RETRY_POLICY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
+
+function forcedPlan(text: string | undefined): ForcedPlan | undefined {
+  if (text === undefined || text === '') return undefined;
+  if (text === 'dense' || text === 'sparse') return text;
+  throw new ConfigError(`SOURCE_TWILIO_COSTS_FETCH_PLAN must be "dense" or "sparse", got ${JSON.stringify(text)}.`);
+}
 
 function positiveNumber(text: string | undefined, fallback: number): number {
   const value = Number(text);
@@ -65,6 +76,10 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     return this.parser.parse(raw, this.env, this.now());
   }
 
+  configWarnings(raw: unknown): string[] {
+    return this.parser.unknownFields(raw);
+  }
+
   secrets(config: ResolvedConfig): string[] {
     const credentials = config.credentials;
     const username = credentials.mode === 'api_key' ? credentials.apiKeySid : config.accountSid;
@@ -102,9 +117,13 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   }
 
   streams(config: ResolvedConfig): Stream[] {
-    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()));
+    const plan = forcedPlan(this.env.SOURCE_TWILIO_COSTS_FETCH_PLAN);
+    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), plan ? { forcedPlan: plan } : {});
     const hierarchy = twilioHierarchy();
-    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy)].map(
+    const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
+    // It reads usage_costs' windows under its own name: windows read before it are kept for it too.
+    context.usageWindows.addReader(focusCosts.name, 'amounts');
+    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy), focusCosts].map(
       reportingTwilioErrors,
     );
   }

@@ -83,7 +83,7 @@ describe('black box: spec, check, discover and bad input', function () {
     expect(result.exitCode).to.equal(0);
     const [catalog] = ofType(result.messages, 'CATALOG');
     const streams = catalog?.catalog.streams as Array<{ name: string; json_schema: { properties: Record<string, { type: unknown }> }; source_defined_primary_key: string[][]; default_cursor_field?: string[] }>;
-    expect(streams.map((stream) => stream.name)).to.deep.equal(['usage_records', 'usage_costs', 'accounts', 'usage_categories']);
+    expect(streams.map((stream) => stream.name)).to.deep.equal(['usage_records', 'usage_costs', 'accounts', 'usage_categories', 'focus_costs']);
     for (const stream of streams) {
       for (const [field] of stream.source_defined_primary_key) expect(stream.json_schema.properties, stream.name).to.have.property(field as string);
       if (stream.default_cursor_field) expect(stream.json_schema.properties).to.have.property(stream.default_cursor_field[0] as string);

@@ -11,7 +11,7 @@ const root = path.resolve(__dirname, '../..');
 const incrementalCatalog = JSON.parse(readFileSync(path.join(root, 'integration_tests/incremental_catalog.json'), 'utf8')) as unknown;
 
 function finalStates(messages: Message[]): unknown[] {
-  return ['usage_records', 'usage_costs'].map((stream) => {
+  return ['usage_records', 'usage_costs', 'focus_costs'].map((stream) => {
     const states = statesOf(messages, stream);
     return states[states.length - 1]?.state;
   });
@@ -120,7 +120,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
     simulator = await startSimulator({ dataset: sampleDataset() });
     const main = simulator.dataset.mainAccountSid;
     const config = { account_sid: main, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret }, start_date: '2026-09-01' };
-    const future = ['usage_records', 'usage_costs'].map((name) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: { accounts: { [main]: { start_date: '2099-12-31' } } } } }));
+    const future = ['usage_records', 'usage_costs', 'focus_costs'].map((name) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: { accounts: { [main]: { start_date: '2099-12-31' } } } } }));
     const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
       env: { TWILIO_API_BASE_URL: simulator.baseUrl },
       files: { 'c.json': config, 'cat.json': incrementalCatalog, 's.json': future },

@@ -1,0 +1,161 @@
+/**
+ * The DuckDB side of `sync`: one typed table per stream, upserted by primary key, and the Airbyte
+ * state of every stream in `_airbyte_state` of the same file. A state is written in the same
+ * transaction as the records it covers, so the file always holds records and states that agree:
+ * a sync killed at any point resumes from the last state that landed, and nothing it covers is lost.
+ *
+ * @duckdb/node-api is an optional dependency (the Airbyte image leaves it out), so it is loaded
+ * only when a sync opens a database.
+ */
+import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { JsonObject } from '../protocol/messages';
+import { DECIMAL_TYPE, quoteIdentifier, type Column, type ColumnType } from './columns';
+import { SyncError } from './errors';
+
+type DuckDbModule = typeof import('@duckdb/node-api');
+
+export const STATE_TABLE = '_airbyte_state';
+
+/** How information_schema spells each column type. */
+const INFORMATION_SCHEMA_TYPES: Record<ColumnType, string> = {
+  VARCHAR: 'VARCHAR',
+  BOOLEAN: 'BOOLEAN',
+  BIGINT: 'BIGINT',
+  [DECIMAL_TYPE]: DECIMAL_TYPE,
+  DATE: 'DATE',
+  TIMESTAMPTZ: 'TIMESTAMP WITH TIME ZONE',
+};
+
+/** A stream's table: its columns and primary key (top-level fields). */
+export interface LandingTable {
+  name: string;
+  columns: readonly Column[];
+  primaryKey: readonly string[];
+}
+
+/** One record's values, as text in column order. */
+export type RowTexts = ReadonlyArray<string | null>;
+
+async function loadDuckDb(): Promise<DuckDbModule> {
+  try {
+    return await import('@duckdb/node-api');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new SyncError(
+        'sync needs the optional package @duckdb/node-api, which is not installed here (the Airbyte image leaves it out). Install it with `npm install @duckdb/node-api`, or run the connector from a checkout after `npm ci`.',
+      );
+    }
+    throw error;
+  }
+}
+
+const stagingName = (table: LandingTable): string => `_staging_${table.name}`;
+
+export class DuckDbLanding {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(path: string): Promise<DuckDbLanding> {
+    const duckdb = await loadDuckDb();
+    let instance: DuckDBInstance;
+    try {
+      instance = await duckdb.DuckDBInstance.create(path);
+    } catch (error) {
+      throw new SyncError(`Cannot open the DuckDB database ${path}: ${(error as Error).message}`);
+    }
+    const landing = new DuckDbLanding(instance, await instance.connect());
+    await landing.connection.run(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`);
+    return landing;
+  }
+
+  /**
+   * Creates the stream's table, or adds the columns a newer schema has; a column whose type changed
+   * is an error, since its values cannot be converted in place. Also creates the (temporary)
+   * staging table records go through on their way in.
+   */
+  async prepare(table: LandingTable): Promise<void> {
+    const target = quoteIdentifier(table.name);
+    const definitions = table.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`);
+    const key = table.primaryKey.length > 0 ? `, PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})` : '';
+    await this.connection.run(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}${key})`);
+    const existing = new Map(
+      (
+        await this.connection.runAndReadAll("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1", [table.name])
+      )
+        .getRows()
+        .map(([name, type]) => [String(name), String(type)]),
+    );
+    for (const column of table.columns) {
+      const type = existing.get(column.name);
+      if (type === undefined) {
+        await this.connection.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
+      } else if (type !== INFORMATION_SCHEMA_TYPES[column.type]) {
+        throw new SyncError(
+          `Table ${table.name} has column ${column.name} as ${type}, but the stream now declares ${column.type}. Drop the table and its row in ${STATE_TABLE} to sync it afresh.`,
+        );
+      }
+    }
+    const stagingColumns = ['_seq BIGINT', ...table.columns.map((column) => `${quoteIdentifier(column.name)} VARCHAR`)];
+    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagingName(table))} (${stagingColumns.join(', ')})`);
+  }
+
+  /** The saved state of each stream that has one. */
+  async savedStates(): Promise<Map<string, JsonObject>> {
+    const rows = (await this.connection.runAndReadAll(`SELECT stream, state FROM ${STATE_TABLE}`)).getRows();
+    return new Map(rows.map(([stream, state]) => [String(stream), JSON.parse(String(state)) as JsonObject]));
+  }
+
+  /**
+   * Lands rows and the state that covers them in one transaction. Rows replace the rows with the
+   * same primary key (the last of several with one key wins); `replaceAll` first empties the table,
+   * for a full refresh.
+   */
+  async commit(table: LandingTable, rows: readonly RowTexts[], options: { state?: JsonObject; replaceAll?: boolean }): Promise<void> {
+    const staging = quoteIdentifier(stagingName(table));
+    if (rows.length > 0) await this.stage(table, rows);
+    try {
+      await this.connection.run('BEGIN TRANSACTION');
+      if (options.replaceAll) await this.connection.run(`DELETE FROM ${quoteIdentifier(table.name)}`);
+      if (rows.length > 0) await this.connection.run(this.upsertSql(table, staging));
+      if (options.state) {
+        await this.connection.run(`INSERT OR REPLACE INTO ${STATE_TABLE} VALUES ($1, $2, now())`, [table.name, JSON.stringify(options.state)]);
+      }
+      await this.connection.run('COMMIT');
+    } catch (error) {
+      await this.connection.run('ROLLBACK').catch(() => undefined);
+      throw new SyncError(`Landing ${rows.length} records of ${table.name} in DuckDB failed: ${(error as Error).message}`);
+    } finally {
+      await this.connection.run(`DELETE FROM ${staging}`);
+    }
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private async stage(table: LandingTable, rows: readonly RowTexts[]): Promise<void> {
+    const appender = await this.connection.createAppender(stagingName(table), 'main', 'temp');
+    rows.forEach((row, index) => {
+      appender.appendBigInt(BigInt(index));
+      for (const value of row) {
+        if (value === null) appender.appendNull();
+        else appender.appendVarchar(value);
+      }
+      appender.endRow();
+    });
+    appender.closeSync();
+  }
+
+  /** Casts the staged text to the column types; the last staged row of each key wins. */
+  private upsertSql(table: LandingTable, staging: string): string {
+    const names = table.columns.map((column) => quoteIdentifier(column.name));
+    const casts = table.columns.map((column) => `CAST(${quoteIdentifier(column.name)} AS ${column.type})`);
+    if (table.primaryKey.length === 0) return `INSERT INTO ${quoteIdentifier(table.name)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM ${staging}`;
+    const key = table.primaryKey.map(quoteIdentifier).join(', ');
+    return `INSERT OR REPLACE INTO ${quoteIdentifier(table.name)} (${names.join(', ')}) SELECT ${casts.join(', ')} FROM ${staging} QUALIFY row_number() OVER (PARTITION BY ${key} ORDER BY _seq DESC) = 1`;
+  }
+}
