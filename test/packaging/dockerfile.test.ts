@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { parseMessages, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
@@ -40,6 +41,13 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     expect(entrypoint[1]).to.match(/^\//);
     expect(instructions('LABEL')).to.include(`io.airbyte.name=airbyte/${packageJson.name}`);
     expect(instructions('LABEL')).to.include(`io.airbyte.version=${packageJson.version}`);
+  });
+
+  it('its io.airbyte labels equal metadata.yaml dockerRepository and dockerImageTag (CAT test_image_labels)', () => {
+    const metadata = parse(readFileSync(path.join(root, 'metadata.yaml'), 'utf8')) as { data: { dockerRepository: string; dockerImageTag: string } };
+    const labels = instructions('LABEL');
+    expect(labels.filter((label) => label.startsWith('io.airbyte.name='))).to.deep.equal([`io.airbyte.name=${metadata.data.dockerRepository}`]);
+    expect(labels.filter((label) => label.startsWith('io.airbyte.version='))).to.deep.equal([`io.airbyte.version=${metadata.data.dockerImageTag}`]);
   });
 
   it('copies what the entrypoint needs: dist, spec.json, schemas and the runtime dependencies', () => {
