@@ -9,7 +9,7 @@
 //
 //   npm run build && node scripts/expected-records.js [--out FILE]
 'use strict';
-const { spawn } = require('node:child_process');
+const { runConnector } = require('./connector-process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -19,7 +19,6 @@ const { startSimulator } = require('../dist/simulator/server');
 const { sampleDataset } = require('../dist/simulator/dataset');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'main.js');
 const CONFIG_PATH = path.join(ROOT, 'integration_tests', 'simulator_config.json');
 const DAY_MS = 86_400_000;
 
@@ -32,18 +31,6 @@ function canonicalJson(value) {
   return JSON.stringify(value);
 }
 
-function runConnector(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${args[0]} exited ${code}`));
-      else resolve(stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)));
-    });
-  });
-}
 
 /** Per stream, the field names basic_read's ignored_fields names. */
 function ignoredFields() {

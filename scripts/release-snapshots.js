@@ -7,7 +7,7 @@
 //
 //   npm run build && node scripts/release-snapshots.js
 'use strict';
-const { spawn } = require('node:child_process');
+const { runConnector } = require('./connector-process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -15,23 +15,10 @@ const { startSimulator } = require('../dist/simulator/server');
 const { sampleDataset } = require('../dist/simulator/dataset');
 
 const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'main.js');
 const RELEASED = path.join(ROOT, 'integration_tests', 'released');
 /** Configs a user of the released version may have: each must stay valid in later versions. */
 const CONFIGS = ['integration_tests/sample_config.json', 'integration_tests/invalid_config.json', 'integration_tests/simulator_config.json'];
 
-function runConnector(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${args[0]} exited ${code}`));
-      else resolve(stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)));
-    });
-  });
-}
 
 const writeJson = (name, value) => fs.writeFileSync(path.join(RELEASED, name), `${JSON.stringify(value, null, 2)}\n`);
 const readJson = (relative) => JSON.parse(fs.readFileSync(path.join(ROOT, relative), 'utf8'));

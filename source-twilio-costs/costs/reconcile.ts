@@ -378,18 +378,18 @@ function leafRow(category: string, node: DayNode, hierarchy: Hierarchy): CostRow
 
 /** A residual sits where the arithmetic puts it, hence placement 'numbers'. */
 function residualRow(container: Container, residual: Decimal, hierarchy: Hierarchy): CostRow {
-  return {
+  return unattributedRow({
     category: container === null ? TOP_LEVEL_RESIDUAL : residualCategoryOf(container),
     parentCategory: container,
     product: container === null ? OTHER_PRODUCT : hierarchy.productOf(container),
     price: residual,
-    isUnattributed: true,
-    count: null,
-    countUnit: null,
-    usage: null,
-    usageUnit: null,
     placement: 'numbers',
-  };
+  });
+}
+
+/** A row for money that no category explains: it has a price and nothing else to count. */
+export function unattributedRow(row: Pick<CostRow, 'category' | 'parentCategory' | 'product' | 'price' | 'placement'>): CostRow {
+  return { ...row, isUnattributed: true, count: null, countUnit: null, usage: null, usageUnit: null };
 }
 
 function dayRollups(tree: DayTree): DayRollup[] {

@@ -1,5 +1,5 @@
 import type { Hierarchy } from '../costs/hierarchy';
-import { reconcileDay } from '../costs/reconcile';
+import { reconcileDay, unattributedRow } from '../costs/reconcile';
 import type { CostInputRecord, CostRow } from '../costs/types';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
@@ -234,18 +234,7 @@ export class UsageCostsStream implements Stream {
       const rows = new DayRows();
       const emitted = new Set<string>();
       if (residual !== 0n) {
-        rows.add(mainSid, day, currency, {
-          category: SUBACCOUNTS_RESIDUAL_CATEGORY,
-          parentCategory: null,
-          product: 'Other',
-          price: residual,
-          isUnattributed: true,
-          count: null,
-          countUnit: null,
-          usage: null,
-          usageUnit: null,
-          placement: 'curated',
-        });
+        rows.add(mainSid, day, currency, unattributedRow({ category: SUBACCOUNTS_RESIDUAL_CATEGORY, parentCategory: null, product: 'Other', price: residual, placement: 'curated' }));
         emitted.add(SUBACCOUNTS_RESIDUAL_CATEGORY);
       }
       rows.addTombstones(mainSid, day, currency, emitted, recent, this.hierarchy);
