@@ -40,10 +40,10 @@ function decimalOf(value) {
   return shift >= 0 ? value.value * 10n ** BigInt(shift) : value.value / 10n ** BigInt(-shift);
 }
 
-/** At least cents, as many places as the exact value has. */
+/** Twilio's five decimal places, so columns line up and nothing is rounded. */
 function money(value) {
   const [whole, fraction = ''] = formatDecimal(value).split('.');
-  return `${whole}.${fraction.padEnd(2, '0')}`;
+  return `${whole}.${fraction.padEnd(5, '0')}`;
 }
 
 function table(title, rows) {
