@@ -19,7 +19,7 @@ COPY package.json spec.json ./
 COPY schemas ./schemas
 USER node
 ENV NODE_ENV=production
-ENV AIRBYTE_ENTRYPOINT="node /airbyte/integration_code/dist/main.js"
-ENTRYPOINT ["node", "/airbyte/integration_code/dist/main.js"]
+ENV AIRBYTE_ENTRYPOINT="/usr/local/bin/node /airbyte/integration_code/dist/main.js"
+ENTRYPOINT ["/usr/local/bin/node", "/airbyte/integration_code/dist/main.js"]
 LABEL io.airbyte.name=airbyte/source-twilio-costs
 LABEL io.airbyte.version=0.1.0

@@ -38,7 +38,7 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     const entrypoint = JSON.parse(instructions('ENTRYPOINT').at(-1) ?? '[]') as string[];
     const env = instructions('ENV').find((line) => line.startsWith('AIRBYTE_ENTRYPOINT='));
     expect(env).to.equal(`AIRBYTE_ENTRYPOINT="${entrypoint.join(' ')}"`);
-    expect(entrypoint[1]).to.match(/^\//);
+    for (const part of entrypoint) expect(part, "ENTRYPOINT parts are absolute paths").to.match(/^\//);
     expect(instructions('LABEL')).to.include(`io.airbyte.name=airbyte/${packageJson.name}`);
     expect(instructions('LABEL')).to.include(`io.airbyte.version=${packageJson.version}`);
   });
@@ -74,5 +74,17 @@ describe('packaging: the vendored protocol schema', () => {
   it('is identical to the shared official copy, when that copy is beside the checkout', function () {
     if (!existsSync(SHARED_PROTOCOL_PATH)) this.skip();
     expect(readFileSync(VENDORED_PROTOCOL_PATH, 'utf8')).to.equal(readFileSync(SHARED_PROTOCOL_PATH, 'utf8'));
+  });
+});
+
+describe('packaging: the Airbyte docs page', () => {
+  it("docs/source-twilio-costs.md has the sections Airbyte docs carry and names every stream", () => {
+    const docs = readFileSync(path.join(root, 'docs/source-twilio-costs.md'), 'utf8');
+    for (const heading of ['## Prerequisites', '## Setup guide', '## Supported sync modes', '## Supported streams', '## Limitations', '## Changelog']) {
+      expect(docs, heading).to.include(`\n${heading}\n`);
+    }
+    const { streams } = JSON.parse(readFileSync(path.join(root, 'integration_tests/configured_catalog.json'), 'utf8')) as { streams: Array<{ stream: { name: string } }> };
+    for (const { stream } of streams) expect(docs, stream.name).to.include(`\`${stream.name}\``);
+    expect(docs).to.include(`| ${packageJson.version} |`);
   });
 });
