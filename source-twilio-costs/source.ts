@@ -59,6 +59,12 @@ function reportingTwilioErrors(stream: Stream): Stream {
   };
 }
 
+/** Counts what the sync sends to Twilio, for a progress display (the `sync` command's). */
+export interface TwilioTrafficObserver {
+  onRequest?: () => void;
+  onRetry?: () => void;
+}
+
 export class TwilioCostsSource implements Source<ResolvedConfig> {
   private readonly specification = loadSpec();
   private readonly parser = new ConfigParser(this.specification);
@@ -66,6 +72,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   constructor(
     private readonly env: SourceEnvironment,
     private readonly now: () => Date = () => new Date(),
+    private readonly traffic: TwilioTrafficObserver = {},
   ) {}
 
   spec(): ConnectorSpecification {
@@ -143,7 +150,11 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
       limiter: new ConcurrencyLimiter(config.maxConcurrency),
       requestTimeoutMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
       retry,
-      onRetry: logger ? (event) => logger.debug(`Retrying ${event.path} in ${event.delayMs} ms (attempt ${event.attempt}): ${event.reason}`) : undefined,
+      onRetry: (event) => {
+        this.traffic.onRetry?.();
+        logger?.debug(`Retrying ${event.path} in ${event.delayMs} ms (attempt ${event.attempt}): ${event.reason}`);
+      },
+      onRequest: () => this.traffic.onRequest?.(),
     });
   }
 }

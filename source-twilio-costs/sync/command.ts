@@ -116,7 +116,8 @@ export async function runSync(options: SyncOptions): Promise<number> {
   let landing: DuckDbLanding | undefined;
   try {
     const args = parseSyncArguments(options.argv);
-    const source = new TwilioCostsSource(options.env);
+    const traffic = { requests: 0, retries: 0 };
+    const source = new TwilioCostsSource(options.env, undefined, { onRequest: () => (traffic.requests += 1), onRetry: () => (traffic.retries += 1) });
     const interval = checkpointIntervalMs(options.env);
     const catalog = await discover(source, args.configPath, interval);
     const selected = selectStreams(catalog, args.streams);
@@ -131,7 +132,7 @@ export async function runSync(options: SyncOptions): Promise<number> {
     writeFileSync(catalogPath, JSON.stringify(configuredCatalog(selected)));
     writeFileSync(statePath, JSON.stringify(states));
     const run = new ConnectorRun(source, ['read', '--config', args.configPath, '--catalog', catalogPath, '--state', statePath], interval);
-    const progress = new SyncProgress(options.stderr.isTTY ? options.stderr : undefined, selected.length);
+    const progress = new SyncProgress(options.stderr.isTTY ? options.stderr : undefined, selected.length, traffic);
     const landed = await land(run, selected, landing, progress, options.stderr);
     const exitCode = await run.exitCode;
     return exitCode === 0 && landed ? 0 : 1;

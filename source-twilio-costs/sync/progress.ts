@@ -32,6 +32,8 @@ export class SyncProgress {
   constructor(
     private readonly terminal: NodeJS.WritableStream | undefined,
     private readonly streamCount: number,
+    /** Requests and retries so far, counted by the Twilio client. */
+    private readonly traffic: { readonly requests: number; readonly retries: number } = { requests: 0, retries: 0 },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -70,6 +72,6 @@ export class SyncProgress {
     this.lastDraw = now;
     const through = this.through.get(this.current);
     const records = (this.records.get(this.current) ?? 0).toLocaleString('en-US');
-    this.terminal.write(`\r\x1b[K[${this.finishedStreams}/${this.streamCount} streams done] ${this.current}: ${records} records${through ? `, through ${through}` : ''}`);
+    this.terminal.write(`\r\x1b[K[${this.finishedStreams}/${this.streamCount} streams done] ${this.current}: ${records} records${through ? `, through ${through}` : ''}; ${this.traffic.requests.toLocaleString('en-US')} requests, ${this.traffic.retries.toLocaleString('en-US')} retries`);
   }
 }

@@ -26,6 +26,8 @@ export interface TwilioClientOptions {
   random?: () => number;
   /** Told about every retry, for logs and progress. */
   onRetry?: (event: { path: string; attempt: number; delayMs: number; reason: string }) => void;
+  /** Told about every request sent, for progress. */
+  onRequest?: (path: string) => void;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
@@ -128,6 +130,7 @@ export class TwilioClient {
 
   private async attempt(url: URL): Promise<Outcome> {
     const path = url.pathname;
+    this.options.onRequest?.(url.pathname);
     let response: Response;
     try {
       response = await this.fetchFn(url, {
