@@ -17,17 +17,6 @@ export interface CuratedGroup {
   readonly children: readonly string[];
 }
 
-/**
- * A grouping the docs hint at but do not confirm. It is applied only on a day whose numbers prove
- * it: the rollup's container over-sums by exactly the rollup's price, and the members present that
- * day add up to exactly that price.
- */
-export interface SuspectedRollup {
-  readonly rollup: string;
-  /** A category is a member when its name starts with one of these. */
-  readonly memberPrefixes: readonly string[];
-}
-
 export interface HierarchyCuration {
   /** The implicit root of everything; never a cost row, the anchor of the reconciliation. */
   readonly root: string;
@@ -40,7 +29,6 @@ export interface HierarchyCuration {
    * instead would require knowing which child of the other category to take it from.
    */
   readonly overlaps: Readonly<Record<string, string>>;
-  readonly suspectedRollups: readonly SuspectedRollup[];
   /**
    * Product family → name prefixes (plain string prefixes, so `pv` also covers `pvideo-*`).
    * The longest matching prefix wins; a category matching none inherits its parent's product,
@@ -64,6 +52,21 @@ export const TWILIO_CURATION: HierarchyCuration = {
         'peer-to-peer-rooms-participant-minutes',
         'video-recordings',
         'turnmegabytes',
+        // Listed under Programmable Video in the usage docs, without the pv- prefix.
+        'pvideo-room-hours-au1',
+        'pvideo-room-hours-br1',
+        'pvideo-room-hours-ie1',
+        'pvideo-room-hours-jp1',
+        'pvideo-room-hours-sg1',
+        'pvideo-room-hours-us1',
+        'pvideo-room-hours-us2',
+        'media-composer-minutes',
+        'basic-peer-to-peer-rooms-participant-minutes',
+        'video-rooms-turn-megabytes',
+        // The legacy room categories Twilio dropped from the list in 2025.
+        'rooms-group-bandwidth',
+        'rooms-group-minutes',
+        'rooms-peer-to-peer-minutes',
       ],
     },
     // "All usage regarding video Recordings and Compositions": the docs list these directly under
@@ -93,6 +96,11 @@ export const TWILIO_CURATION: HierarchyCuration = {
         'enhanced-line-type-lookups',
         'identity-match',
         'lookup-identity-match',
+        // Lookup v2 packages, documented among "all Lookups".
+        'fraud-lookups',
+        'line-status-lookups',
+        'phone-quality-score-lookups',
+        'reassigned-number',
       ],
     },
     // "Inbound and outbound voice calls in Flex Projects … Includes Client and SIP Calls."
@@ -110,27 +118,9 @@ export const TWILIO_CURATION: HierarchyCuration = {
       parent: 'usage-rcs-messages',
       children: ['usage-rcs-basic-messages-outbound', 'usage-rcs-single-messages-outbound'],
     },
-    // Named under a parent they are not part of, so placed at the top level:
-    // - calls "does not include client or SIP calls"; the other calls-* here are separately billed
-    //   features (the research note lists them as not inside calls);
-    // - shortcodes is "all short codes owned by the account" (leases), not short-code messages.
-    {
-      parent: null,
-      children: [
-        'calls-sip',
-        'calls-client',
-        'calls-globalconference',
-        'calls-media-stream-minutes',
-        'calls-pay-verb-transactions',
-        'calls-text-to-speech',
-        'calls-transfers',
-        'calls-emergency',
-        'calls-trunking-inbound-tollfree-local',
-        'calls-trunking-inbound-tollfree-mobile',
-        'shortcodes-messages-inbound',
-        'shortcodes-messages-outbound',
-      ],
-    },
+    // Named under calls, which "does not include client or SIP calls". Other calls-* features are
+    // only suspected to be billed apart from calls: the numbers decide those (solver.ts).
+    { parent: null, children: ['calls-sip', 'calls-client'] },
   ],
 
   // "also included in the SMS categories" / "also included in the Voice categories".
@@ -138,17 +128,6 @@ export const TWILIO_CURATION: HierarchyCuration = {
     'authy-sms-outbound': 'sms',
     'authy-calls-outbound': 'calls',
   },
-
-  // Only groupings whose members can be named. Not listed, on purpose:
-  // - marketplace-*-addons: nothing says which add-ons each covers, and guessing a subset whose
-  //   prices happen to add up would invent structure; the residual rows show any double count;
-  // - functions-rollup: it is a name child of functions, its only candidate member set, so the
-  //   ordinary parent/child arithmetic already covers it.
-  suspectedRollups: [
-    // The docs call it "All Messaging A2P Registration Fees".
-    { rollup: 'a2p-registration-fees', memberPrefixes: ['a2p-10dlc-registrationfees-'] },
-    { rollup: 'supersim', memberPrefixes: ['wireless-super-sim'] },
-  ],
 
   products: {
     Messaging: [

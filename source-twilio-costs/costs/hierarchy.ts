@@ -1,5 +1,5 @@
 import type { CategoryPlacement, PlacementSource } from './types';
-import { OTHER_PRODUCT, TWILIO_CURATION, type HierarchyCuration, type SuspectedRollup } from './hierarchy-data';
+import { OTHER_PRODUCT, TWILIO_CURATION, type HierarchyCuration } from './hierarchy-data';
 import twilioCategories from './twilio-categories.json';
 
 /** Twilio is inconsistent on case (`Usage-RCS-Messages`), so every comparison uses this form. */
@@ -126,11 +126,6 @@ export class Hierarchy {
     return null;
   }
 
-  suspectedRollup(category: string): SuspectedRollup | undefined {
-    const normalized = normalizeCategory(category);
-    return this.curation.suspectedRollups.find((suspect) => suspect.rollup === normalized);
-  }
-
   private *selfAndAncestors(category: string): Generator<string> {
     for (let current: string | null = category; current !== null; current = this.parentOf(current)) {
       yield current;
@@ -159,7 +154,6 @@ function curatedNames(curation: HierarchyCuration): string[] {
     curation.root,
     ...curation.placements.flatMap((group) => (group.parent === null ? group.children : [group.parent, ...group.children])),
     ...Object.entries(curation.overlaps).flat(),
-    ...curation.suspectedRollups.map((suspect) => suspect.rollup),
   ];
 }
 

@@ -1,27 +1,23 @@
 /**
- * Turns one account-day of Twilio usage records (a flat list in which rollups and their parts
- * overlap) into leaf-cost rows that add up exactly to that day's totalprice.
+ * Turns one account's window of Twilio usage records (flat daily lists in which rollups and their
+ * parts overlap) into leaf-cost rows that add up exactly to each day's totalprice.
  *
- * The day's tree holds the categories with a non-zero price. A category's parent in it is its
- * nearest ancestor in the hierarchy that is also priced that day: a zero or missing rollup makes no
- * claim about its children, so they belong to the next level that does.
+ * The window's tree holds every category with a non-zero price on some day of it. Where each one
+ * sits is decided once for the window: the curation and the names give a prior, and the solver
+ * (solver.ts) re-parents what the numbers of all the days show to be misplaced.
  *
- * Each rollup's price is compared with the sum of its children; a difference becomes a
- * `<rollup>:unattributed` row, and `totalprice − Σ top level` an `unattributed` row. By telescoping,
- * Σ rows = totalprice exactly, whatever the tree looks like; nothing is scaled or hidden. Before
- * that, exact arithmetic coincidences are used to repair the tree (see correctByNumbers).
+ * Each day, a category with a priced child that day is a rollup: its price minus the sum of its
+ * children becomes a `<rollup>:unattributed` row when it is not zero. A category without a priced
+ * child that day is a leaf row (a rollup reported alone is its own leaf). `totalprice − Σ top
+ * level` becomes an `unattributed` row. By telescoping, Σ rows = totalprice exactly, whatever the
+ * tree; nothing is scaled or hidden.
  */
+import type { Day } from '../dates';
 import { formatDecimal, sumDecimals, type Decimal } from '../money';
 import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
-import type {
-  CostInputRecord,
-  CostRow,
-  DayRollup,
-  PlacementSource,
-  ReconcileNote,
-  ReconciledDay,
-} from './types';
+import { solvePlacement, type Container, type Move, type SolverNode } from './solver';
+import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
 
 export const TOP_LEVEL_RESIDUAL = 'unattributed';
 
@@ -29,63 +25,124 @@ export function residualCategoryOf(rollup: string): string {
   return `${rollup}:${TOP_LEVEL_RESIDUAL}`;
 }
 
-/** A priced category of the day and where it sits. */
-interface DayNode {
-  readonly record: CostInputRecord;
-  readonly parent: string | null;
+/** Where a category of the window sits and why. */
+export interface WindowPlacement {
+  readonly category: string;
+  readonly parentCategory: string | null;
   readonly placement: PlacementSource;
 }
 
-/** Category → node. A container key of null is the top level (whose price is totalprice). */
-type DayTree = ReadonlyMap<string, DayNode>;
-type Container = string | null;
+export interface ReconciledWindow {
+  /** Only the days that had records. */
+  readonly days: ReadonlyMap<Day, ReconciledDay>;
+  /** Every priced category of the window, sorted. */
+  readonly placements: readonly WindowPlacement[];
+  /** About the window as a whole: moves, ties and what stays unattributed. */
+  readonly notes: readonly ReconcileNote[];
+}
 
-type Correction =
-  /** The node belongs under `to`, not under `from`. */
-  | { kind: 'move'; node: string; from: Container; to: Container; price: Decimal }
-  /** A suspected rollup proven by the numbers; its members are its siblings and move under it. */
-  | { kind: 'group'; rollup: string; container: Container; members: string[]; price: Decimal }
-  /** A suspected rollup proven by the numbers whose members sit elsewhere: it repeats them. */
-  | { kind: 'repeat'; rollup: string; container: Container; members: string[]; price: Decimal };
+/** One day is a window of one day. */
+export function reconcileDay(records: readonly CostInputRecord[], hierarchy: Hierarchy): ReconciledDay {
+  const window = reconcileWindow(new Map([['day', records]]), hierarchy);
+  const day = window.days.get('day') ?? { rows: [], notes: [], rollups: [] };
+  return { ...day, notes: [...day.notes, ...window.notes] };
+}
 
-export function reconcileDay(records: CostInputRecord[], hierarchy: Hierarchy): ReconciledDay {
-  const merged = mergeSameCategory(records);
-  const dayHierarchy = hierarchy.withCategories(merged.records.keys());
-  const anchor = merged.records.get(dayHierarchy.root)?.price ?? null;
-  const notes: ReconcileNote[] = [...merged.notes];
-  if (anchor === null) {
-    notes.push(info(`no ${dayHierarchy.root} record: the top-level sum is the anchor and has no residual`));
+export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy): ReconciledWindow {
+  const days = [...recordsByDay.keys()].sort(compareText);
+  const merged = days.map((day) => mergeSameCategory(recordsByDay.get(day) ?? []));
+  const categories = new Set(merged.flatMap((day) => [...day.records.keys()]));
+  const dayHierarchy = hierarchy.withCategories(categories);
+  const root = dayHierarchy.root;
+  const notes: ReconcileNote[] = [];
+  for (const category of [...categories].sort(compareText)) {
+    const including = dayHierarchy.includedIn(category);
+    if (including !== null && merged.some((day) => (day.records.get(category)?.price ?? 0n) !== 0n)) {
+      notes.push(info(`${category} is already included in ${including}; not summed`));
+    }
   }
-  const priced = [...merged.records.values()].filter(
-    (record) => record.price !== 0n && record.category !== dayHierarchy.root,
+  const summed = [...categories]
+    .filter((category) => category !== root && dayHierarchy.includedIn(category) === null)
+    .filter((category) => merged.some((day) => (day.records.get(category)?.price ?? 0n) !== 0n))
+    .sort(compareText);
+  const present = new Set(summed);
+  const nodes = new Map<string, SolverNode>(
+    summed.map((category) => [
+      category,
+      { prices: merged.map((day) => day.records.get(category)?.price ?? 0n), prior: nearestPresentAncestor(category, present, dayHierarchy) },
+    ]),
   );
-  const overlapping = priced.filter((record) => dayHierarchy.includedIn(record.category) !== null);
-  for (const record of overlapping) {
-    notes.push(
-      info(
-        `${record.category} (${formatDecimal(record.price)}) is already included in ` +
-          `${dayHierarchy.includedIn(record.category)}; not summed`,
-      ),
-    );
-  }
-  const summed = priced.filter((record) => dayHierarchy.includedIn(record.category) === null);
-  const corrected = correctByNumbers(initialTree(summed, dayHierarchy), anchor, dayHierarchy);
+  const anchor = merged.map((day) => day.records.get(root)?.price ?? null);
+  const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
+  const moved = new Set(solution.moves.flatMap((move) => move.categories));
+  const sourceOf = (category: string): PlacementSource => (moved.has(category) ? 'numbers' : dayHierarchy.placementSourceOf(category));
+  const tree: WindowTree = { parents: solution.parents, sourceOf, hierarchy: dayHierarchy };
+  const reconciled = new Map<Day, ReconciledDay>();
+  days.forEach((day, index) => {
+    const input = merged[index];
+    if (!input) return;
+    const dayNotes = [...input.notes];
+    if (anchor[index] === null) dayNotes.push(info(`no ${root} record: the top-level sum is the anchor and has no residual`));
+    reconciled.set(day, reconcileOneDay(input.records, anchor[index] ?? null, tree, dayNotes));
+  });
+  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote), ...residualNotes(reconciled));
   return {
-    rows: costRows(corrected.tree, anchor, dayHierarchy),
-    notes: [...notes, ...corrected.notes],
-    rollups: dayRollups(corrected.tree),
+    days: reconciled,
+    placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
+    notes,
+  };
+}
+
+interface WindowTree {
+  readonly parents: ReadonlyMap<string, Container>;
+  readonly sourceOf: (category: string) => PlacementSource;
+  readonly hierarchy: Hierarchy;
+}
+
+/** The prior: the nearest ancestor in the hierarchy that is priced somewhere in the window. */
+function nearestPresentAncestor(category: string, present: ReadonlySet<string>, hierarchy: Hierarchy): Container {
+  let ancestor = hierarchy.parentOf(category);
+  while (ancestor !== null && !present.has(ancestor)) ancestor = hierarchy.parentOf(ancestor);
+  return ancestor;
+}
+
+function reconcileOneDay(records: ReadonlyMap<string, CostInputRecord>, anchor: Decimal | null, tree: WindowTree, notes: ReconcileNote[]): ReconciledDay {
+  const priced = [...tree.parents.keys()].filter((category) => (records.get(category)?.price ?? 0n) !== 0n);
+  const children = new Map<Container, string[]>();
+  for (const category of priced) {
+    const parent = tree.parents.get(category) ?? null;
+    children.set(parent, [...(children.get(parent) ?? []), category]);
+  }
+  const priceOf = (category: string): Decimal => records.get(category)?.price ?? 0n;
+  const rows: CostRow[] = [];
+  const rollups: DayRollup[] = [];
+  for (const category of priced) {
+    if (children.has(category)) continue;
+    const record = records.get(category);
+    if (record) rows.push(leafRow(category, record, tree));
+  }
+  for (const [container, members] of children) {
+    const claimed = container === null ? anchor : priceOf(container);
+    if (container !== null) {
+      rollups.push({ category: container, parentCategory: tree.parents.get(container) ?? null, price: claimed ?? 0n, placement: tree.sourceOf(container) });
+    }
+    if (claimed === null) continue;
+    const residual = claimed - sumDecimals(members.map(priceOf));
+    if (residual !== 0n) rows.push(residualRow(container, residual, tree.hierarchy));
+  }
+  if (anchor !== null && !children.has(null) && anchor !== 0n) rows.push(residualRow(null, anchor, tree.hierarchy));
+  return {
+    rows: rows.sort((a, b) => compareText(a.category, b.category)),
+    notes,
+    rollups: rollups.sort((a, b) => compareText(a.category, b.category)),
   };
 }
 
 /**
  * Twilio may spell one category in two cases. The same price twice is one report seen twice; two
- * different prices are both kept, summed, because dropping either would lose cost. Sorted by
- * category, so that the input order changes nothing.
+ * different prices are both kept, summed, because dropping either would lose cost.
  */
-function mergeSameCategory(records: readonly CostInputRecord[]): {
-  records: Map<string, CostInputRecord>;
-  notes: ReconcileNote[];
-} {
+function mergeSameCategory(records: readonly CostInputRecord[]): { records: Map<string, CostInputRecord>; notes: ReconcileNote[] } {
   const groups = new Map<string, CostInputRecord[]>();
   for (const record of records) {
     const category = normalizeCategory(record.category);
@@ -103,20 +160,8 @@ function mergeSameCategory(records: readonly CostInputRecord[]): {
       continue;
     }
     const prices = group.map((record) => record.price);
-    notes.push(
-      warn(
-        `${category} was reported with different prices (${[...prices].sort(compareDecimals).map(formatDecimal).join(', ')}); ` +
-          'summed, without count or usage',
-      ),
-    );
-    merged.set(category, {
-      category,
-      price: sumDecimals(prices),
-      count: null,
-      countUnit: null,
-      usage: null,
-      usageUnit: null,
-    });
+    notes.push(warn(`${category} was reported with different prices (${[...prices].sort(compareDecimals).map(formatDecimal).join(', ')}); summed, without count or usage`));
+    merged.set(category, { category, price: sumDecimals(prices), count: null, countUnit: null, usage: null, usageUnit: null });
   }
   return { records: merged, notes };
 }
@@ -125,254 +170,18 @@ function compareDecimals(a: Decimal, b: Decimal): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function initialTree(records: readonly CostInputRecord[], hierarchy: Hierarchy): DayTree {
-  const present = new Set(records.map((record) => record.category));
-  const nearestPresentAncestor = (category: string): string | null => {
-    let ancestor = hierarchy.parentOf(category);
-    while (ancestor !== null && !present.has(ancestor)) ancestor = hierarchy.parentOf(ancestor);
-    return ancestor;
-  };
-  return new Map(
-    records.map((record) => [
-      record.category,
-      {
-        record,
-        parent: nearestPresentAncestor(record.category),
-        placement: hierarchy.placementSourceOf(record.category),
-      },
-    ]),
-  );
-}
-
-function childrenByContainer(tree: DayTree): Map<Container, string[]> {
-  const children = new Map<Container, string[]>();
-  for (const [category, node] of tree) {
-    const siblings = children.get(node.parent);
-    if (siblings) siblings.push(category);
-    else children.set(node.parent, [category]);
-  }
-  return children;
-}
-
-function priceOf(tree: DayTree, category: string): Decimal {
-  return tree.get(category)?.record.price ?? 0n;
-}
-
-/**
- * price − Σ children for every rollup of the day, and totalprice − Σ top level when totalprice is
- * known. A category without children that day is a leaf, not a container.
- */
-function residualsOf(tree: DayTree, anchor: Decimal | null): Map<Container, Decimal> {
-  const residuals = new Map<Container, Decimal>();
-  for (const [container, children] of childrenByContainer(tree)) {
-    const claimed = container === null ? anchor : priceOf(tree, container);
-    if (claimed === null) continue;
-    residuals.set(container, claimed - sumDecimals(children.map((child) => priceOf(tree, child))));
-  }
-  if (anchor !== null && !residuals.has(null)) residuals.set(null, anchor);
-  return residuals;
-}
-
-/**
- * "Let the numbers correct it". A name (or even the docs) can put a category under the wrong
- * parent. Then its old container over-sums by exactly its price and its true container under-sums
- * by exactly the same amount: two exact equalities, in cents of 10^-5, that a coincidence rarely
- * produces. Such a move is applied only when it is the only correction that fits those containers
- * and that category; otherwise nothing is guessed, the residual rows keep the differences and a
- * warning says so.
- *
- * The suspected rollups of the curation follow the same principle: the rollup's container
- * over-sums by exactly the rollup's price, and its members present that day add up to that price.
- *
- * Every applied correction turns one or two non-zero residuals to zero and no zero residual into a
- * non-zero one, so the loop ends.
- */
-function correctByNumbers(
-  initial: DayTree,
-  anchor: Decimal | null,
-  hierarchy: Hierarchy,
-): { tree: DayTree; notes: ReconcileNote[] } {
-  let tree = initial;
-  const notes: ReconcileNote[] = [];
-  for (;;) {
-    const candidates = correctionCandidates(tree, anchor, hierarchy);
-    const chosen = firstUnambiguous(candidates);
-    if (chosen === undefined) {
-      if (candidates.length > 0) notes.push(ambiguityNote(candidates));
-      return { tree, notes };
-    }
-    tree = applyCorrection(tree, chosen);
-    notes.push(correctionNote(chosen));
-  }
-}
-
-function correctionCandidates(tree: DayTree, anchor: Decimal | null, hierarchy: Hierarchy): Correction[] {
-  const residuals = residualsOf(tree, anchor);
-  return [...moveCandidates(tree, residuals), ...suspectedRollupCandidates(tree, residuals, hierarchy)];
-}
-
-function moveCandidates(tree: DayTree, residuals: ReadonlyMap<Container, Decimal>): Correction[] {
-  const candidates: Correction[] = [];
-  for (const [category, node] of tree) {
-    const price = node.record.price;
-    if (residuals.get(node.parent) !== -price) continue;
-    for (const [container, residual] of residuals) {
-      if (residual === price && container !== node.parent && !isAncestorOrSelf(tree, category, container)) {
-        candidates.push({ kind: 'move', node: category, from: node.parent, to: container, price });
-      }
-    }
-  }
-  return candidates;
-}
-
-function suspectedRollupCandidates(
-  tree: DayTree,
-  residuals: ReadonlyMap<Container, Decimal>,
-  hierarchy: Hierarchy,
-): Correction[] {
-  const containers = new Set(childrenByContainer(tree).keys());
-  const candidates: Correction[] = [];
-  for (const [rollup, node] of tree) {
-    const suspect = hierarchy.suspectedRollup(rollup);
-    const price = node.record.price;
-    if (suspect === undefined || containers.has(rollup) || residuals.get(node.parent) !== -price) continue;
-    const isMember = (category: string): boolean =>
-      category !== rollup && suspect.memberPrefixes.some((prefix) => category.startsWith(prefix));
-    const members = [...tree.keys()].filter((category) => isMember(category) && !hasAncestor(tree, category, isMember));
-    if (members.length === 0 || sumDecimals(members.map((member) => priceOf(tree, member))) !== price) continue;
-    const siblings = members.every((member) => tree.get(member)?.parent === node.parent);
-    candidates.push({ kind: siblings ? 'group' : 'repeat', rollup, container: node.parent, members, price });
-  }
-  return candidates;
-}
-
-function isAncestorOrSelf(tree: DayTree, ancestor: string, category: Container): boolean {
-  return category === ancestor || ancestorsOf(tree, category).includes(ancestor);
-}
-
-function hasAncestor(tree: DayTree, category: string, matches: (ancestor: string) => boolean): boolean {
-  return ancestorsOf(tree, category).some(matches);
-}
-
-function ancestorsOf(tree: DayTree, category: Container): string[] {
-  const ancestors: string[] = [];
-  for (let current = parentIn(tree, category); current !== null; current = parentIn(tree, current)) {
-    ancestors.push(current);
-  }
-  return ancestors;
-}
-
-function parentIn(tree: DayTree, category: Container): Container {
-  return category === null ? null : (tree.get(category)?.parent ?? null);
-}
-
-/** The containers and categories a correction changes; two corrections touching one compete. */
-function touched(correction: Correction): string[] {
-  const container = (key: Container): string => `container ${key ?? ''}`;
-  switch (correction.kind) {
-    case 'move':
-      return [`category ${correction.node}`, container(correction.from), container(correction.to)];
-    case 'group':
-    case 'repeat':
-      return [`category ${correction.rollup}`, container(correction.container)];
-  }
-}
-
-function firstUnambiguous(candidates: readonly Correction[]): Correction | undefined {
-  const uses = new Map<string, number>();
-  for (const key of candidates.flatMap(touched)) uses.set(key, (uses.get(key) ?? 0) + 1);
-  return candidates
-    .filter((candidate) => touched(candidate).every((key) => uses.get(key) === 1))
-    .sort((a, b) => compareText(describe(a), describe(b)))[0];
-}
-
-function applyCorrection(tree: DayTree, correction: Correction): DayTree {
-  const next = new Map(tree);
-  const reparent = (category: string, parent: Container): void => {
-    const node = next.get(category);
-    if (node) next.set(category, { ...node, parent, placement: 'numbers' });
-  };
-  switch (correction.kind) {
-    case 'move':
-      reparent(correction.node, correction.to);
-      break;
-    case 'group':
-      for (const member of correction.members) reparent(member, correction.rollup);
-      break;
-    case 'repeat':
-      next.delete(correction.rollup);
-      break;
-  }
-  return next;
-}
-
-function where(container: Container): string {
-  return container === null ? 'the top level' : container;
-}
-
-function describe(correction: Correction): string {
-  const price = formatDecimal(correction.price);
-  switch (correction.kind) {
-    case 'move':
-      return `${correction.node} (${price}) from ${where(correction.from)} to ${where(correction.to)}`;
-    case 'group':
-      return `${correction.rollup} (${price}) as the rollup of ${correction.members.join(', ')}`;
-    case 'repeat':
-      return `${correction.rollup} (${price}) as a repeat of ${correction.members.join(', ')}`;
-  }
-}
-
-function correctionNote(correction: Correction): ReconcileNote {
-  switch (correction.kind) {
-    case 'move':
-      return info(
-        `moved ${describe(correction)}: ${where(correction.from)} over-summed and ${where(correction.to)} ` +
-          `under-summed by exactly its price`,
-      );
-    case 'group':
-      return info(
-        `placed ${correction.members.join(', ')} under ${correction.rollup}: they add up to its price ` +
-          `(${formatDecimal(correction.price)}) and ${where(correction.container)} over-summed by exactly that`,
-      );
-    case 'repeat':
-      return info(
-        `${correction.rollup} (${formatDecimal(correction.price)}) repeats ${correction.members.join(', ')}: ` +
-          `they add up to its price and ${where(correction.container)} over-summed by exactly that; not summed`,
-      );
-  }
-}
-
-function ambiguityNote(candidates: readonly Correction[]): ReconcileNote {
-  const options = candidates.map(describe).sort(compareText).join('; ');
-  return warn(
-    `several corrections fit the numbers equally (${options}); none applied, the residual rows carry the differences`,
-  );
-}
-
-function costRows(tree: DayTree, anchor: Decimal | null, hierarchy: Hierarchy): CostRow[] {
-  const containers = new Set(childrenByContainer(tree).keys());
-  const leaves = [...tree]
-    .filter(([category]) => !containers.has(category))
-    .map(([category, node]) => leafRow(category, node, hierarchy));
-  const residualRows = [...residualsOf(tree, anchor)]
-    .filter(([, residual]) => residual !== 0n)
-    .map(([container, residual]) => residualRow(container, residual, hierarchy));
-  return [...leaves, ...residualRows].sort((a, b) => compareText(a.category, b.category));
-}
-
-function leafRow(category: string, node: DayNode, hierarchy: Hierarchy): CostRow {
-  const { record } = node;
+function leafRow(category: string, record: CostInputRecord, tree: WindowTree): CostRow {
   return {
     category,
-    parentCategory: node.parent,
-    product: hierarchy.productOf(category),
+    parentCategory: tree.parents.get(category) ?? null,
+    product: tree.hierarchy.productOf(category),
     price: record.price,
     isUnattributed: false,
     count: record.count,
     countUnit: record.countUnit,
     usage: record.usage,
     usageUnit: record.usageUnit,
-    placement: node.placement,
+    placement: tree.sourceOf(category),
   };
 }
 
@@ -392,17 +201,38 @@ export function unattributedRow(row: Pick<CostRow, 'category' | 'parentCategory'
   return { ...row, isUnattributed: true, count: null, countUnit: null, usage: null, usageUnit: null };
 }
 
-function dayRollups(tree: DayTree): DayRollup[] {
-  const containers = new Set(childrenByContainer(tree).keys());
-  return [...tree]
-    .filter(([category]) => containers.has(category))
+function where(container: Container): string {
+  return container === null ? 'the top level' : container;
+}
+
+function describeMove(move: Move): string {
+  return `${move.categories.join(', ')} from ${where(move.from)} to ${where(move.to)}`;
+}
+
+function moveNote(move: Move): ReconcileNote {
+  return info(`placed ${describeMove(move)}: the numbers of every day fit only that way`);
+}
+
+function tieNote(alternatives: readonly Move[]): ReconcileNote {
+  return warn(
+    `the numbers fit several placements equally (${alternatives.map(describeMove).sort(compareText).join('; ')}); ` +
+      'none applied, the residual rows carry the differences',
+  );
+}
+
+/** One warning per residual row category, with its total over the window and how many days have one. */
+function residualNotes(days: ReadonlyMap<Day, ReconciledDay>): ReconcileNote[] {
+  const totals = new Map<string, { amount: Decimal; days: number }>();
+  for (const day of days.values()) {
+    for (const row of day.rows) {
+      if (!row.isUnattributed) continue;
+      const total = totals.get(row.category) ?? { amount: 0n, days: 0 };
+      totals.set(row.category, { amount: total.amount + row.price, days: total.days + 1 });
+    }
+  }
+  return [...totals]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([category, node]) => ({
-      category,
-      parentCategory: node.parent,
-      price: node.record.price,
-      placement: node.placement,
-    }));
+    .map(([category, total]) => warn(`${category} carries ${formatDecimal(total.amount)} that no category explains, on ${total.days} day(s)`));
 }
 
 function info(message: string): ReconcileNote {

@@ -136,7 +136,6 @@ function hierarchyOf(world: Scenario, withHidden: boolean): Hierarchy {
     root: ROOT,
     placements,
     overlaps: world.overlap ? { [world.overlap.name]: world.overlap.includedIn } : {},
-    suspectedRollups: [],
     products: {},
   };
   const known = world.nodes.filter((node) => withHidden || node.known).map((node) => node.name);
@@ -247,7 +246,9 @@ describe('costs/reconcileDay properties', () => {
         expectConsistent(world, day);
         expect(rowsAsMap(day.rows)).to.deep.equal(trueRows(world));
         expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
-        expect(day.notes.filter((note) => note.level === 'warn')).to.deep.equal([]);
+        // Only cost in no category at all is left to warn about, and coincidences with it that the solver declined.
+        const expected = /^(unattributed carries|the numbers fit several placements)/;
+        expect(day.notes.filter((note) => note.level === 'warn' && !expected.test(note.message))).to.deep.equal([]);
       }),
       { numRuns: 400 },
     );

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parseDecimal } from '../../../source-twilio-costs/money';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
-import { reconcileDay } from '../../../source-twilio-costs/costs/reconcile';
+import { reconcileDay, reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
 import { parentsOf, pricesOf, record, rowOf, totalOf } from './helpers';
 
@@ -69,8 +69,8 @@ describe('costs/reconcileDay', () => {
     });
     expect(totalOf(day)).to.equal('12');
     expect(day.notes.map((note) => note.message)).to.deep.equal([
-      'authy-calls-outbound (0.5) is already included in calls; not summed',
-      'authy-sms-outbound (1) is already included in sms; not summed',
+      'authy-calls-outbound is already included in calls; not summed',
+      'authy-sms-outbound is already included in sms; not summed',
     ]);
   });
 
@@ -245,8 +245,10 @@ describe('costs/reconcileDay', () => {
   it('anchors on the top-level sum when totalprice is missing', () => {
     const day = reconcile([record('sms', '10'), record('sms-inbound', '4'), record('sms-outbound', '5')]);
     expect(pricesOf(day.rows)).to.deep.equal({ 'sms-inbound': '4', 'sms-outbound': '5', 'sms:unattributed': '1' });
-    expect(day.notes).to.have.length(1);
-    expect(day.notes[0]?.message).to.match(/no totalprice/);
+    expect(day.notes.map((note) => note.message)).to.deep.equal([
+      'no totalprice record: the top-level sum is the anchor and has no residual',
+      'sms:unattributed carries 1 that no category explains, on 1 day(s)',
+    ]);
   });
 
   describe('letting the numbers correct the tree', () => {
@@ -300,9 +302,12 @@ describe('costs/reconcileDay', () => {
         unattributed: '2',
       });
       expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
-      expect(day.notes).to.have.length(1);
-      expect(day.notes[0]?.level).to.equal('warn');
-      expect(day.notes[0]?.message).to.include('sms-messages-carrierfees').and.include('sms-messages-registrationfees');
+      expect(day.notes.map((note) => note.level)).to.deep.equal(['warn', 'warn', 'warn']);
+      expect(day.notes[0]?.message).to.include('several placements').and.include('sms-messages-carrierfees').and.include('sms-messages-registrationfees');
+      expect(day.notes.slice(1).map((note) => note.message)).to.deep.equal([
+        'sms:unattributed carries -2 that no category explains, on 1 day(s)',
+        'unattributed carries 2 that no category explains, on 1 day(s)',
+      ]);
     });
 
     it('never moves a category under itself or its own descendants', () => {
@@ -322,20 +327,33 @@ describe('costs/reconcileDay', () => {
       expect(day.notes.map((note) => note.level)).to.deep.equal(['info']);
     });
 
-    it('confirms a2p-registration-fees as the rollup of the a2p-10dlc fees when the top level double counts them', () => {
-      const day = reconcile([
-        record('totalprice', '10'),
-        record('a2p-registration-fees', '10'),
-        record('a2p-10dlc-registrationfees-brandregistration', '4'),
-        record('a2p-10dlc-registrationfees-campaignvetting', '6'),
-      ]);
+    it('confirms a2p-registration-fees as the rollup of the a2p-10dlc fees when every day of the window says so', () => {
+      const window = reconcileWindow(
+        new Map([
+          ['2025-01-01', [record('totalprice', '10'), record('a2p-registration-fees', '10'), record('a2p-10dlc-registrationfees-brandregistration', '4'), record('a2p-10dlc-registrationfees-campaignvetting', '6')]],
+          ['2025-01-02', [record('totalprice', '3.5'), record('a2p-registration-fees', '3.5'), record('a2p-10dlc-registrationfees-brandregistration', '1.25'), record('a2p-10dlc-registrationfees-campaignvetting', '2.25')]],
+        ]),
+        hierarchy,
+      );
+      const day = window.days.get('2025-01-02')!;
       expect(parentsOf(day.rows)).to.deep.equal({
         'a2p-10dlc-registrationfees-brandregistration': 'a2p-registration-fees',
         'a2p-10dlc-registrationfees-campaignvetting': 'a2p-registration-fees',
       });
       expect(day.rows.every((row) => row.placement === 'numbers')).to.equal(true);
       expect(day.rollups.map((rollup) => rollup.category)).to.deep.equal(['a2p-registration-fees']);
-      expect(day.notes.map((note) => note.level)).to.deep.equal(['info']);
+      expect(window.notes.map((note) => note.level)).to.deep.equal(['info']);
+    });
+
+    it('trusts one day only for a single category between two rollups, not for adopting several', () => {
+      const day = reconcile([
+        record('totalprice', '10'),
+        record('a2p-registration-fees', '10'),
+        record('a2p-10dlc-registrationfees-brandregistration', '4'),
+        record('a2p-10dlc-registrationfees-campaignvetting', '6'),
+      ]);
+      expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
+      expect(pricesOf(day.rows)).to.include({ unattributed: '-10' });
     });
 
     it('leaves a2p-registration-fees alone when totalprice counts it separately', () => {
@@ -353,18 +371,22 @@ describe('costs/reconcileDay', () => {
       expect(day.notes).to.deep.equal([]);
     });
 
-    it('does not sum supersim when it repeats the wireless-super-sim categories inside wireless', () => {
-      const day = reconcile([
-        record('totalprice', '10'),
-        record('wireless', '10'),
-        record('wireless-super-sim', '7'),
-        record('wireless-super-sim-data', '7'),
-        record('wireless-usage-commands', '3'),
-        record('supersim', '7'),
+    it('places supersim where its price is already counted when it repeats a wireless-super-sim category', () => {
+      const day = (total: string, commands: string, supersim: string): CostInputRecord[] => [
+        record('totalprice', total),
+        record('wireless', total),
+        record('wireless-super-sim', supersim),
+        record('wireless-super-sim-data', supersim),
+        record('wireless-usage-commands', commands),
+        record('supersim', supersim),
+      ];
+      const window = reconcileWindow(new Map([['2025-01-01', day('10', '3', '7')], ['2025-01-02', day('12.5', '0.5', '12')]]), hierarchy);
+      const second = window.days.get('2025-01-02')!;
+      expect(pricesOf(second.rows)).to.deep.equal({ supersim: '12', 'wireless-usage-commands': '0.5' });
+      expect(rowOf(second, 'supersim')).to.include({ parentCategory: 'wireless-super-sim-data', placement: 'numbers' });
+      expect(window.notes.map((note) => note.message)).to.deep.equal([
+        'placed supersim from the top level to wireless-super-sim-data: the numbers of every day fit only that way',
       ]);
-      expect(pricesOf(day.rows)).to.deep.equal({ 'wireless-super-sim-data': '7', 'wireless-usage-commands': '3' });
-      expect(day.notes).to.have.length(1);
-      expect(day.notes[0]?.message).to.match(/^supersim \(7\) repeats wireless-super-sim:/);
     });
   });
 });
