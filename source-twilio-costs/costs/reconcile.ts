@@ -206,7 +206,12 @@ function where(container: Container): string {
 }
 
 function describeMove(move: Move): string {
-  return `${move.categories.join(', ')} from ${where(move.from)} to ${where(move.to)}`;
+  const legs = new Map<string, string[]>();
+  move.categories.forEach((category, index) => {
+    const leg = `from ${where(move.from[index] ?? null)} to ${where(move.to[index] ?? null)}`;
+    legs.set(leg, [...(legs.get(leg) ?? []), category]);
+  });
+  return [...legs].map(([leg, categories]) => `${categories.join(', ')} ${leg}`).join(' and ');
 }
 
 function moveNote(move: Move): ReconcileNote {
@@ -220,7 +225,11 @@ function tieNote(alternatives: readonly Move[]): ReconcileNote {
   );
 }
 
-/** One warning per residual row category, with its total over the window and how many days have one. */
+/**
+ * One note per residual row category, with its total over the window and how many days have one.
+ * A rollup's residual is structure the numbers could not explain: a warning. The top level's is
+ * expected (Twilio documents that totalprice holds cost no category reports): information.
+ */
 function residualNotes(days: ReadonlyMap<Day, ReconciledDay>): ReconcileNote[] {
   const totals = new Map<string, { amount: Decimal; days: number }>();
   for (const day of days.values()) {
@@ -232,7 +241,10 @@ function residualNotes(days: ReadonlyMap<Day, ReconciledDay>): ReconcileNote[] {
   }
   return [...totals]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([category, total]) => warn(`${category} carries ${formatDecimal(total.amount)} that no category explains, on ${total.days} day(s)`));
+    .map(([category, total]) => {
+      const message = `${category} carries ${formatDecimal(total.amount)} that no category explains, on ${total.days} day(s)`;
+      return category === TOP_LEVEL_RESIDUAL ? info(message) : warn(message);
+    });
 }
 
 function info(message: string): ReconcileNote {

@@ -39,11 +39,11 @@ export interface SolverInput {
   readonly anchor: readonly (Decimal | null)[];
 }
 
-/** Categories that left one container for another, together. */
+/** Categories re-parented together: category i goes from `from[i]` to `to[i]`. */
 export interface Move {
   readonly categories: readonly string[];
-  readonly from: Container;
-  readonly to: Container;
+  readonly from: readonly Container[];
+  readonly to: readonly Container[];
 }
 
 export interface Placement {
@@ -59,6 +59,8 @@ const SUBSET_BUDGET = 200_000;
 const LARGEST_MOVE = 6;
 /** Days a moved set must be priced on before anything but the plainest move is trusted. */
 const MIN_EVIDENCE_DAYS = 2;
+/** Largest set moved from several containers at once, or swapped. */
+const SMALL_MOVE = 3;
 /** Fingerprint modulus (a prime below 2^31) and per-day weights below 2^20: products stay exact in a double. */
 const MODULUS = 2_147_483_629;
 const MODULUS_BIG = BigInt(MODULUS);
@@ -78,12 +80,22 @@ interface Candidate {
 }
 
 export function solvePlacement(input: SolverInput): Placement {
+  const greedy = greedyPlacement(input);
+  // Greedy is right whenever the misplacements do not interact; whatever it leaves misfitting is
+  // worth a wider search, even at the top level (where it may also be cost in no category).
+  if (greedy.tree.score().misfits === 0 || greedy.placement.moves.length === 0) return greedy.placement;
+  const searched = beamPlacement(input);
+  if (searched === undefined || compareScores(searched.score, { ...greedy.tree.score(), moves: greedy.placement.moves.length }) >= 0) return greedy.placement;
+  return { parents: searched.tree.parents(), moves: searched.moves, ties: [] };
+}
+
+/** One best move at a time; ties freeze the categories they involve. */
+function greedyPlacement(input: SolverInput): { placement: Placement; tree: WindowTree } {
   const tree = new WindowTree(input);
   const moves: Move[] = [];
   const ties: Move[][] = [];
   const frozen = new Set<string>();
-  // Each applied move lowers the total distance, an exact non-negative number, so this ends;
-  // the bound only guards against a mistake.
+  // Each applied move lowers (misfits, distance), so this ends; the bound only guards against a mistake.
   for (let round = 0; round < 4 * input.nodes.size + 4; round++) {
     const candidates = tree.candidates(frozen);
     const best = candidates[0];
@@ -97,17 +109,70 @@ export function solvePlacement(input: SolverInput): Placement {
     tree.apply(best.move);
     moves.push(best.move);
   }
-  return { parents: tree.parents(), moves, ties };
+  return { placement: { parents: tree.parents(), moves, ties }, tree };
+}
+
+/** How many partial placements the wider search keeps, and how many moves it tries from each. */
+const BEAM_WIDTH = 6;
+const BEAM_BRANCHES = 8;
+
+interface Score {
+  readonly misfits: number;
+  readonly distance: Decimal;
+  readonly moves: number;
+}
+
+function compareScores(a: Score, b: Score): number {
+  if (a.misfits !== b.misfits) return a.misfits - b.misfits;
+  if (a.distance !== b.distance) return a.distance < b.distance ? -1 : 1;
+  return a.moves - b.moves;
+}
+
+/**
+ * Keeps the few best partial placements and extends each by its few best moves, so that a move
+ * that fits two containers locally but strands the true placement is outgrown by a sequence that
+ * ends fitting better. Its answer is used only when it fits strictly better than greedy's and no
+ * different placement fits as well (otherwise the numbers do not decide).
+ */
+function beamPlacement(input: SolverInput): { tree: WindowTree; moves: Move[]; score: Score } | undefined {
+  type State = { moves: Move[]; tree: WindowTree; score: Score; signature: string };
+  const stateOf = (moves: Move[]): State => {
+    const tree = new WindowTree(input);
+    for (const move of moves) tree.apply(move);
+    return { moves, tree, score: { ...tree.score(), moves: moves.length }, signature: tree.signature() };
+  };
+  let beam: State[] = [stateOf([])];
+  const finals: State[] = [];
+  for (let depth = 0; depth < 2 * input.nodes.size + 2 && beam.length > 0; depth++) {
+    const next = new Map<string, State>();
+    for (const state of beam) {
+      const candidates = state.tree.candidates(new Set()).slice(0, BEAM_BRANCHES);
+      if (candidates.length === 0) finals.push(state);
+      for (const candidate of candidates) {
+        const child = stateOf([...state.moves, candidate.move]);
+        const known = next.get(child.signature);
+        if (!known || compareScores(child.score, known.score) < 0) next.set(child.signature, child);
+      }
+    }
+    beam = [...next.values()].sort((a, b) => compareScores(a.score, b.score)).slice(0, BEAM_WIDTH);
+  }
+  finals.push(...beam);
+  const ranked = finals.sort((a, b) => compareScores(a.score, b.score));
+  const best = ranked[0];
+  if (!best) return undefined;
+  const rival = ranked.find((state) => state.signature !== best.signature && state.score.misfits === best.score.misfits && state.score.distance === best.score.distance);
+  return rival ? undefined : best;
 }
 
 function sameRank(a: Candidate, b: Candidate): boolean {
   return a.misfitGain === b.misfitGain && a.distanceGain === b.distanceGain && a.move.categories.length === b.move.categories.length;
 }
 
-/** Two moves compete when they move a category in common or repair the same container. */
+/** Two moves compete when they move a category in common or change the same container. */
 function overlaps(a: Move, b: Move): boolean {
   if (a.categories.some((category) => b.categories.includes(category))) return true;
-  return a.from === b.from || a.to === b.to;
+  const touched = new Set([...b.from, ...b.to]);
+  return [...a.from, ...a.to].some((container) => touched.has(container));
 }
 
 function compareCandidates(a: Candidate, b: Candidate): number {
@@ -142,64 +207,162 @@ class WindowTree {
     return new Map(this.parent);
   }
 
-  apply(move: Move): void {
-    for (const category of move.categories) {
-      this.detach(category);
-      this.attach(category, move.to);
+  /** Misfits and distance over every container. */
+  score(): { misfits: number; distance: Decimal } {
+    let misfits = 0;
+    let distance = 0n;
+    for (const container of this.containers()) {
+      const fit = this.fit(container);
+      misfits += fit.misfits;
+      distance += fit.distance;
     }
+    return { misfits, distance };
+  }
+
+  /** The placement as text: equal placements reached by different moves are one. */
+  signature(): string {
+    return [...this.parent].sort(([a], [b]) => compareText(a, b)).map(([category, parent]) => `${category}>${parent ?? ''}`).join('|');
+  }
+
+  apply(move: Move): void {
+    move.categories.forEach((category, index) => {
+      this.detach(category);
+      this.attach(category, move.to[index] ?? null);
+    });
   }
 
   /** Every admissible move of this round, best first. */
   candidates(frozen: ReadonlySet<string>): Candidate[] {
     const targets = this.targetsByFingerprint();
     const found = new Map<string, Candidate>();
-    for (const from of this.containers()) {
-      if (this.fit(from).misfits === 0) continue;
-      const movable = [...(this.children.get(from) ?? [])].filter((category) => !frozen.has(category)).sort(compareText);
+    const consider = (categories: readonly string[], to: readonly Container[]): void => {
+      const candidate = this.evaluate(categories, to);
+      if (candidate && !found.has(candidate.key)) found.set(candidate.key, candidate);
+    };
+    const misfitting = [...this.containers()].filter((container) => this.fit(container).misfits > 0);
+    const movableIn = (container: Container): string[] =>
+      [...(this.children.get(container) ?? [])].filter((category) => !frozen.has(category)).sort(compareText);
+    for (const from of misfitting) {
+      const movable = movableIn(from);
       const repairsFrom = this.negate(this.residualFingerprint(from));
       for (const subset of subsets(movable, largestSubset(movable.length))) {
         const print = this.sumFingerprint(subset);
         const destinations = new Set<Container>(targets.get(print) ?? []);
-        // Moving the subset out repairs `from` exactly: any container may take it.
-        if (print === repairsFrom) for (const container of this.everyNode()) destinations.add(container);
-        for (const to of destinations) {
-          const candidate = this.evaluate(subset, from, to);
-          if (candidate && !found.has(candidate.key)) found.set(candidate.key, candidate);
+        // Moving the subset out repairs `from` exactly, or leaves it a plain leaf: any container may take it.
+        const emptiesFrom = from !== null && subset.length === this.children.get(from)?.size;
+        if (print === repairsFrom || emptiesFrom) for (const container of this.everyNode()) destinations.add(container);
+        for (const to of destinations) consider(subset, subset.map(() => to));
+      }
+    }
+    // A rollup whose children sit in different places adopts them in one move: small sets drawn
+    // from several containers that make a container fit exactly.
+    const everywhere = [...this.parent.keys()].filter((category) => !frozen.has(category)).sort(compareText);
+    for (const subset of subsets(everywhere, Math.min(SMALL_MOVE, largestSubset(everywhere.length)))) {
+      if (subset.length < 2 || new Set(subset.map((category) => this.parent.get(category) ?? null)).size < 2) continue;
+      for (const to of targets.get(this.sumFingerprint(subset)) ?? []) consider(subset, subset.map(() => to));
+    }
+    // Two containers that hold each other's children: a swap repairs both at once, where either
+    // half alone fits neither.
+    for (const [index, first] of misfitting.entries()) {
+      const firstSets = [...subsets(movableIn(first), SMALL_MOVE)];
+      const byPrint = new Map<number, string[][]>();
+      for (const set of firstSets) {
+        const print = this.sumFingerprint(set);
+        byPrint.set(print, [...(byPrint.get(print) ?? []), set]);
+      }
+      const repairsFirst = this.negate(this.residualFingerprint(first));
+      for (const second of misfitting.slice(index + 1)) {
+        const repairsSecond = this.residualFingerprint(second);
+        for (const back of subsets(movableIn(second), SMALL_MOVE)) {
+          // first fits once it loses `out` and gains `back` when Σ out − Σ back = −residual(first);
+          // second fits when Σ out − Σ back = residual(second).
+          const backPrint = this.sumFingerprint(back);
+          for (const out of [...(byPrint.get(mod(repairsFirst + backPrint)) ?? []), ...(byPrint.get(mod(repairsSecond + backPrint)) ?? [])]) {
+            consider([...out, ...back], [...out.map(() => second), ...back.map(() => first)]);
+          }
         }
       }
     }
     return [...found.values()].sort(compareCandidates);
   }
 
-  private evaluate(categories: readonly string[], from: Container, to: Container): Candidate | undefined {
-    if (to === from || (to !== null && categories.some((category) => category === to || this.isAncestor(category, to)))) return undefined;
-    const moved = this.sumOf(categories);
-    const before = [this.fit(from), this.fit(to)];
-    const after = [this.fitWith(from, moved, -1), this.fitWith(to, moved, 1)];
-    const [fromBefore, toBefore] = before as [Fit, Fit];
-    const [fromAfter, toAfter] = after as [Fit, Fit];
-    // One side must fit exactly on every day, and neither may fit worse: a move that only trades
-    // one misfit for another is a guess.
-    if (fromAfter.misfits !== 0 && toAfter.misfits !== 0) return undefined;
-    if (fromAfter.misfits > fromBefore.misfits || toAfter.misfits > toBefore.misfits) return undefined;
+  private evaluate(categories: readonly string[], to: readonly Container[]): Candidate | undefined {
+    const from = categories.map((category) => this.parent.get(category) ?? null);
+    const moving = new Set(categories);
+    for (const [index, category] of categories.entries()) {
+      const destination = to[index] ?? null;
+      if (destination === from[index]) return undefined;
+      // Never under itself, nor under a descendant that stays under it.
+      if (destination !== null && (destination === category || (this.isAncestor(category, destination) && !this.leavesSubtree(destination, category, moving)))) return undefined;
+    }
+    const affected = [...new Set([...from, ...to])];
+    const before = affected.map((container) => this.fit(container));
+    const after = affected.map((container) => this.fitWith(container, this.deltaOf(categories, from, to, container)));
+    const receivers = affected.filter((container) => to.includes(container));
+    const exactAfter = (container: Container): boolean => after[affected.indexOf(container)]?.misfits === 0;
+    // One side must fit exactly on every day; a move of several sets must fit every container it
+    // fills (the top level aside, which may carry cost in no category). Another side may fit worse
+    // only when the move still leaves fewer misfits in all (so rollups whose children sit in two
+    // places can adopt them one place at a time); a move that only trades one misfit for another is
+    // a guess.
+    if (after.every((fit) => fit.misfits !== 0)) return undefined;
+    const compound = new Set(from).size > 1 || new Set(to).size > 1;
+    if (compound && !receivers.every((container) => container === null || exactAfter(container))) return undefined;
+    const worseSomewhere = after.some((fit, index) => fit.misfits > (before[index]?.misfits ?? 0));
     // An equality on one day is too easily a coincidence. On a single day only the plainest move is
     // trusted: one category from a rollup that over-sums by its price to one that under-sums by it.
-    const plainest = categories.length === 1 && fromAfter.misfits === 0 && toAfter.misfits === 0 && toBefore.misfits > 0;
-    if (!plainest && moved.active.filter((count) => count > 0).length < MIN_EVIDENCE_DAYS) return undefined;
+    const receiverBefore = before[affected.indexOf(to[0] ?? null)];
+    const plainest = categories.length === 1 && after.every((fit) => fit.misfits === 0) && (receiverBefore?.misfits ?? 0) > 0;
+    if (!plainest && this.pricedDays(categories) < MIN_EVIDENCE_DAYS) return undefined;
     const misfitGain = before.reduce((sum, fit) => sum + fit.misfits, 0) - after.reduce((sum, fit) => sum + fit.misfits, 0);
     const distanceGain = before.reduce((sum, fit) => sum + fit.distance, 0n) - after.reduce((sum, fit) => sum + fit.distance, 0n);
-    if (misfitGain < 0 || distanceGain <= 0n) return undefined;
+    // Fewer misfits, or as many and closer: (misfits, distance) falls at every move, so the search ends.
+    if (misfitGain < (worseSomewhere ? 1 : 0) || (misfitGain === 0 && distanceGain <= 0n)) return undefined;
     const move: Move = { categories, from, to };
-    return { move, misfitGain, distanceGain, key: `${categories.join(',')}|${from ?? ''}|${to ?? ''}` };
+    return { move, misfitGain, distanceGain, key: categories.map((category, index) => `${category}>${to[index] ?? ''}`).join(',') };
+  }
+
+  /** Whether moving `moving` takes `category` out from under `ancestor`. */
+  private leavesSubtree(category: string, ancestor: string, moving: ReadonlySet<string>): boolean {
+    for (let current: string | null = category; current !== null && current !== ancestor; current = this.parent.get(current) ?? null) {
+      if (moving.has(current)) return true;
+    }
+    return false;
+  }
+
+  private pricedDays(categories: readonly string[]): number {
+    let days = 0;
+    for (let day = 0; day < this.input.dayCount; day++) {
+      if (categories.some((category) => (this.input.nodes.get(category)?.prices[day] ?? 0n) !== 0n)) days += 1;
+    }
+    return days;
+  }
+
+  /** What a container gains (signed) when the categories move: prices and priced-child counts per day. */
+  private deltaOf(categories: readonly string[], from: readonly Container[], to: readonly Container[], container: Container): MovedSum {
+    const prices: Decimal[] = new Array<Decimal>(this.input.dayCount).fill(0n);
+    const active = new Int32Array(this.input.dayCount);
+    categories.forEach((category, index) => {
+      const sign = (to[index] === container ? 1 : 0) - (from[index] === container ? 1 : 0);
+      if (sign === 0) return;
+      const node = this.input.nodes.get(category);
+      for (let day = 0; day < this.input.dayCount; day++) {
+        const price = node?.prices[day] ?? 0n;
+        if (price === 0n) continue;
+        prices[day] = (prices[day] ?? 0n) + BigInt(sign) * price;
+        active[day] = (active[day] ?? 0) + sign;
+      }
+    });
+    return { prices, active };
   }
 
   /** How well a container fits today. A container with no priced child on a day is not checked that day. */
   private fit(container: Container): Fit {
-    return this.fitWith(container, undefined, 0);
+    return this.fitWith(container, undefined);
   }
 
-  /** The fit once `moved` (prices and active flags of a set of categories) joins (+1) or leaves (−1) it. */
-  private fitWith(container: Container, moved: MovedSum | undefined, direction: -1 | 0 | 1): Fit {
+  /** The fit once a signed change (a move's prices and priced-child counts) is applied to it. */
+  private fitWith(container: Container, delta: MovedSum | undefined): Fit {
     const sums = this.sums.get(container);
     const active = this.active.get(container);
     let misfits = 0;
@@ -207,10 +370,9 @@ class WindowTree {
     for (let day = 0; day < this.input.dayCount; day++) {
       const claimed = this.claimedOn(container, day);
       if (claimed === null) continue;
-      const activeChildren = (active?.[day] ?? 0) + (moved ? direction * (moved.active[day] ?? 0) : 0);
+      const activeChildren = (active?.[day] ?? 0) + (delta?.active[day] ?? 0);
       if (container !== null && activeChildren <= 0) continue;
-      const sum = (sums?.[day] ?? 0n) + (moved && direction !== 0 ? BigInt(direction) * (moved.prices[day] ?? 0n) : 0n);
-      const residual = claimed - sum;
+      const residual = claimed - (sums?.[day] ?? 0n) - (delta?.prices[day] ?? 0n);
       if (residual !== 0n) {
         misfits += 1;
         distance += abs(residual);
@@ -223,21 +385,6 @@ class WindowTree {
   private claimedOn(container: Container, day: number): Decimal | null {
     if (container === null) return this.input.anchor[day] ?? null;
     return this.input.nodes.get(container)?.prices[day] ?? 0n;
-  }
-
-  private sumOf(categories: readonly string[]): MovedSum {
-    const prices: Decimal[] = new Array<Decimal>(this.input.dayCount).fill(0n);
-    const active = new Int32Array(this.input.dayCount);
-    for (const category of categories) {
-      const node = this.input.nodes.get(category);
-      if (!node) continue;
-      for (let day = 0; day < this.input.dayCount; day++) {
-        const price = node.prices[day] ?? 0n;
-        prices[day] = (prices[day] ?? 0n) + price;
-        if (price !== 0n) active[day] = (active[day] ?? 0) + 1;
-      }
-    }
-    return { prices, active };
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Hierarchy } from '../costs/hierarchy';
-import { reconcileDay, unattributedRow } from '../costs/reconcile';
-import type { CostInputRecord, CostRow } from '../costs/types';
+import { reconcileWindow, unattributedRow } from '../costs/reconcile';
+import type { CostInputRecord, CostRow, ReconciledDay } from '../costs/types';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
 import { decimalToNumber, type Decimal } from '../money';
@@ -176,16 +176,16 @@ export class UsageCostsStream implements Stream {
       } else {
         const gathered = days;
         days = new Map();
-        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), recent, notes);
+        // The chunk's days are placed together: the numbers of every day decide where a category sits.
+        const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy);
+        for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
+        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.days.get(day), recent, notes);
       }
     }
   }
 
-  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent> {
+  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent> {
     const currency = gathered?.currency ?? DEFAULT_CURRENCY;
-    // Records arrive in whatever order their listings answer: sorted, the same day always reconciles the same way.
-    const inputs = gathered?.inputs.sort((a, b) => (a.category < b.category ? -1 : a.category > b.category ? 1 : 0)) ?? [];
-    const reconciled = inputs.length > 0 ? reconcileDay(inputs, this.hierarchy) : undefined;
     for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
     const rows = new DayRows();
     const emitted = new Set<string>();

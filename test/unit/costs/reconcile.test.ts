@@ -302,7 +302,7 @@ describe('costs/reconcileDay', () => {
         unattributed: '2',
       });
       expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
-      expect(day.notes.map((note) => note.level)).to.deep.equal(['warn', 'warn', 'warn']);
+      expect(day.notes.map((note) => note.level)).to.deep.equal(['warn', 'warn', 'info']);
       expect(day.notes[0]?.message).to.include('several placements').and.include('sms-messages-carrierfees').and.include('sms-messages-registrationfees');
       expect(day.notes.slice(1).map((note) => note.message)).to.deep.equal([
         'sms:unattributed carries -2 that no category explains, on 1 day(s)',
