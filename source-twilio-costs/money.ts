@@ -1,34 +1,43 @@
 /**
- * Exact decimal arithmetic for Twilio's decimal strings ("2192.84855", "-0.5", "0").
+ * Exact decimal arithmetic for Twilio's decimal strings ("2192.84855", "-0.5", "0", "1e-7").
  *
- * Values are held as bigint counts of nano-units (10^-9). Twilio sends at most 5 decimal places,
- * so every value it sends is exact here, and sums of any number of them stay exact. Floats are used
- * only at the very end, to print a JSON number from the exact decimal string.
+ * Values are held as bigint counts of 10^-30 units. Twilio sends 5 decimal places, sometimes more,
+ * sometimes in exponent notation; every value with up to 30 places is exact here, and sums of any
+ * number of them stay exact. Floats are used only at the very end, to print a JSON number from the
+ * exact decimal string.
  */
 export type Decimal = bigint;
 
-export const DECIMAL_SCALE = 9;
+export const DECIMAL_SCALE = 30;
 const SCALE_FACTOR = 10n ** BigInt(DECIMAL_SCALE);
-const DECIMAL_PATTERN = /^([+-])?(\d+)(?:\.(\d*))?$|^([+-])?\.(\d+)$/;
+const DECIMAL_PATTERN = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d{1,4}))?$/;
 
 export class DecimalFormatError extends Error {
   constructor(readonly input: string) {
-    super(`not a decimal number: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`);
+    super(`not a decimal number with at most ${DECIMAL_SCALE} decimal places: ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`);
     this.name = 'DecimalFormatError';
   }
 }
 
-/** Parses a decimal string exactly. Throws DecimalFormatError on anything else (or > 9 places). */
+/** Parses a decimal string exactly, exponent notation included. Throws DecimalFormatError on anything else (or finer than 10^-30). */
 export function parseDecimal(input: string): Decimal {
   const text = input.trim();
   const match = DECIMAL_PATTERN.exec(text);
-  if (!match) throw new DecimalFormatError(input);
-  const sign = match[1] ?? match[4] ?? '+';
-  const whole = match[2] ?? '0';
-  const fraction = match[3] ?? match[5] ?? '';
-  if (fraction.length > DECIMAL_SCALE) throw new DecimalFormatError(input);
-  const units = BigInt(whole) * SCALE_FACTOR + BigInt(fraction.padEnd(DECIMAL_SCALE, '0') || '0');
-  return sign === '-' ? -units : units;
+  const whole = match?.[2] ?? '';
+  const fraction = match?.[3] ?? '';
+  if (!match || whole + fraction === '') throw new DecimalFormatError(input);
+  // digits × 10^(exponent − fraction length), as a whole number of 10^-30 units.
+  const shift = Number(match[4] ?? '0') - fraction.length + DECIMAL_SCALE;
+  const digits = BigInt(whole + fraction || '0');
+  let units: bigint;
+  if (shift >= 0) {
+    units = digits * 10n ** BigInt(shift);
+  } else {
+    const divisor = 10n ** BigInt(-shift);
+    if (digits % divisor !== 0n) throw new DecimalFormatError(input);
+    units = digits / divisor;
+  }
+  return match[1] === '-' ? -units : units;
 }
 
 /** The shortest exact decimal string: 1234500000n → "1.2345", -500000000n → "-0.5". */

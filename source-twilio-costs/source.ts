@@ -12,6 +12,7 @@ import { UsageCategoriesStream } from './streams/usage-categories';
 import { UsageCostsStream } from './streams/usage-costs';
 import { UsageRecordsStream } from './streams/usage-records';
 import { twilioHierarchy } from './costs/hierarchy';
+import { unexplainedDays } from './costs/reconcile';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
 import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
@@ -125,8 +126,11 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
 
   streams(config: ResolvedConfig): Stream[] {
     const plan = forcedPlan(this.env.SOURCE_TWILIO_COSTS_FETCH_PLAN);
-    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), plan ? { forcedPlan: plan } : {});
     const hierarchy = twilioHierarchy();
+    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), {
+      ...(plan ? { forcedPlan: plan } : {}),
+      unexplainedDays: (days) => unexplainedDays(days, hierarchy),
+    });
     const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
     // It reads usage_costs' windows under its own name: windows read before it are kept for it too.
     context.usageWindows.addReader(focusCosts.name, 'amounts');

@@ -93,6 +93,19 @@ export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInpu
   };
 }
 
+/**
+ * The days of a window whose top level stays unexplained once it is placed (a non-zero
+ * `unattributed` row): where a category the aggregate showed as idle may be missing.
+ */
+export function unexplainedDays(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy): Set<Day> {
+  const window = reconcileWindow(recordsByDay, hierarchy);
+  const days = new Set<Day>();
+  for (const [day, reconciled] of window.days) {
+    if (reconciled.rows.some((row) => row.category === TOP_LEVEL_RESIDUAL && row.price !== 0n)) days.add(day);
+  }
+  return days;
+}
+
 interface WindowTree {
   readonly parents: ReadonlyMap<string, Container>;
   readonly sourceOf: (category: string) => PlacementSource;

@@ -6,7 +6,7 @@ import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
 import type { ForcedPlan } from '../planning/fetch-plan';
 import type { UsageScope } from './usage-sync';
-import { UsageWindowReader } from './usage-window';
+import { UsageWindowReader, type UnexplainedDays } from './usage-window';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -25,9 +25,9 @@ export class TwilioContext {
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-    options: { forcedPlan?: ForcedPlan } = {},
+    options: { forcedPlan?: ForcedPlan; unexplainedDays?: UnexplainedDays } = {},
   ) {
-    this.usageWindows = new UsageWindowReader({ client, ...(options.forcedPlan ? { forcedPlan: options.forcedPlan } : {}) });
+    this.usageWindows = new UsageWindowReader({ client, ...options });
   }
 
   /** The main account and its subaccounts, as Twilio lists them (Auth Token mode only). */

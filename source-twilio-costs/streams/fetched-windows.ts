@@ -17,8 +17,8 @@ export interface CachedChunk {
 
 /** What a window's aggregate showed, and where the rows that were read are on disk. */
 export interface CachedWindow {
-  /** Lower-cased category → Twilio's spelling, for every category Twilio lists. */
-  listed: ReadonlyMap<string, string>;
+  /** Lower-cased category → Twilio's spellings, for every category Twilio lists. */
+  listed: ReadonlyMap<string, readonly string[]>;
   /** Categories with any count, usage or price in the window. */
   active: ReadonlySet<string>;
   /** Categories whose rows were written: a later reader needing any other must read Twilio itself. */

@@ -173,6 +173,8 @@ export class UsageCostsStream implements Stream {
           });
           days.set(record.startDate, day);
         }
+      } else if (step.kind === 'warning') {
+        notes.add('warn', step.message, range.from);
       } else {
         const gathered = days;
         days = new Map();

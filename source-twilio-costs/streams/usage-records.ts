@@ -1,5 +1,6 @@
 import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import type { UsageRecordsRecord } from '../generated/types';
+import type { Logger } from '../protocol/logger';
 import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import type { TwilioContext } from './context';
@@ -53,15 +54,19 @@ export class UsageRecordsStream implements Stream {
       state: context.state,
       config: this.twilio.config,
       logger: context.logger,
-      readWindow: (scope, range, recent) => this.readWindow(scope, range, recent, share),
+      readWindow: (scope, range, recent) => this.readWindow(scope, range, recent, share, context.logger),
     });
   }
 
   /** A window's active categories (and recent ones), every day of the window, zeros included, page by page. */
-  private async *readWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, share: ShareMode): AsyncGenerator<WindowEvent> {
+  private async *readWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, share: ShareMode, logger: Logger): AsyncGenerator<WindowEvent> {
     for await (const step of this.twilio.usageWindows.read(scope, range, recent, { share, fields: 'all', holdsChunks: false })) {
       if (step.kind === 'plan') {
         yield { kind: 'planned', rowEstimate: step.plan.needed.size * daysBetweenInclusive(range.from, range.to), plan: describePlan(step.plan) };
+        continue;
+      }
+      if (step.kind === 'warning') {
+        logger.warn(`usage_records: ${step.message}`);
         continue;
       }
       if (step.kind === 'chunk-end') continue;

@@ -1,4 +1,5 @@
-import { daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
+import type { CostInputRecord } from '../costs/types';
+import { addDays, daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
 import { DecimalFormatError, formatDecimal, parseDecimal, type Decimal } from '../money';
 import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from '../planning/fetch-plan';
 import { SystemError } from '../protocol/errors';
@@ -38,8 +39,8 @@ export interface DailyUsage {
 
 export const TOTAL_PRICE_CATEGORY = 'totalprice';
 
-/** The plain decimals Twilio sends ("0", "1412", "14.73550", "-3.5"): no need to parse them to check them. */
-const PLAIN_DECIMAL = /^-?\d+(\.\d{1,9})?$/;
+/** The plain decimals Twilio sends ("0", "1412", "14.73550", "-3.5"), of any length: no need to parse them to check them. */
+const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
 const ZERO_TEXT = /^[+-]?(0+\.?0*|\.0+)$/;
 
 function decimalField(wire: UsageRecordWire, field: 'count' | 'usage' | 'price'): DecimalText | null {
@@ -48,7 +49,7 @@ function decimalField(wire: UsageRecordWire, field: 'count' | 'usage' | 'price')
   const text = String(value);
   if (PLAIN_DECIMAL.test(text)) return text;
   try {
-    // Anything else that is still a decimal (" +5", ".5") is written the plain way.
+    // Anything else that is still a decimal (" +5", ".5", "1e-7") is written the plain way.
     return formatDecimal(parseDecimal(text));
   } catch (error) {
     if (error instanceof DecimalFormatError) {
@@ -159,8 +160,8 @@ export function widerShare(a: ShareMode, b: ShareMode): ShareMode {
 export interface WindowPlan {
   /** The fetch plan's kind, or 'cached' when another reader in this run already read the rows. */
   kind: FetchPlanKind | 'cached';
-  /** Lower-cased category → Twilio's spelling, for every category Twilio lists. */
-  listed: ReadonlyMap<string, string>;
+  /** Lower-cased category → Twilio's spellings (it may list one category in two cases), for every category Twilio lists. */
+  listed: ReadonlyMap<string, readonly string[]>;
   /** Categories with any count, usage or price in the window (totalprice too, when any has). */
   active: ReadonlySet<string>;
   /** Categories this reader gets rows of (lower-cased). */
@@ -177,9 +178,19 @@ export function describePlan(plan: WindowPlan): string {
 /**
  * What reading a window yields: its plan first, then its needed records (every needed category on
  * every day of the window) page by page, chunk by chunk in date order, each chunk closed by its
- * range once all its rows have come.
+ * range once all its rows have come; and warnings for the stream's log.
  */
-export type WindowRead = { kind: 'plan'; plan: WindowPlan } | { kind: 'rows'; records: DailyUsage[] } | { kind: 'chunk-end'; range: DayRange };
+export type WindowRead =
+  | { kind: 'plan'; plan: WindowPlan }
+  | { kind: 'rows'; records: DailyUsage[] }
+  | { kind: 'chunk-end'; range: DayRange }
+  | { kind: 'warning'; message: string };
+
+/**
+ * The days of a chunk whose records do not add up (their top level stays unexplained): a category
+ * the aggregate showed as idle may be missing there. Given by the costs layer.
+ */
+export type UnexplainedDays = (amountsByDay: ReadonlyMap<Day, CostInputRecord[]>) => ReadonlySet<Day>;
 
 /** How a reader reads a window. */
 export interface WindowReadOptions {
@@ -196,6 +207,8 @@ export interface WindowReadOptions {
 
 export interface UsageWindowReaderOptions {
   client: TwilioClient;
+  /** Finds the days to read again in full; without it no day is. */
+  unexplainedDays?: UnexplainedDays;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
   forcedPlan?: ForcedPlan;
   /** Most needed rows (categories × days) in a chunk that its reader holds. */
@@ -227,10 +240,17 @@ export function windowKey(scope: UsageScope, range: DayRange): string {
   return `${scope.accountSid}|${scope.includeSubaccounts}|${range.from}|${range.to}`;
 }
 
-/** One Daily listing of a window: a month of every category, or a chunk of one category. */
+/** One Daily listing of a window: a month of every category, or a chunk of one category (in one spelling). */
 interface Listing {
   range: DayRange;
   category: string | undefined;
+}
+
+/** A page of a listing: its needed records, the other categories' non-zero ones, and how many rows fell outside its days. */
+interface ListingPage {
+  records: DailyUsage[];
+  others: DailyUsage[];
+  outside: number;
 }
 
 const inRange = (record: DailyUsage, range: DayRange): boolean => record.startDate >= range.from && record.startDate <= range.to;
@@ -247,6 +267,7 @@ const inRange = (record: DailyUsage, range: DayRange): boolean => record.startDa
  */
 export class UsageWindowReader {
   private readonly client: TwilioClient;
+  private readonly unexplainedDays: UnexplainedDays | undefined;
   private readonly forcedPlan: ForcedPlan | undefined;
   private readonly windowRowBudget: number;
   private readonly listingsInFlight: number;
@@ -254,11 +275,12 @@ export class UsageWindowReader {
   private readonly rowsInHand: WeightedSemaphore;
   private readonly cache: FetchedWindowCache;
   /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
-  private readonly listings: Array<ReadonlyMap<string, string>> = [];
+  private readonly listings: Array<ReadonlyMap<string, readonly string[]>> = [];
   private readonly readers = new Map<string, RowFields>();
 
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
+    this.unexplainedDays = options.unexplainedDays;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
     this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
@@ -308,25 +330,47 @@ export class UsageWindowReader {
       const maxChunkDays = options.holdsChunks ? Math.max(1, Math.floor(this.windowRowBudget / Math.max(1, needed.size))) : ROWS_PER_PAGE;
       const fetchPlan = planWindow({ range, listedCategories: listed.size, neededCategories: needed.size }, { maxChunkDays, ...(this.forcedPlan ? { force: this.forcedPlan } : {}) });
       const plan: WindowPlan = { kind: fetchPlan.kind, listed, active, needed, requests: 1 + plannedRequests(fetchPlan) };
-      const stored = options.share === 'totals' ? new Set([...needed].filter((category) => category === TOTAL_PRICE_CATEGORY)) : needed;
+      const stored = options.share === 'totals' ? new Set([...needed].filter((category) => category === TOTAL_PRICE_CATEGORY)) : new Set(needed);
       const fields: RowFields = options.share === 'all' ? 'all' : 'amounts';
       yield { kind: 'plan', plan };
+      // Categories found only by reading unexplained days again; they join what is stored and active.
+      const discovered = new Set<string>();
+      let outside = 0;
       for (const chunk of fetchPlan.chunks) {
         const release = options.holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
         try {
+          const amounts = new ChunkAmounts();
+          const others: DailyUsage[] = [];
           const listings = this.listingsOf(plan, chunk);
           const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan.needed, listing));
           for await (const step of pages) {
             if (step.kind === 'error') throw step.error;
             if (step.kind !== 'event') continue;
-            await reservation?.append(rowsByCategory(step.event, stored, fields));
-            yield { kind: 'rows', records: step.event };
+            const page = step.event;
+            outside += page.outside;
+            others.push(...page.others);
+            amounts.add(page.records);
+            await reservation?.append(rowsByCategory(page.records, stored, fields));
+            yield { kind: 'rows', records: page.records };
+          }
+          const healed = await this.heal(scope, plan, chunk, amounts, others);
+          if (healed.length > 0) {
+            for (const record of healed) discovered.add(record.categoryKey);
+            await reservation?.append(rowsByCategory(healed, discovered, fields));
+            yield { kind: 'rows', records: healed };
           }
           reservation?.endChunk(chunk);
           yield { kind: 'chunk-end', range: chunk };
         } finally {
           release?.();
         }
+      }
+      if (outside > 0) {
+        yield { kind: 'warning', message: `Twilio sent ${outside} usage record${outside === 1 ? '' : 's'} dated outside ${range.from}..${range.to} for ${scope.accountSid}; they were left out.` };
+      }
+      for (const category of discovered) {
+        stored.add(category);
+        active.add(category);
       }
       reservation?.complete({ listed, active, stored, fields });
       published = true;
@@ -362,15 +406,16 @@ export class UsageWindowReader {
   }
 
   /** One request over the window: every category Twilio lists, and which have any usage. */
-  private async aggregate(scope: UsageScope, range: DayRange): Promise<{ listed: ReadonlyMap<string, string>; active: ReadonlySet<string> }> {
-    const listed = new Map<string, string>();
+  private async aggregate(scope: UsageScope, range: DayRange): Promise<{ listed: ReadonlyMap<string, readonly string[]>; active: Set<string> }> {
+    const listed = new Map<string, string[]>();
     const active = new Set<string>();
     for await (const page of rangeUsage(this.client, { accountSid: scope.accountSid, range, includeSubaccounts: scope.includeSubaccounts })) {
       for (const wire of page) {
         const category = wire.category;
         if (typeof category !== 'string' || category === '') throw new SystemError('Twilio sent a usage record without a category.');
         const key = category.toLowerCase();
-        if (!listed.has(key)) listed.set(key, category);
+        const spellings = listed.get(key) ?? [];
+        if (!spellings.includes(category)) listed.set(key, [...spellings, category].sort());
         if (hasAmount(wire)) active.add(key);
       }
     }
@@ -378,7 +423,7 @@ export class UsageWindowReader {
     return { listed: this.interned(listed), active };
   }
 
-  private interned(listed: Map<string, string>): ReadonlyMap<string, string> {
+  private interned(listed: Map<string, readonly string[]>): ReadonlyMap<string, readonly string[]> {
     const known = this.listings.find((candidate) => sameListing(candidate, listed));
     if (known) return known;
     this.listings.push(listed);
@@ -390,7 +435,8 @@ export class UsageWindowReader {
   private listingsOf(plan: WindowPlan, chunk: DayRange): Listing[] {
     if (plan.kind === 'idle' || plan.kind === 'cached') return [];
     if (plan.kind === 'dense') return monthWindows(chunk.from, chunk.to).map((month) => ({ range: month, category: undefined }));
-    return [...plan.needed].map((category) => ({ range: chunk, category: plan.listed.get(category) ?? category }));
+    // Every spelling Twilio lists: a Category filter may match one case only.
+    return [...plan.needed].flatMap((category) => (plan.listed.get(category) ?? [category]).map((spelling) => ({ range: chunk, category: spelling })));
   }
 
   /**
@@ -398,7 +444,7 @@ export class UsageWindowReader {
    * as many rows as it can hold, from before it is requested until its reader comes back for the
    * next one; of its rows only the needed ones are kept meanwhile.
    */
-  private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<DailyUsage[]> {
+  private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
     const seen = new Set<string>();
     let uri: string | null = first.path;
@@ -413,24 +459,51 @@ export class UsageWindowReader {
         const page = await this.neededRows(scope, needed, listing.range, uri, parameters);
         uri = page.nextPageUri;
         parameters = {};
-        yield page.records;
+        yield page;
       } finally {
         release();
       }
     }
   }
 
-  /** One page of a listing, reduced to its needed rows (the rest is dropped here, not held). */
-  private async neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, uri: string, parameters: Record<string, string>): Promise<{ records: DailyUsage[]; nextPageUri: string | null }> {
+  /**
+   * One page of a listing, reduced to its needed rows; of the rest only the non-zero ones are kept
+   * (a dense page is mostly zero rows of categories nobody needs, dropped before being parsed).
+   */
+  private async neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, uri: string, parameters: Record<string, string>): Promise<ListingPage & { nextPageUri: string | null }> {
     const page = await this.client.getPage<UsageRecordWire>(uri, 'usage_records', parameters);
     const records: DailyUsage[] = [];
+    const others: DailyUsage[] = [];
+    let outside = 0;
     for (const wire of page.items) {
-      // A dense page is mostly categories nobody needs: they are dropped before being parsed.
-      if (typeof wire.category === 'string' && !needed.has(wire.category.toLowerCase())) continue;
+      const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
+      if (!isNeeded && !hasAmount(wire)) continue;
       const record = parseDailyUsage(wire, scope.accountSid);
-      if (inRange(record, range)) records.push(record);
+      if (!inRange(record, range)) outside += 1;
+      else if (isNeeded) records.push(record);
+      else others.push(record);
     }
-    return { records, nextPageUri: page.nextPageUri };
+    return { records, others, outside, nextPageUri: page.nextPageUri };
+  }
+
+  /**
+   * A category whose prices net to zero over the window looks idle to the aggregate, so a sparse
+   * read misses it. Its days then do not add up: the days the costs layer cannot explain are read
+   * again in full (a dense read already holds them), and the non-zero rows of categories not read
+   * yet are added. A dense read takes the same rows from what it holds, so the rows of a window
+   * never depend on its plan.
+   */
+  private async heal(scope: UsageScope, plan: WindowPlan, chunk: DayRange, amounts: ChunkAmounts, others: readonly DailyUsage[]): Promise<DailyUsage[]> {
+    if (this.unexplainedDays === undefined || plan.kind === 'idle' || plan.kind === 'cached') return [];
+    const days = this.unexplainedDays(amounts.byDay());
+    if (days.size === 0) return [];
+    if (plan.kind === 'dense') return others.filter((record) => days.has(record.startDate));
+    const found: DailyUsage[] = [];
+    for (const range of dayRuns([...days].sort()).flatMap((run) => monthWindows(run.from, run.to))) {
+      if (range.from < chunk.from || range.to > chunk.to) continue;
+      for await (const page of this.listingPages(scope, plan.needed, { range, category: undefined })) found.push(...page.others);
+    }
+    return found;
   }
 
   /** A cached window's needed rows, segment by segment, chunk by chunk. */
@@ -454,14 +527,42 @@ export class UsageWindowReader {
   }
 }
 
-function sameListing(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>): boolean {
+function sameListing(a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]>): boolean {
   if (a.size !== b.size) return false;
-  for (const [key, spelling] of a) if (b.get(key) !== spelling) return false;
+  for (const [key, spellings] of a) if (b.get(key)?.join('\n') !== spellings.join('\n')) return false;
   return true;
 }
 
+/** Consecutive days as ranges. */
+function dayRuns(days: readonly Day[]): DayRange[] {
+  const runs: DayRange[] = [];
+  for (const day of days) {
+    const last = runs[runs.length - 1];
+    if (last && addDays(last.to, 1) === day) last.to = day;
+    else runs.push({ from: day, to: day });
+  }
+  return runs;
+}
+
+/** A chunk's amounts by day, as the costs layer reads them. */
+class ChunkAmounts {
+  private readonly days = new Map<Day, CostInputRecord[]>();
+
+  add(records: readonly DailyUsage[]): void {
+    for (const record of records) {
+      const day = this.days.get(record.startDate) ?? [];
+      day.push({ category: record.category, price: amountOf(record.price) ?? 0n, count: null, countUnit: null, usage: null, usageUnit: null });
+      this.days.set(record.startDate, day);
+    }
+  }
+
+  byDay(): ReadonlyMap<Day, CostInputRecord[]> {
+    return this.days;
+  }
+}
+
 /** What a reader needs of a window: its active categories, and the kept ones Twilio still lists. */
-function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<string, string>, keep: ReadonlySet<string>): Set<string> {
+function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<string, readonly string[]>, keep: ReadonlySet<string>): Set<string> {
   const needed = new Set(active);
   for (const category of keep) {
     const key = category.toLowerCase();

@@ -4,15 +4,24 @@ import { DecimalFormatError, decimalToNumber, formatDecimal, parseDecimal, sumDe
 
 describe('money: exact decimals', () => {
   it('parses Twilio decimal strings exactly', () => {
-    expect(parseDecimal('2192.84855')).to.equal(2192848550000n);
+    const unit = 10n ** 30n;
+    expect(parseDecimal('2192.84855')).to.equal((219284855n * unit) / 100000n);
     expect(parseDecimal('0')).to.equal(0n);
-    expect(parseDecimal('-0.5')).to.equal(-500000000n);
-    expect(parseDecimal('.25')).to.equal(250000000n);
-    expect(parseDecimal('14.')).to.equal(14000000000n);
+    expect(parseDecimal('-0.5')).to.equal(-unit / 2n);
+    expect(parseDecimal('.25')).to.equal(unit / 4n);
+    expect(parseDecimal('14.')).to.equal(14n * unit);
   });
 
-  it('refuses what is not a decimal, naming the input', () => {
-    for (const bad of ['', 'abc', '1e5', '1.2.3', 'NaN', '0.0000000001']) {
+  it('parses more than 9 decimal places and exponent notation exactly', () => {
+    expect(formatDecimal(parseDecimal('0.0000000001'))).to.equal('0.0000000001');
+    expect(formatDecimal(parseDecimal('1e-7'))).to.equal('0.0000001');
+    expect(formatDecimal(parseDecimal('-2.5E3'))).to.equal('-2500');
+    expect(formatDecimal(parseDecimal('1.23456789012345678901'))).to.equal('1.23456789012345678901');
+    expect(formatDecimal(sumDecimals([parseDecimal('1e-12'), parseDecimal('0.999999999999')]))).to.equal('1');
+  });
+
+  it('refuses what is not a decimal, or finer than 30 places, naming the input', () => {
+    for (const bad of ['', 'abc', 'e5', '.', '1.2.3', 'NaN', '1e-31', '0.0000000000000000000000000000001']) {
       expect(() => parseDecimal(bad), bad).to.throw(DecimalFormatError);
     }
   });
@@ -25,9 +34,10 @@ describe('money: exact decimals', () => {
   it('round-trips every 5-place decimal through format and JSON numbers', () => {
     fc.assert(
       fc.property(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), (units) => {
-        const text = formatDecimal(units * 10000n);
-        expect(parseDecimal(text)).to.equal(units * 10000n);
-        expect(JSON.stringify(decimalToNumber(units * 10000n))).to.equal(text);
+        const value = units * 10n ** 25n;
+        const text = formatDecimal(value);
+        expect(parseDecimal(text)).to.equal(value);
+        expect(JSON.stringify(decimalToNumber(value))).to.equal(text);
       }),
     );
   });

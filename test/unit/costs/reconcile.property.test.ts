@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { sumDecimals, type Decimal } from '../../../source-twilio-costs/money';
+import { DECIMAL_SCALE, sumDecimals, type Decimal } from '../../../source-twilio-costs/money';
 import { Hierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { CuratedGroup, HierarchyCuration } from '../../../source-twilio-costs/costs/hierarchy-data';
 import { reconcileDay } from '../../../source-twilio-costs/costs/reconcile';
@@ -15,7 +15,8 @@ import type { CostInputRecord, CostRow, ReconciledDay } from '../../../source-tw
  * a rollup's price is the sum of its children's, as Twilio computes it.
  */
 const ROOT = 'totalprice';
-const UNITS_PER_CENT_OF_CENT = 10_000n; // 10^-5 in nano-units
+/** 10^-5 in the connector's decimal units. */
+const UNITS_PER_CENT_OF_CENT = 10n ** BigInt(DECIMAL_SCALE - 5);
 
 interface NodeSpec {
   parent: number | null;

@@ -4,7 +4,7 @@ import { Hierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { CuratedGroup } from '../../../source-twilio-costs/costs/hierarchy-data';
 import { reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
-import { formatDecimal, type Decimal } from '../../../source-twilio-costs/money';
+import { DECIMAL_SCALE, formatDecimal, type Decimal } from '../../../source-twilio-costs/money';
 
 /**
  * Made-up account windows whose true tree the connector's hierarchy gets wrong in k places, on
@@ -20,7 +20,8 @@ import { formatDecimal, type Decimal } from '../../../source-twilio-costs/money'
  * When every child of a rollup is hidden, the rollup looks like a leaf and must adopt them.
  */
 const ROOT = 'totalprice';
-const NANO_PER_UNIT = 10_000n; // 10^-5 in the connector's nano-units
+/** 10^-5 (Twilio's smallest price step) in the connector's decimal units. */
+const STEP_UNITS = 10n ** BigInt(DECIMAL_SCALE - 5);
 
 type Hiding = 'misnamed' | 'uncurated' | 'unknown';
 
@@ -121,7 +122,7 @@ function recordsOf(world: World): Map<string, CostInputRecord[]> {
 }
 
 function record(category: string, units: number): CostInputRecord {
-  const price: Decimal = BigInt(units) * NANO_PER_UNIT;
+  const price: Decimal = BigInt(units) * STEP_UNITS;
   return { category, price, count: null, countUnit: null, usage: null, usageUnit: null };
 }
 
@@ -142,10 +143,10 @@ function expectedDay(world: World, day: number): Record<string, string> {
   world.nodes.forEach((node, index) => {
     if (node.children.length > 0 || priceOf(world, index, day) === 0) return;
     const parent = node.parent === null ? null : world.nodes[node.parent]!.name;
-    rows[node.name] = `${parent ?? '-'} ${formatDecimal(BigInt(priceOf(world, index, day)) * NANO_PER_UNIT)}`;
+    rows[node.name] = `${parent ?? '-'} ${formatDecimal(BigInt(priceOf(world, index, day)) * STEP_UNITS)}`;
   });
   const uncategorised = world.uncategorised[day] ?? 0;
-  if (uncategorised !== 0) rows.unattributed = `- ${formatDecimal(BigInt(uncategorised) * NANO_PER_UNIT)}`;
+  if (uncategorised !== 0) rows.unattributed = `- ${formatDecimal(BigInt(uncategorised) * STEP_UNITS)}`;
   return rows;
 }
 
