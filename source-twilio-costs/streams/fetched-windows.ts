@@ -93,7 +93,8 @@ export class FetchedWindowCache {
 
   /**
    * Claims `key` for a window about to be read, synchronously, so that a reader that starts later
-   * waits for it instead of asking Twilio. Undefined when the cache is full or the key is taken.
+   * waits for it instead of asking Twilio. Undefined when the cache is full or has given up, or the
+   * key is taken.
    */
   reserve(key: string): WindowReservation | undefined {
     if (this.gaveUp || this.size >= this.maxBytes || this.windows.has(key)) return undefined;

@@ -230,14 +230,16 @@ describe('black box: sync into DuckDB', function () {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       const exited = new Promise<{ code: number | null; killedBy: NodeJS.Signals | null }>((resolve) => child.on('close', (code, killedBy) => resolve({ code, killedBy })));
       let sent = false;
+      let workDirsWhenSent: string[] = [];
       const poll = setInterval(() => {
         if (sent || simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length < 2) return;
-        expect(readdirSync(files.tmpDir).filter((name) => name.startsWith('twilio-costs-sync-')), 'the work directory exists while the sync runs').to.have.length(1);
+        workDirsWhenSent = readdirSync(files.tmpDir).filter((name) => name.startsWith('twilio-costs-sync-'));
         sent = child.kill(signal);
       }, 5);
       const { code, killedBy } = await exited;
       clearInterval(poll);
       expect(sent, `${signal} was sent mid-sync, before it finished (stderr: ${stderr})`).to.equal(true);
+      expect(workDirsWhenSent, 'the work directory exists while the sync runs').to.have.length(1);
       return { files, code, killedBy, stderr };
     }
 
