@@ -48,19 +48,43 @@ const SEGMENT_ROWS = 200;
 /** Unsettled reservations resolve to this: the window is not in the cache. */
 const NOT_CACHED = undefined;
 
+/** The spill file could not be written: what went wrong, for the one warning. */
+function spillFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ?? (error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * Where the warning goes when the cache gives up. The reader that owns the cache has no logger of
+ * the run, and stdout carries protocol messages only, so it is one line on stderr.
+ */
+function warnOnStderr(message: string): void {
+  process.stderr.write(`WARN: ${message}\n`);
+}
+
 /**
  * The usage windows read so far in this run, for a later reader of the same scope and days: the
  * other usage stream (they run one after another) or usage_costs' residual scope. Only the plan
  * is kept in memory; rows go to a temporary file that is unlinked as soon as it is opened, so it
  * never outlives the process, and that stops growing at `maxBytes` (later windows are then not
  * cached, and their readers ask Twilio again).
+ *
+ * The cache only saves requests, so it never fails a read: when the file cannot be created or
+ * written (no TMPDIR, a full disk, no permission), it warns once and gives up: the windows being
+ * written are abandoned, nothing more is reserved, and their readers ask Twilio again.
  */
 export class FetchedWindowCache {
   private readonly windows = new Map<string, Promise<CachedWindow | undefined>>();
+  /** How to abandon each window still being written, for when the cache gives up. */
+  private readonly unsettled = new Set<() => void>();
   private fd: number | undefined;
   private size = 0;
+  private gaveUp = false;
 
-  constructor(private readonly maxBytes: number) {}
+  constructor(
+    private readonly maxBytes: number,
+    private readonly warn: (message: string) => void = warnOnStderr,
+  ) {}
 
   /** The cached window under `key`, waiting for it while it is being written; undefined if none. */
   find(key: string): Promise<CachedWindow | undefined> | undefined {
@@ -69,10 +93,11 @@ export class FetchedWindowCache {
 
   /**
    * Claims `key` for a window about to be read, synchronously, so that a reader that starts later
-   * waits for it instead of asking Twilio. Undefined when the cache is full or the key is taken.
+   * waits for it instead of asking Twilio. Undefined when the cache is full or has given up, or the
+   * key is taken.
    */
   reserve(key: string): WindowReservation | undefined {
-    if (this.size >= this.maxBytes || this.windows.has(key)) return undefined;
+    if (this.gaveUp || this.size >= this.maxBytes || this.windows.has(key)) return undefined;
     let settle: (window: CachedWindow | undefined) => void = () => undefined;
     this.windows.set(key, new Promise((resolve) => (settle = resolve)));
     const chunks: CachedChunk[] = [];
@@ -81,11 +106,16 @@ export class FetchedWindowCache {
     const finish = (window: CachedWindow | undefined): void => {
       if (settled) return;
       settled = true;
+      this.unsettled.delete(abandon);
       if (window === NOT_CACHED) this.windows.delete(key);
       settle(window);
     };
+    const abandon = (): void => finish(NOT_CACHED);
+    this.unsettled.add(abandon);
     return {
       append: async (rowsByCategory) => {
+        // An abandoned window (the cache gave up) is read to its end by its reader, uncached.
+        if (settled) return;
         const writes: Promise<void>[] = [];
         for (const [category, rows] of rowsByCategory) {
           for (let start = 0; start < rows.length; start += SEGMENT_ROWS) {
@@ -99,15 +129,32 @@ export class FetchedWindowCache {
             writes.push(this.writeAt(bytes, segment.offset));
           }
         }
-        await Promise.all(writes);
+        try {
+          await Promise.all(writes);
+        } catch (error) {
+          this.giveUp(error);
+        }
       },
       endChunk: (range) => {
         chunks.push({ range, segments });
         segments = new Map();
       },
       complete: (window) => finish({ ...window, chunks }),
-      abandon: () => finish(NOT_CACHED),
+      abandon,
     };
+  }
+
+  /**
+   * Stops caching after the spill file failed: every window being written is abandoned (its
+   * waiters read Twilio themselves). Windows already complete were written in full and stay.
+   */
+  private giveUp(error: unknown): void {
+    if (this.gaveUp) return;
+    this.gaveUp = true;
+    this.warn(
+      `Cannot keep usage rows in a temporary file under ${tmpdir()} (${spillFailure(error)}), so later streams of this run ask Twilio again for the windows they share. Point TMPDIR to a writable directory with free space to save those requests.`,
+    );
+    for (const abandon of [...this.unsettled]) abandon();
   }
 
   /** The JSON value written as one segment. */
@@ -119,8 +166,15 @@ export class FetchedWindowCache {
     return JSON.parse(buffer.toString('utf8')) as unknown;
   }
 
+  /** Writes all of `bytes` at `offset`; a short write (a disk filling up) is a failure too. */
   private writeAt(bytes: Buffer, offset: number): Promise<void> {
-    return new Promise((resolve, reject) => write(this.file(), bytes, 0, bytes.length, offset, (error) => (error ? reject(error) : resolve())));
+    return new Promise((resolve, reject) =>
+      write(this.file(), bytes, 0, bytes.length, offset, (error, written) => {
+        if (error) reject(error);
+        else if (written < bytes.length) reject(new Error(`wrote ${written} of ${bytes.length} bytes`));
+        else resolve();
+      }),
+    );
   }
 
   /** Opens the spill file on first use and unlinks it at once: the data lives as long as the descriptor. */

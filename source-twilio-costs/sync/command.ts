@@ -16,6 +16,8 @@ import { ConnectorRun } from './connector-run';
 import { DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';
 import { SyncError } from './errors';
 import { SyncProgress } from './progress';
+import { onStopSignal } from './stop-signals';
+import { SyncSummary } from './summary';
 
 export const DEFAULT_DATABASE_PATH = 'twilio-costs.duckdb';
 
@@ -110,12 +112,62 @@ function configuredCatalog(selected: readonly SelectedStream[]): JsonObject {
   };
 }
 
-/** Runs one sync and returns the process exit code. */
+const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+
+/** The directory for the read's catalog and state files, under TMPDIR. */
+function createWorkDir(): string {
+  try {
+    return mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-'));
+  } catch (error) {
+    throw new SyncError(`Cannot create a work directory under ${tmpdir()} (${errorCode(error)}). Point TMPDIR to a writable directory.`);
+  }
+}
+
+/** Writes one of the read's input files into the work directory and returns its path. */
+function writeWorkFile(workDir: string, name: string, content: unknown): string {
+  const file = path.join(workDir, name);
+  try {
+    writeFileSync(file, JSON.stringify(content));
+  } catch (error) {
+    throw new SyncError(`Cannot write ${file} (${errorCode(error)}). Point TMPDIR to a writable directory with free space.`);
+  }
+  return file;
+}
+
+/** A failure as one line: a SyncError says what to do; anything else is at least named, never a stack trace. */
+function failureLine(error: unknown): string {
+  if (error instanceof SyncError) return `sync: ${error.message}`;
+  return `sync failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/**
+ * Runs one sync and returns the process exit code. On SIGINT or SIGTERM it closes the database
+ * once the commit in progress has ended, removes its work directory and exits 130 or 143; what
+ * landed before stays, and the next sync resumes from it.
+ */
 export async function runSync(options: SyncOptions): Promise<number> {
-  const workDir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-'));
+  const startedAt = Date.now();
+  let workDir: string | undefined;
   let landing: DuckDbLanding | undefined;
+  let stopped = false;
+  /** Closes the database and removes the work directory; a failure of either is reported as a line. */
+  const release = async (): Promise<void> => {
+    try {
+      await landing?.close();
+    } catch (error) {
+      options.stderr.write(`${failureLine(error)}\n`);
+    } finally {
+      if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
+    }
+  };
+  const removeSignalHandlers = onStopSignal(async (signal) => {
+    stopped = true;
+    await release();
+    options.stderr.write(`sync: stopped by ${signal}; what landed before stays, and the next sync resumes from it.\n`);
+  });
   try {
     const args = parseSyncArguments(options.argv);
+    workDir = createWorkDir();
     const traffic = { requests: 0, retries: 0 };
     const source = new TwilioCostsSource(options.env, undefined, { onRequest: () => (traffic.requests += 1), onRetry: () => (traffic.retries += 1) });
     const interval = checkpointIntervalMs(options.env);
@@ -123,26 +175,27 @@ export async function runSync(options: SyncOptions): Promise<number> {
     const selected = selectStreams(catalog, args.streams);
     landing = await DuckDbLanding.open(args.databasePath);
     for (const { table } of selected) await landing.prepare(table);
-    const saved = await landing.savedStates();
-    const states = selected
-      .filter(({ incremental, stream }) => incremental && saved.has(stream.name))
-      .map(({ stream }) => ({ type: 'STREAM', stream: { stream_descriptor: { name: stream.name }, stream_state: saved.get(stream.name) } }));
-    const catalogPath = path.join(workDir, 'catalog.json');
-    const statePath = path.join(workDir, 'state.json');
-    writeFileSync(catalogPath, JSON.stringify(configuredCatalog(selected)));
-    writeFileSync(statePath, JSON.stringify(states));
+    const saved = await landing.savedStates(selected.filter(({ incremental }) => incremental).map(({ stream }) => stream.name));
+    const states = [...saved].map(([name, state]) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } }));
+    const catalogPath = writeWorkFile(workDir, 'catalog.json', configuredCatalog(selected));
+    const statePath = writeWorkFile(workDir, 'state.json', states);
     const run = new ConnectorRun(source, ['read', '--config', args.configPath, '--catalog', catalogPath, '--state', statePath], interval);
     const progress = new SyncProgress(options.stderr.isTTY ? options.stderr : undefined, selected.length, traffic);
-    const landed = await land(run, selected, landing, progress, options.stderr);
+    const summary = new SyncSummary(selected.length);
+    const landed = await land(run, selected, landing, progress, summary, options.stderr);
     const exitCode = await run.exitCode;
+    options.stderr.write(`${summary.line(path.resolve(args.databasePath), Date.now() - startedAt)}\n`);
     return exitCode === 0 && landed ? 0 : 1;
   } catch (error) {
-    if (!(error instanceof SyncError)) throw error;
-    options.stderr.write(`sync: ${error.message}\n`);
+    // Once a signal has stopped the sync, the landing it closed fails whatever was under way: the
+    // signal's own message and exit code say what happened.
+    if (!stopped) options.stderr.write(`${failureLine(error)}\n`);
     return 1;
   } finally {
-    landing?.close();
-    rmSync(workDir, { recursive: true, force: true });
+    if (!stopped) {
+      removeSignalHandlers();
+      await release();
+    }
   }
 }
 
@@ -164,7 +217,7 @@ async function discover(source: TwilioCostsSource, configPath: string, interval:
  * with it. A full-refresh stream has no cursor to resume from, so it replaces its table only once
  * it is complete. Returns false when a stream failed (what it read before its last state stays).
  */
-async function land(run: ConnectorRun, selected: readonly SelectedStream[], landing: DuckDbLanding, progress: SyncProgress, stderr: NodeJS.WritableStream): Promise<boolean> {
+async function land(run: ConnectorRun, selected: readonly SelectedStream[], landing: DuckDbLanding, progress: SyncProgress, summary: SyncSummary, stderr: NodeJS.WritableStream): Promise<boolean> {
   const byName = new Map(selected.map((entry) => [entry.stream.name, entry]));
   const pending = new Map<string, RowTexts[]>(selected.map((entry) => [entry.stream.name, []]));
   const report = (text: string): void => {
@@ -178,6 +231,7 @@ async function land(run: ConnectorRun, selected: readonly SelectedStream[], land
       if (!entry) continue;
       pending.get(entry.stream.name)?.push(rowTexts(message.record.data, message.record.emitted_at, entry.table.columns));
       progress.record(entry.stream.name);
+      summary.record(entry.stream.name, message.record.data);
     } else if (message.type === 'STATE') {
       const name = message.state.stream.stream_descriptor.name;
       const entry = byName.get(name);
@@ -192,7 +246,9 @@ async function land(run: ConnectorRun, selected: readonly SelectedStream[], land
       if (!entry || (status !== 'COMPLETE' && status !== 'INCOMPLETE')) continue;
       if (status === 'COMPLETE' && !entry.incremental) await landing.commit(entry.table, pending.get(name) ?? [], { replaceAll: true });
       pending.set(name, []);
-      progress.streamFinished(name, status === 'COMPLETE' ? 'landed' : 'failed');
+      const outcome = status === 'COMPLETE' ? 'landed' : 'failed';
+      progress.streamFinished(name, outcome);
+      summary.streamFinished(name, outcome);
     } else if (message.type === 'TRACE' && message.trace.type === 'ERROR') {
       succeeded = false;
       report(`sync: ${message.trace.error.message}`);

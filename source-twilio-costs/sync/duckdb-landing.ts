@@ -52,22 +52,38 @@ async function loadDuckDb(): Promise<DuckDbModule> {
 
 const stagingName = (table: LandingTable): string => `_staging_${table.name}`;
 
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 export class DuckDbLanding {
+  /**
+   * The statement or commit under way (sync runs them one at a time), which closing waits for:
+   * closing the connection under a running statement is not safe.
+   */
+  private working: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+
   private constructor(
+    private readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
   ) {}
 
   static async open(path: string): Promise<DuckDbLanding> {
     const duckdb = await loadDuckDb();
-    let instance: DuckDBInstance;
+    let landing: DuckDbLanding;
     try {
-      instance = await duckdb.DuckDBInstance.create(path);
+      const instance = await duckdb.DuckDBInstance.create(path);
+      landing = new DuckDbLanding(path, instance, await instance.connect());
     } catch (error) {
-      throw new SyncError(`Cannot open the DuckDB database ${path}: ${(error as Error).message}`);
+      throw new SyncError(`Cannot open the DuckDB database ${path}: ${errorText(error)}`);
     }
-    const landing = new DuckDbLanding(instance, await instance.connect());
-    await landing.connection.run(`CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`);
+    try {
+      await landing.requireTableName(STATE_TABLE);
+      await landing.sql(`creating ${STATE_TABLE}`, `CREATE TABLE IF NOT EXISTS ${STATE_TABLE} (stream VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)`);
+    } catch (error) {
+      await landing.close();
+      throw error;
+    }
     return landing;
   }
 
@@ -80,18 +96,19 @@ export class DuckDbLanding {
     const target = quoteIdentifier(table.name);
     const definitions = table.columns.map((column) => `${quoteIdentifier(column.name)} ${column.type}`);
     const key = table.primaryKey.length > 0 ? `, PRIMARY KEY (${table.primaryKey.map(quoteIdentifier).join(', ')})` : '';
-    await this.connection.run(`CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}${key})`);
+    await this.requireTableName(table.name);
+    const preparing = `preparing table ${table.name}`;
+    await this.sql(preparing, `CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}${key})`);
     const existing = new Map(
-      (
-        await this.connection.runAndReadAll("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1", [table.name])
-      )
-        .getRows()
-        .map(([name, type]) => [String(name), String(type)]),
+      (await this.rows(preparing, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1", [table.name])).map(([name, type]) => [
+        String(name),
+        String(type),
+      ]),
     );
     for (const column of table.columns) {
       const type = existing.get(column.name);
       if (type === undefined) {
-        await this.connection.run(`ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
+        await this.sql(preparing, `ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
       } else if (type !== INFORMATION_SCHEMA_TYPES[column.type]) {
         throw new SyncError(
           `Table ${table.name} has column ${column.name} as ${type}, but the stream now declares ${column.type}. Drop the table and its row in ${STATE_TABLE} to sync it afresh.`,
@@ -99,13 +116,33 @@ export class DuckDbLanding {
       }
     }
     const stagingColumns = ['_seq BIGINT', ...table.columns.map((column) => `${quoteIdentifier(column.name)} VARCHAR`)];
-    await this.connection.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagingName(table))} (${stagingColumns.join(', ')})`);
+    await this.sql(preparing, `CREATE OR REPLACE TEMP TABLE ${quoteIdentifier(stagingName(table))} (${stagingColumns.join(', ')})`);
   }
 
-  /** The saved state of each stream that has one. */
-  async savedStates(): Promise<Map<string, JsonObject>> {
-    const rows = (await this.connection.runAndReadAll(`SELECT stream, state FROM ${STATE_TABLE}`)).getRows();
-    return new Map(rows.map(([stream, state]) => [String(stream), JSON.parse(String(state)) as JsonObject]));
+  /**
+   * The saved state of each of `streams` that has one. A row that is not a JSON object (edited by
+   * hand, say) is an error naming the row: reading from a guessed state could skip days.
+   */
+  async savedStates(streams: readonly string[]): Promise<Map<string, JsonObject>> {
+    const rows = await this.rows(`reading ${STATE_TABLE}`, `SELECT stream, state FROM ${STATE_TABLE}`, []);
+    const states = new Map<string, JsonObject>();
+    for (const [stream, text] of rows) {
+      const name = String(stream);
+      if (!streams.includes(name)) continue;
+      let state: unknown;
+      try {
+        state = JSON.parse(String(text));
+      } catch {
+        state = undefined;
+      }
+      if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+        throw new SyncError(
+          `The saved state of stream ${name} in ${STATE_TABLE} of ${this.path} is not a JSON object, so sync cannot tell where to resume. Delete that row to sync the stream from start_date again (DELETE FROM ${STATE_TABLE} WHERE stream = '${name.replace(/'/g, "''")}'); its records stay and are upserted.`,
+        );
+      }
+      states.set(name, state as JsonObject);
+    }
+    return states;
   }
 
   /**
@@ -113,7 +150,24 @@ export class DuckDbLanding {
    * same primary key (the last of several with one key wins); `replaceAll` first empties the table,
    * for a full refresh.
    */
-  async commit(table: LandingTable, rows: readonly RowTexts[], options: { state?: JsonObject; replaceAll?: boolean }): Promise<void> {
+  commit(table: LandingTable, rows: readonly RowTexts[], options: { state?: JsonObject; replaceAll?: boolean }): Promise<void> {
+    if (this.closing) return Promise.reject(new SyncError(`The DuckDB database ${this.path} was closed before ${table.name} could land.`));
+    return this.tracked(this.commitNow(table, rows, options));
+  }
+
+  /**
+   * Closes the database once the work under way has ended (a commit landed or rolled back), so that
+   * a sync stopped by a signal leaves the file as its last commit left it. Safe to call again.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.working.then(() => {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    });
+    return this.closing;
+  }
+
+  private async commitNow(table: LandingTable, rows: readonly RowTexts[], options: { state?: JsonObject; replaceAll?: boolean }): Promise<void> {
     const staging = quoteIdentifier(stagingName(table));
     if (rows.length > 0) await this.stage(table, rows);
     try {
@@ -126,15 +180,45 @@ export class DuckDbLanding {
       await this.connection.run('COMMIT');
     } catch (error) {
       await this.connection.run('ROLLBACK').catch(() => undefined);
-      throw new SyncError(`Landing ${rows.length} records of ${table.name} in DuckDB failed: ${(error as Error).message}`);
+      throw new SyncError(`Landing ${rows.length} records of ${table.name} in DuckDB failed: ${errorText(error)}`);
     } finally {
       await this.connection.run(`DELETE FROM ${staging}`);
     }
   }
 
-  close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
+  private tracked<T>(work: Promise<T>): Promise<T> {
+    this.working = work.catch(() => undefined);
+    return work;
+  }
+
+  /**
+   * Refuses a name sync writes a table under when the file holds something else by it (a view a
+   * user made, say): DuckDB would only fail later, on an ALTER or INSERT, with a less clear error.
+   */
+  private async requireTableName(name: string): Promise<void> {
+    const [found] = await this.rows(`looking up ${name}`, "SELECT table_type FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $1", [name]);
+    if (found === undefined || String(found[0]) === 'BASE TABLE') return;
+    const isView = String(found[0]) === 'VIEW';
+    const kind = isView ? 'a view' : `a ${String(found[0]).toLowerCase()}`;
+    const drop = isView ? ` (DROP VIEW ${quoteIdentifier(name)})` : '';
+    throw new SyncError(`${this.path} has ${kind} named ${name}, where sync keeps a table. Rename or drop it${drop}, or sync into another file with --duckdb.`);
+  }
+
+  /** Runs a statement; a DuckDB failure becomes a SyncError saying what sync was doing. */
+  private async sql(doing: string, statement: string): Promise<void> {
+    try {
+      await this.tracked(this.connection.run(statement));
+    } catch (error) {
+      throw new SyncError(`DuckDB failed ${doing} in ${this.path}: ${errorText(error)}`);
+    }
+  }
+
+  private async rows(doing: string, query: string, values: string[]): Promise<unknown[][]> {
+    try {
+      return (await this.tracked(this.connection.runAndReadAll(query, values))).getRows();
+    } catch (error) {
+      throw new SyncError(`DuckDB failed ${doing} in ${this.path}: ${errorText(error)}`);
+    }
   }
 
   private async stage(table: LandingTable, rows: readonly RowTexts[]): Promise<void> {

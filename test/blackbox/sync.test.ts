@@ -1,18 +1,59 @@
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addDays } from '../../source-twilio-costs/dates';
-import { DECIMAL_SCALE, type Decimal } from '../../source-twilio-costs/money';
+import { DECIMAL_SCALE, formatDecimal, type Decimal } from '../../source-twilio-costs/money';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
 import { isoDateToDay } from '../../source-twilio-costs/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
-import { CLI_PATH, runCli, writeFiles } from '../helpers/cli';
+import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
 import { daysOf } from '../helpers/simulator-truth';
 
 type Row = DuckDBValue[];
+
+/** The temporary directories of this file, removed when it ends. */
+const scratchDirs: string[] = [];
+
+function scratchDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-test-'));
+  scratchDirs.push(dir);
+  return dir;
+}
+
+/** Where one sync scenario keeps its files: the config, the database and the TMPDIR sync runs with. */
+interface SyncFiles {
+  configPath: string;
+  databasePath: string;
+  /** TMPDIR of the syncs: empty again after every sync, whatever its outcome. */
+  tmpDir: string;
+}
+
+function syncFiles(config: Record<string, unknown>): SyncFiles {
+  const dir = scratchDir();
+  const configPath = path.join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const tmpDir = path.join(dir, 'tmp');
+  mkdirSync(tmpDir);
+  return { configPath, databasePath: path.join(dir, 'costs.duckdb'), tmpDir };
+}
+
+/** Runs the built CLI's sync with the scenario's files and TMPDIR, and checks it left nothing in TMPDIR. */
+async function runSyncCli(files: SyncFiles, env: Record<string, string>, ...more: string[]): Promise<CliResult> {
+  const result = await runCli(['sync', '--config', files.configPath, '--duckdb', files.databasePath, ...more], { env: { TMPDIR: files.tmpDir, ...env } });
+  expect(readdirSync(files.tmpDir), 'sync removes its work directory').to.deep.equal([]);
+  return result;
+}
+
+/** stderr of a failed sync: one line, no stack trace. */
+function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
+  expect(result.exitCode, result.stderr).to.equal(1);
+  expect(result.stdout).to.equal('');
+  expect(result.stderr).to.match(/^[^\n]+\n$/).and.to.match(pattern);
+  expect(result.stderr).to.not.match(/\bat .+:\d+:\d+/);
+}
 
 /** Runs SQL on a DuckDB file, opened only for this query (a running sync holds the file's lock). */
 async function query(databasePath: string, sql: string): Promise<Row[]> {
@@ -41,31 +82,50 @@ async function pricePerDay(databasePath: string, sql: string): Promise<Map<strin
 const wholeBill = (dataset: Dataset, from: string, to: string): Decimal =>
   dataset.scopeUsage(dataset.mainAccountSid, true, isoDateToDay(from), isoDateToDay(to)).get('totalprice')?.price ?? 0n;
 
-const syncArgs = (databasePath: string, ...more: string[]): string[] => ['sync', '--config', '{c.json}', '--duckdb', databasePath, ...more];
+/** The accounts whose cursor in usage_costs' saved state reached `end`, checking that every day of theirs is in the file. */
+async function accountsLandedWhole(databasePath: string, dataset: Dataset, start: string, end: string): Promise<string[]> {
+  const [[state]] = (await query(databasePath, "SELECT state FROM _airbyte_state WHERE stream = 'usage_costs'")) as [Row];
+  const cursors = (JSON.parse(String(state)) as { accounts: Record<string, { start_date: string }> }).accounts;
+  const finished = [SAMPLE_MAIN_ACCOUNT_SID, ...SAMPLE_SUBACCOUNT_SIDS].filter((account) => cursors[account]?.start_date === end);
+  for (const account of finished) {
+    const perDay = await pricePerDay(databasePath, `SELECT start_date::VARCHAR, SUM(price) FROM usage_costs WHERE account_sid = '${account}' AND category <> 'subaccounts:unattributed' GROUP BY 1`);
+    for (const day of daysOf(start, end)) expect(perDay.get(day) ?? 0n, `${account} ${day}`).to.equal(dataset.usage(account, day).get('totalprice')?.price ?? 0n);
+  }
+  return finished;
+}
+
+const apiKeyConfig = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
 
 describe('black box: sync into DuckDB', function () {
   this.timeout(60_000);
+  after(() => {
+    for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
 
   describe('an Auth Token sync of every stream, then a re-sync after a restatement', () => {
     const START = '2026-10-01';
     const END = '2026-10-31';
     const RESTATED_DAY = '2026-10-29';
     let simulator: RunningSimulator;
+    let files: SyncFiles;
     let databasePath: string;
-    let config: Record<string, unknown>;
 
     before(async () => {
       simulator = await startSimulator({ dataset: sampleDataset() });
-      databasePath = path.join(mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-')), 'costs.duckdb');
-      config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 5 };
+      files = syncFiles({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 5 });
+      databasePath = files.databasePath;
     });
     after(() => simulator.close());
 
-    it('lands every stream, quietly, in tables typed from the stream schemas and keyed by their primary keys', async () => {
-      const result = await runCli(syncArgs(databasePath), { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config } });
+    it('lands every stream in tables typed from the stream schemas and keyed by their primary keys, and sums it up in one line', async () => {
+      const result = await runSyncCli(files, { TWILIO_API_BASE_URL: simulator.baseUrl });
       expect(result.exitCode, result.stderr).to.equal(0);
       expect(result.stdout).to.equal('');
-      expect(result.stderr, 'no progress without a terminal').to.equal('');
+      // No progress without a terminal: only the summary. 3 accounts read × 31 days; the spend is the whole bill.
+      const summary = /^sync: 5 of 5 streams landed, ([\d,]+) records, 93 account-days \(2026-10-01\.\.2026-10-31\) costing (\S+) USD in usage_costs; into (.+) in \d+\.\d s\n$/.exec(result.stderr);
+      expect(summary, result.stderr).to.not.equal(null);
+      expect(summary?.[2]).to.equal(formatDecimal(wholeBill(simulator.dataset, START, END)));
+      expect(summary?.[3]).to.equal(databasePath);
 
       const types = new Map((await query(databasePath, "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns")).map(([column, type]) => [String(column), String(type)]));
       expect(types.get('usage_costs.price')).to.equal('DECIMAL(38,9)');
@@ -117,7 +177,7 @@ describe('black box: sync into DuckDB', function () {
       const restatedTotal = dataset.usage(main, RESTATED_DAY).get('totalprice')?.price ?? 0n;
       const firstRequest = simulator.requests.length;
 
-      const result = await runCli(syncArgs(databasePath), { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config } });
+      const result = await runSyncCli(files, { TWILIO_API_BASE_URL: simulator.baseUrl });
       expect(result.exitCode, result.stderr).to.equal(0);
       const usageRequests = simulator.requests.slice(firstRequest).filter((request) => request.path.includes('/Usage/'));
       expect(usageRequests.length).to.be.greaterThan(0);
@@ -145,61 +205,158 @@ describe('black box: sync into DuckDB', function () {
     });
   });
 
-  it('a sync killed midway leaves a consistent database, and the next one resumes where it stopped', async () => {
+  describe('a sync stopped midway', () => {
     const START = '2026-08-01';
     const END = '2026-10-31';
-    // Latency keeps each request slow enough that a window's commit lands well before the kill.
-    const simulator = await startSimulator({ dataset: sampleDataset(), latencyMs: 20 });
-    try {
-      const dataset = simulator.dataset;
-      const accounts = [SAMPLE_MAIN_ACCOUNT_SID, ...SAMPLE_SUBACCOUNT_SIDS];
-      const lastSubaccount = SAMPLE_SUBACCOUNT_SIDS[SAMPLE_SUBACCOUNT_SIDS.length - 1] as string;
-      const databasePath = path.join(mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-')), 'costs.duckdb');
-      const config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 0, max_concurrency: 1 };
-      const files = writeFiles({ 'c.json': config });
-      const env = { PATH: process.env.PATH ?? '', TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' };
-      const args = ['sync', '--config', files['c.json'] as string, '--duckdb', databasePath, '--streams', 'usage_costs'];
+    const lastSubaccount = SAMPLE_SUBACCOUNT_SIDS[SAMPLE_SUBACCOUNT_SIDS.length - 1] as string;
+    let simulator: RunningSimulator;
 
-      // Accounts are read a couple at a time, in order: once the last subaccount is being read, an
-      // earlier account's window has finished and landed with its state. Kill it there.
-      const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: 'ignore' });
-      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
+    // Latency keeps each request slow enough that a window's commit lands well before the stop.
+    beforeEach(async () => {
+      simulator = await startSimulator({ dataset: sampleDataset(), latencyMs: 20 });
+    });
+    afterEach(() => simulator.close());
+
+    /**
+     * Starts a sync of usage_costs, one request at a time, and sends `signal` once the last
+     * subaccount is being read: accounts are read a couple at a time, in order, so by then an earlier
+     * account's window has landed with its state.
+     */
+    async function stopMidway(signal: NodeJS.Signals): Promise<{ files: SyncFiles; code: number | null; killedBy: NodeJS.Signals | null; stderr: string }> {
+      const files = syncFiles({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 0, max_concurrency: 1 });
+      const env = { PATH: process.env.PATH ?? '', TMPDIR: files.tmpDir, TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' };
+      const child = spawn(process.execPath, [CLI_PATH, 'sync', '--config', files.configPath, '--duckdb', files.databasePath, '--streams', 'usage_costs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const exited = new Promise<{ code: number | null; killedBy: NodeJS.Signals | null }>((resolve) => child.on('close', (code, killedBy) => resolve({ code, killedBy })));
+      let sent = false;
+      let workDirsWhenSent: string[] = [];
       const poll = setInterval(() => {
-        if (simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length >= 2) child.kill('SIGKILL');
+        if (sent || simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length < 2) return;
+        workDirsWhenSent = readdirSync(files.tmpDir).filter((name) => name.startsWith('twilio-costs-sync-'));
+        sent = child.kill(signal);
       }, 5);
-      const signal = await exited;
+      const { code, killedBy } = await exited;
       clearInterval(poll);
-      expect(signal, 'killed mid-sync, not finished').to.equal('SIGKILL');
+      expect(sent, `${signal} was sent mid-sync, before it finished (stderr: ${stderr})`).to.equal(true);
+      expect(workDirsWhenSent, 'the work directory exists while the sync runs').to.have.length(1);
+      return { files, code, killedBy, stderr };
+    }
 
-      const [[state]] = (await query(databasePath, "SELECT state FROM _airbyte_state WHERE stream = 'usage_costs'")) as [Row];
-      const cursors = (JSON.parse(String(state)) as { accounts: Record<string, { start_date: string }> }).accounts;
-      const finished = accounts.filter((account) => cursors[account]?.start_date === END);
-      expect(finished.length, 'an account landed with its state').to.be.greaterThan(0);
-      expect(cursors[lastSubaccount]?.start_date, 'the last account had not').to.not.equal(END);
+    for (const [signal, exitCode] of [
+      ['SIGTERM', 143],
+      ['SIGINT', 130],
+    ] as const) {
+      it(`on ${signal}, removes its work directory, keeps every commit and exits ${exitCode}`, async () => {
+        const { files, code, stderr } = await stopMidway(signal);
+        expect(code, stderr).to.equal(exitCode);
+        expect(stderr).to.match(new RegExp(`^sync: stopped by ${signal}; what landed before stays, and the next sync resumes from it\\.\\n$`));
+        expect(readdirSync(files.tmpDir), 'the work directory is gone').to.deep.equal([]);
+        const finished = await accountsLandedWhole(files.databasePath, simulator.dataset, START, END);
+        expect(finished.length, 'an account landed with its state').to.be.greaterThan(0);
+        expect(finished, 'the last account had not').to.not.include(lastSubaccount);
+      });
+    }
+
+    it('killed outright, it leaves a consistent database, and the next sync resumes where it stopped', async () => {
+      const { files, killedBy } = await stopMidway('SIGKILL');
+      expect(killedBy, 'killed mid-sync, not finished').to.equal('SIGKILL');
+      const dataset = simulator.dataset;
       // What a state covers is in the file, complete: every day of every account it marks as read.
+      const finished = await accountsLandedWhole(files.databasePath, dataset, START, END);
+      expect(finished.length, 'an account landed with its state').to.be.greaterThan(0);
+      expect(finished, 'the last account had not').to.not.include(lastSubaccount);
       const ownRows = (account: string): string => `FROM usage_costs WHERE account_sid = '${account}' AND category <> 'subaccounts:unattributed'`;
       const landedAt = new Map<string, string>();
       for (const account of finished) {
-        const perDay = await pricePerDay(databasePath, `SELECT start_date::VARCHAR, SUM(price) ${ownRows(account)} GROUP BY 1`);
-        for (const day of daysOf(START, END)) expect(perDay.get(day) ?? 0n, `${account} ${day}`).to.equal(dataset.usage(account, day).get('totalprice')?.price ?? 0n);
-        const [[at]] = (await query(databasePath, `SELECT MAX(_airbyte_extracted_at)::VARCHAR ${ownRows(account)}`)) as [Row];
+        const [[at]] = (await query(files.databasePath, `SELECT MAX(_airbyte_extracted_at)::VARCHAR ${ownRows(account)}`)) as [Row];
         landedAt.set(account, String(at));
       }
+      // SIGKILL leaves the work directory behind: nothing can clean up after it.
+      rmSync(files.tmpDir, { recursive: true });
+      mkdirSync(files.tmpDir);
 
-      const resumed = await runCli(['sync', '--config', '{c.json}', '--duckdb', databasePath, '--streams', 'usage_costs'], { env, files: { 'c.json': config } });
+      const resumed = await runSyncCli(files, { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' }, '--streams', 'usage_costs');
       expect(resumed.exitCode, resumed.stderr).to.equal(0);
       for (const account of finished) {
-        const [[at]] = (await query(databasePath, `SELECT MAX(_airbyte_extracted_at)::VARCHAR ${ownRows(account)}`)) as [Row];
+        const [[at]] = (await query(files.databasePath, `SELECT MAX(_airbyte_extracted_at)::VARCHAR ${ownRows(account)}`)) as [Row];
         expect(String(at), `${account} was not read again`).to.equal(landedAt.get(account));
       }
-      for (const account of accounts) {
-        const perDay = await pricePerDay(databasePath, `SELECT start_date::VARCHAR, SUM(price) ${ownRows(account)} GROUP BY 1`);
-        for (const day of daysOf(START, END)) expect(perDay.get(day) ?? 0n, `${account} ${day}`).to.equal(dataset.usage(account, day).get('totalprice')?.price ?? 0n);
-      }
-      const [[sum]] = (await query(databasePath, 'SELECT SUM(price) FROM usage_costs')) as [Row];
+      expect(await accountsLandedWhole(files.databasePath, dataset, START, END)).to.have.length(1 + SAMPLE_SUBACCOUNT_SIDS.length);
+      const [[sum]] = (await query(files.databasePath, 'SELECT SUM(price) FROM usage_costs')) as [Row];
       expect(decimal(sum)).to.equal(wholeBill(dataset, START, END));
-    } finally {
-      await simulator.close();
+    });
+  });
+
+  describe('a failure is one clear line, exit 1, and loses nothing already landed', () => {
+    const START = '2026-10-01';
+    const END = '2026-10-02';
+    let simulator: RunningSimulator;
+    let files: SyncFiles;
+    let env: Record<string, string>;
+
+    before(async () => {
+      simulator = await startSimulator({ dataset: sampleDataset() });
+      env = { TWILIO_API_BASE_URL: simulator.baseUrl };
+    });
+    after(() => simulator.close());
+
+    beforeEach(async () => {
+      files = syncFiles({ ...apiKeyConfig, start_date: START, end_date: END });
+      const first = await runSyncCli(files, env);
+      expect(first.exitCode, first.stderr).to.equal(0);
+    });
+
+    /** Every table's rows and every saved state, to compare before and after a failed sync. */
+    async function contents(): Promise<string> {
+      const tables = ['usage_records', 'usage_costs', 'accounts', 'usage_categories', 'focus_costs', '_airbyte_state'];
+      const rows = await query(files.databasePath, tables.map((table) => `SELECT '${table}', md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), COUNT(*) FROM ${table} t`).join(' UNION ALL '));
+      return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+    }
+
+    it('a saved state that is not JSON names its row and how to reset it', async () => {
+      await query(files.databasePath, "UPDATE _airbyte_state SET state = '{\"accounts\": {' WHERE stream = 'usage_costs'");
+      const before = await contents();
+      const result = await runSyncCli(files, env);
+      expectOneLineFailure(result, /^sync: The saved state of stream usage_costs in _airbyte_state of .+ is not a JSON object.*DELETE FROM _airbyte_state WHERE stream = 'usage_costs'/);
+      expect(await contents()).to.equal(before);
+      // A state of a stream not synced this time is not read at all.
+      const others = await runSyncCli(files, env, '--streams', 'usage_records,accounts');
+      expect(others.exitCode, others.stderr).to.equal(0);
+    });
+
+    it('a view under the name of a table sync writes is named, with how to fix it', async () => {
+      await query(files.databasePath, 'ALTER TABLE accounts RENAME TO accounts_landed; CREATE VIEW accounts AS SELECT * FROM accounts_landed');
+      const before = await contents();
+      const result = await runSyncCli(files, env);
+      expectOneLineFailure(result, /^sync: .+costs\.duckdb has a view named accounts, where sync keeps a table\. Rename or drop it \(DROP VIEW "accounts"\)/);
+      expect(await contents()).to.equal(before);
+    });
+
+    it('so is a view named _airbyte_state', async () => {
+      await query(files.databasePath, 'ALTER TABLE _airbyte_state RENAME TO states; CREATE VIEW _airbyte_state AS SELECT * FROM states');
+      const result = await runSyncCli(files, env);
+      expectOneLineFailure(result, /has a view named _airbyte_state, where sync keeps a table/);
+    });
+
+    for (const [problem, tmpdirIn] of [
+      ['missing', (dir: string): string => path.join(dir, 'missing')],
+      [
+        'a file, not a directory',
+        (dir: string): string => {
+          writeFileSync(path.join(dir, 'file'), '');
+          return path.join(dir, 'file');
+        },
+      ],
+    ] as const) {
+      it(`a TMPDIR that is ${problem} is named, with its error code`, async () => {
+        const before = await contents();
+        const tmpDir = tmpdirIn(files.tmpDir);
+        const result = await runCli(['sync', '--config', files.configPath, '--duckdb', files.databasePath], { env: { ...env, TMPDIR: tmpDir } });
+        expectOneLineFailure(result, new RegExp(`^sync: Cannot create a work directory under ${tmpDir} \\((ENOENT|ENOTDIR)\\)\\. Point TMPDIR to a writable directory\\.\\n$`));
+        expect(await contents()).to.equal(before);
+        rmSync(tmpDir, { force: true });
+      });
     }
   });
 
@@ -207,24 +364,22 @@ describe('black box: sync into DuckDB', function () {
     // A module hook that makes the package unresolvable, as in the Airbyte image, which prunes it.
     const hook = 'export async function resolve(specifier, context, next) { if (specifier.startsWith("@duckdb/")) { const error = new Error("not installed"); error.code = "ERR_MODULE_NOT_FOUND"; throw error; } return next(specifier, context); }';
     const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
-    const databasePath = path.join(mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-')), 'never.duckdb');
-    const files = writeFiles({ 'c.json': { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } } });
-    const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, CLI_PATH, 'sync', '--config', files['c.json'] as string, '--duckdb', databasePath], {
+    const files = syncFiles(apiKeyConfig);
+    const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, CLI_PATH, 'sync', '--config', files.configPath, '--duckdb', files.databasePath], {
       encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', TMPDIR: files.tmpDir },
     });
     expect(result.status, result.stderr).to.equal(1);
     expect(result.stderr).to.match(/sync needs the optional package @duckdb\/node-api, which is not installed here/);
     expect(result.stdout).to.equal('');
-    expect(existsSync(databasePath)).to.equal(false);
+    expect(existsSync(files.databasePath)).to.equal(false);
+    expect(readdirSync(files.tmpDir)).to.deep.equal([]);
   });
 
   it('refuses an unknown stream and names the streams it has, before creating the database', async () => {
-    const databasePath = path.join(mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-')), 'never.duckdb');
-    const config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
-    const result = await runCli(syncArgs(databasePath, '--streams', 'usage_costs,nope'), { files: { 'c.json': config } });
-    expect(result.exitCode).to.equal(1);
-    expect(result.stderr).to.match(/Unknown stream nope\. Streams: usage_records, usage_costs, accounts, usage_categories, focus_costs/);
-    expect(existsSync(databasePath)).to.equal(false);
+    const files = syncFiles(apiKeyConfig);
+    const result = await runSyncCli(files, {}, '--streams', 'usage_costs,nope');
+    expectOneLineFailure(result, /Unknown stream nope\. Streams: usage_records, usage_costs, accounts, usage_categories, focus_costs/);
+    expect(existsSync(files.databasePath)).to.equal(false);
   });
 });
