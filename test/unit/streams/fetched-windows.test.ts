@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FetchedWindowCache, type CachedWindow } from '../../../source-twilio-costs/streams/fetched-windows';
 
-const WINDOW: Omit<CachedWindow, 'chunks'> = { listed: new Map([['sms', 'sms']]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' };
+const WINDOW: Omit<CachedWindow, 'chunks'> = { listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' };
 const ROWS = new Map([['sms', [['2026-10-01', '1.5']]]]);
 
 describe('window cache: a TMPDIR it cannot write to', () => {
