@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addDays } from '../../source-twilio-costs/dates';
 import { DECIMAL_SCALE, type Decimal } from '../../source-twilio-costs/money';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
-import { isoDateToDay } from '../../source-twilio-costs/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
+import { isoDateToDay } from '../../tools/simulator/dates';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_PATH, runCli, writeFiles } from '../helpers/cli';
 import { daysOf } from '../helpers/simulator-truth';
 

@@ -1,6 +1,6 @@
 import { addDays } from '../../source-twilio-costs/dates';
 import { parseDecimal, type Decimal } from '../../source-twilio-costs/money';
-import type { Dataset } from '../../source-twilio-costs/simulator/dataset';
+import type { Dataset } from '../../tools/simulator/dataset';
 
 /** A JSON number the connector printed, back to an exact decimal (it was printed from one). */
 export const exact = (value: unknown): Decimal => parseDecimal(String(value));
