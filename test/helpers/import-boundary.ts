@@ -17,11 +17,16 @@ export function importSpecifiers(sourceText: string): string[] {
   return ts.preProcessFile(sourceText, true, true).importedFiles.map((file) => file.fileName);
 }
 
-/** The source files under a folder, recursively. */
-export function sourceFilesUnder(folder: string): string[] {
+/** The files under a folder, recursively, as absolute paths. */
+export function filesUnder(folder: string): string[] {
   return readdirSync(folder, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile() && SOURCE_EXTENSIONS.test(entry.name))
+    .filter((entry) => entry.isFile())
     .map((entry) => path.join(entry.parentPath, entry.name));
+}
+
+/** The JavaScript and TypeScript files under a folder, recursively. */
+export function sourceFilesUnder(folder: string): string[] {
+  return filesUnder(folder).filter((file) => SOURCE_EXTENSIONS.test(file));
 }
 
 function isInside(file: string, folder: string): boolean {
