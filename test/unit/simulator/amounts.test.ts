@@ -1,7 +1,12 @@
 import { expect } from 'chai';
+import { DECIMAL_SCALE } from '../../../source-twilio-costs/money';
 import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, formatNanos, priceStepsOf } from '../../../tools/simulator/amounts';
 
-describe("simulator: its own exact amounts", () => {
+describe('simulator: its own exact amounts', () => {
+  it("counts in the connector's unit, so tests compare the simulator's amounts and the connector's exactly", () => {
+    expect(NANOS_PER_UNIT).to.equal(10n ** BigInt(DECIMAL_SCALE));
+  });
+
   it('reads a unit price as whole 10^-5 steps, exactly', () => {
     expect(priceStepsOf('0.0079')).to.equal(790n);
     expect(priceStepsOf('1.15')).to.equal(115_000n);
