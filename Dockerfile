@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
-# Build stage: compile TypeScript with the dev toolchain.
-FROM node:24.11-bookworm-slim AS build
+# Build stage: compile TypeScript with the dev toolchain. Only the connector: the Twilio simulator
+# (tools/simulator) is a dev tool, left out of the build context by .dockerignore.
+FROM node:24.21-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
@@ -8,10 +9,10 @@ COPY tsconfig.json spec.json ./
 COPY schemas ./schemas
 COPY scripts ./scripts
 COPY source-twilio-costs ./source-twilio-costs
-RUN npm run build && npm prune --omit=dev --omit=optional
+RUN npm run build:connector && npm prune --omit=dev --omit=optional
 
 # Runtime stage: the compiled connector, its runtime dependencies, spec and schemas only.
-FROM node:24.11-bookworm-slim
+FROM node:24.21-bookworm-slim
 WORKDIR /airbyte/integration_code
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -18,8 +18,8 @@ import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { daysBetweenInclusive, maxDay, monthWindows, type Day } from '../source-twilio-costs/dates';
 import { ROWS_PER_PAGE } from '../source-twilio-costs/planning/fetch-plan';
-import { generateDataset, type Dataset } from '../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../source-twilio-costs/simulator/server';
+import { generateDataset, type Dataset } from '../tools/simulator/dataset';
+import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../tools/simulator/server';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist/main.js');

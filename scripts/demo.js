@@ -7,9 +7,9 @@ const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startSimulator } = require('../dist/simulator/server');
-const dataset = require('../dist/simulator/dataset');
-const { isoDateToDay } = require('../dist/simulator/dates');
+const { startSimulator } = require('../dist-tools/simulator/server');
+const dataset = require('../dist-tools/simulator/dataset');
+const { isoDateToDay } = require('../dist-tools/simulator/dates');
 const { DECIMAL_SCALE, formatDecimal } = require('../dist/money');
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'main.js');

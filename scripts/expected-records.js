@@ -15,8 +15,8 @@ const os = require('node:os');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { parse } = require('yaml');
-const { startSimulator } = require('../dist/simulator/server');
-const { sampleDataset } = require('../dist/simulator/dataset');
+const { startSimulator } = require('../dist-tools/simulator/server');
+const { sampleDataset } = require('../dist-tools/simulator/dataset');
 
 const ROOT = path.resolve(__dirname, '..');
 const CONFIG_PATH = path.join(ROOT, 'integration_tests', 'simulator_config.json');

@@ -11,8 +11,8 @@ const { runConnector } = require('./connector-process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startSimulator } = require('../dist/simulator/server');
-const { sampleDataset } = require('../dist/simulator/dataset');
+const { startSimulator } = require('../dist-tools/simulator/server');
+const { sampleDataset } = require('../dist-tools/simulator/dataset');
 
 const ROOT = path.resolve(__dirname, '..');
 const RELEASED = path.join(ROOT, 'integration_tests', 'released');

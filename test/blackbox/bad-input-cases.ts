@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
-import type { Dataset } from '../../source-twilio-costs/simulator/dataset';
+import type { Dataset } from '../../tools/simulator/dataset';
 import { runCli, type CliResult } from '../helpers/cli';
 import { usageCatalog } from './read-checks';
 

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateDataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import type { CliResult } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 import { BAD_INPUT_CASES, runBadInputCase, validInput, type BadInputCase } from './bad-input-cases';

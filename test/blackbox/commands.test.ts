@@ -6,8 +6,8 @@ import {
   SAMPLE_MAIN_AUTH_TOKEN,
   SAMPLE_STANDARD_API_KEY,
   sampleDataset,
-} from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+} from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 

@@ -3,9 +3,9 @@
  * secrets test runs them again looking for leaks.
  */
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
-import { generateDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
-import type { FaultRule } from '../../source-twilio-costs/simulator/faults';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
+import type { FaultRule } from '../../tools/simulator/faults';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import type { CliResult } from '../helpers/cli';
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
 import { isStateWithCursors, runCliWatched } from './watched-cli';

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { generateDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli } from '../helpers/cli';
 import { expectWellFormedRead, statesOf, streamStatuses, traceErrors } from '../helpers/protocol';
 import { FAULT_SCENARIOS, runFaultScenario, runLimited, TEST_REQUEST_TIMEOUT_MS, type FaultScenario, type ScenarioRun } from './fault-scenarios';

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import { daysOf, exact } from '../helpers/simulator-truth';

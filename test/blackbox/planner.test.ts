@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
 import { syncWindows } from '../../source-twilio-costs/planning/sync-windows';
-import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 

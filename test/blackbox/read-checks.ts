@@ -5,8 +5,8 @@
  */
 import { expect } from 'chai';
 import type { Decimal } from '../../source-twilio-costs/money';
-import type { Dataset, SimUsage } from '../../source-twilio-costs/simulator/dataset';
-import { isoDateToDay } from '../../source-twilio-costs/simulator/dates';
+import type { Dataset, SimUsage } from '../../tools/simulator/dataset';
+import { isoDateToDay } from '../../tools/simulator/dates';
 import type { Message } from '../helpers/protocol';
 import { daysOf, exact } from '../helpers/simulator-truth';
 

@@ -10,8 +10,8 @@ import {
   SAMPLE_START_DATE,
   SAMPLE_SUBACCOUNT_SIDS,
   sampleDataset,
-} from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+} from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { addDays } from '../../source-twilio-costs/dates';
-import { generateDataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
 import {

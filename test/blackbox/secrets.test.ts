@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { traceErrors, type Message } from '../helpers/protocol';
 import { BAD_INPUT_CASES, BAD_INPUT_SECRETS, runBadInputCase, validInput } from './bad-input-cases';

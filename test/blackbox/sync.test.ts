@@ -5,12 +5,13 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addDays } from '../../source-twilio-costs/dates';
-import { DECIMAL_SCALE, formatDecimal, type Decimal } from '../../source-twilio-costs/money';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../source-twilio-costs/simulator/dataset';
-import { isoDateToDay } from '../../source-twilio-costs/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { DECIMAL_SCALE, type Decimal } from '../../source-twilio-costs/money';
+import { formatNanos } from '../../tools/simulator/amounts';
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
+import { isoDateToDay } from '../../tools/simulator/dates';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
-import { daysOf } from '../helpers/simulator-truth';
+import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
 
 type Row = DuckDBValue[];
 
@@ -67,11 +68,11 @@ async function query(databasePath: string, sql: string): Promise<Row[]> {
   }
 }
 
-/** A DuckDB DECIMAL (or NULL, as from an empty SUM) as an exact Decimal of money.ts. */
+/** A DuckDB DECIMAL (or NULL, as from an empty SUM) as an exact amount in the simulator's unit. */
 function decimal(value: DuckDBValue | undefined): Decimal {
   if (value === null || value === undefined) return 0n;
   const { value: units, scale } = value as { value: bigint; scale: number };
-  return units * 10n ** BigInt(DECIMAL_SCALE - scale);
+  return inSimulatorUnits(units * 10n ** BigInt(DECIMAL_SCALE - scale));
 }
 
 /** Σ price per day, as the database holds it. */
@@ -124,7 +125,7 @@ describe('black box: sync into DuckDB', function () {
       // No progress without a terminal: only the summary. 3 accounts read × 31 days; the spend is the whole bill.
       const summary = /^sync: 5 of 5 streams landed, ([\d,]+) records, 93 account-days \(2026-10-01\.\.2026-10-31\) costing (\S+) USD in usage_costs; into (.+) in \d+\.\d s\n$/.exec(result.stderr);
       expect(summary, result.stderr).to.not.equal(null);
-      expect(summary?.[2]).to.equal(formatDecimal(wholeBill(simulator.dataset, START, END)));
+      expect(summary?.[2]).to.equal(formatNanos(wholeBill(simulator.dataset, START, END)));
       expect(summary?.[3]).to.equal(databasePath);
 
       const types = new Map((await query(databasePath, "SELECT table_name || '.' || column_name, data_type FROM information_schema.columns")).map(([column, type]) => [String(column), String(type)]));

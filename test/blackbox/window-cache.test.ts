@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../source-twilio-costs/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../source-twilio-costs/simulator/server';
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { recordsOf, traceErrors } from '../helpers/protocol';
 

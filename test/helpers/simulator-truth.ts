@@ -1,9 +1,19 @@
 import { addDays } from '../../source-twilio-costs/dates';
-import { parseDecimal, type Decimal } from '../../source-twilio-costs/money';
-import type { Dataset } from '../../source-twilio-costs/simulator/dataset';
+import { DECIMAL_SCALE, parseDecimal, type Decimal } from '../../source-twilio-costs/money';
+import { NANOS_PER_UNIT, type Nanos } from '../../tools/simulator/amounts';
+import type { Dataset } from '../../tools/simulator/dataset';
 
-/** A JSON number the connector printed, back to an exact decimal (it was printed from one). */
-export const exact = (value: unknown): Decimal => parseDecimal(String(value));
+/** Connector units per simulator unit: each side keeps its own exact arithmetic. */
+const CONNECTOR_UNITS_PER_NANO = 10n ** BigInt(DECIMAL_SCALE) / NANOS_PER_UNIT;
+
+/** An exact connector amount in the simulator's unit, to compare with its truth; finer than that is an error. */
+export function inSimulatorUnits(value: Decimal): Nanos {
+  if (value % CONNECTOR_UNITS_PER_NANO !== 0n) throw new Error(`${value} connector units is finer than the simulator's unit`);
+  return value / CONNECTOR_UNITS_PER_NANO;
+}
+
+/** A JSON number the connector printed, back to an exact amount in the simulator's unit (it was printed from an exact decimal). */
+export const exact = (value: unknown): Nanos => inSimulatorUnits(parseDecimal(String(value)));
 
 export function daysOf(from: string, to: string): string[] {
   const days: string[] = [];

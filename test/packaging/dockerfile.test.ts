@@ -2,12 +2,21 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 import { parse } from 'yaml';
+import { filesUnder } from '../helpers/import-boundary';
 import { parseMessages, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { name: string; version: string; bin: Record<string, string> };
+const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  scripts: Record<string, string>;
+};
+/** Folders of dev tools (the Twilio simulator) and their build output: never in the image. */
+const DEV_TOOL_FOLDERS = ['tools', 'dist-tools'];
 
 /** The value of the last instruction of a kind, with JSON-array or plain arguments. */
 function instructions(keyword: string): string[] {
@@ -26,6 +35,7 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
       expect(Number(/^node:(\d+)/.exec(base)?.[1]) % 2, 'an even (LTS) major').to.equal(0);
       expect(Number(/^node:(\d+)/.exec(base)?.[1])).to.be.at.least(22);
     }
+    expect(new Set(bases).size, 'the build and runtime stages run the same Node').to.equal(1);
   });
 
   it('runs as a non-root user', () => {
@@ -67,6 +77,62 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     expect(result.status).to.equal(0);
     const messages = parseMessages(result.stdout);
     expect(messages.map((message) => message.type)).to.deep.equal(['SPEC']);
+  });
+});
+
+/** The source paths of the COPY instructions that read the build context (not another stage). */
+function contextCopySources(): string[] {
+  return instructions('COPY')
+    .filter((line) => !line.startsWith('--from='))
+    .flatMap((line) => {
+      const parts = line.startsWith('[') ? (JSON.parse(line) as string[]) : line.split(/\s+/).filter((part) => !part.startsWith('--'));
+      return parts.slice(0, -1);
+    });
+}
+
+describe('packaging: the image holds no Twilio simulator', () => {
+  it('.dockerignore keeps the dev tools and their build output out of the build context', () => {
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim().replace(/^\/|\/$/g, ''));
+    for (const folder of DEV_TOOL_FOLDERS) expect(ignored, folder).to.include(folder);
+  });
+
+  it('no COPY takes the whole context or a dev tool folder', () => {
+    const sources = contextCopySources();
+    expect(sources).to.include('source-twilio-costs');
+    for (const source of sources) {
+      const normalised = path.posix.normalize(source).replace(/\/$/, '');
+      expect(normalised, `COPY ${source}`).to.not.equal('.');
+      expect(normalised, `COPY ${source}`).to.not.match(/[*?[]/);
+      for (const folder of DEV_TOOL_FOLDERS) expect(normalised.split('/')[0], `COPY ${source}`).to.not.equal(folder);
+    }
+  });
+
+  it('the image build compiles the connector alone: tsconfig.json, whose files are all under source-twilio-costs/', () => {
+    const runs = instructions('RUN').join('\n');
+    expect(runs).to.match(/npm run build:connector\b/);
+    expect(runs, 'npm run build also builds the simulator').to.not.match(/npm run build(?![:\w-])/);
+    expect(packageJson.scripts['build:connector']).to.match(/tsc -p tsconfig\.json$/);
+    const config = ts.getParsedCommandLineOfConfigFile(path.join(root, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+    expect(config?.errors).to.deep.equal([]);
+    expect(config?.options.rootDir).to.equal(path.join(root, 'source-twilio-costs'));
+    const outside = (config?.fileNames ?? []).filter((file) => path.relative(path.join(root, 'source-twilio-costs'), file).startsWith('..'));
+    expect(config?.fileNames).to.not.be.empty;
+    expect(outside).to.deep.equal([]);
+  });
+
+  it('the built dist/ the image copies holds only the output of source-twilio-costs/ files, no simulator', () => {
+    const dist = path.join(root, 'dist');
+    const built = filesUnder(dist).map((file) => path.relative(dist, file));
+    expect(built).to.include('main.js');
+    const orphans = built.filter((file) => {
+      const output = file.replace(/\.map$/, '');
+      const source = output.endsWith('.js') ? output.replace(/\.js$/, '.ts') : output;
+      return !existsSync(path.join(root, 'source-twilio-costs', source));
+    });
+    expect(orphans, 'files in dist/ with no source in source-twilio-costs/ (a stale or foreign build?)').to.deep.equal([]);
+    expect(built.filter((file) => /simulator/i.test(file))).to.deep.equal([]);
   });
 });
 

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
-import knownCategoryFile from '../../../source-twilio-costs/costs/twilio-categories.json';
-import { type Decimal, formatDecimal } from '../../../source-twilio-costs/money';
+import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, formatNanos } from '../../../tools/simulator/amounts';
 import {
   type Dataset,
   SAMPLE_CLOSED_SUBACCOUNT_SID,
@@ -12,11 +11,9 @@ import {
   type TruthNode,
   generateDataset,
   sampleDataset,
-} from '../../../source-twilio-costs/simulator/dataset';
-import { dayToIsoDate, isoDateToDay } from '../../../source-twilio-costs/simulator/dates';
-
-const NANO = 1_000_000_000n;
-const PRICE_STEP = 10_000n; // 1e-5, Twilio's price precision
+} from '../../../tools/simulator/dataset';
+import { dayToIsoDate, isoDateToDay } from '../../../tools/simulator/dates';
+import knownCategoryFile from '../../../tools/simulator/usage-record-categories.json';
 
 function sampleDays(): string[] {
   const days: string[] = [];
@@ -24,13 +21,13 @@ function sampleDays(): string[] {
   return days;
 }
 
-function priceOf(usage: ReadonlyMap<string, SimUsage>, category: string): Decimal {
+function priceOf(usage: ReadonlyMap<string, SimUsage>, category: string): Nanos {
   return usage.get(category)?.price ?? 0n;
 }
 
 /** Every node's price summed bottom-up from the truth: own usage plus the children's prices. */
-function expectedPrices(nodes: readonly TruthNode[], own: ReadonlyMap<string, SimUsage>): Map<string, Decimal> {
-  const prices = new Map<string, Decimal>();
+function expectedPrices(nodes: readonly TruthNode[], own: ReadonlyMap<string, SimUsage>): Map<string, Nanos> {
+  const prices = new Map<string, Nanos>();
   for (const node of nodes) {
     let price = own.get(node.category)?.price ?? 0n;
     for (const child of node.children) price += prices.get(child) ?? 0n;
@@ -143,8 +140,8 @@ describe('simulator dataset', () => {
       for (const account of dataset.accounts) {
         for (const date of days) {
           for (const [category, usage] of dataset.usage(account.sid, date)) {
-            expect(usage.price % PRICE_STEP, `${date} ${category} ${formatDecimal(usage.price)}`).to.equal(0n);
-            if (usage.count !== null) expect(usage.count % NANO, `${date} ${category}`).to.equal(0n);
+            expect(usage.price % NANOS_PER_PRICE_STEP, `${date} ${category} ${formatNanos(usage.price)}`).to.equal(0n);
+            if (usage.count !== null) expect(usage.count % NANOS_PER_UNIT, `${date} ${category}`).to.equal(0n);
           }
         }
       }
@@ -289,13 +286,13 @@ describe('simulator dataset', () => {
       const leaf = before.get('calls-inbound-local');
       expect(leaf, 'the chosen day has calls-inbound-local').not.to.equal(undefined);
       const delta = 1_234_560_000n; // +1.23456
-      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'calls-inbound-local', { count: (leaf?.count ?? 0n) + NANO, usage: (leaf?.usage ?? 0n) + 3n * NANO, price: (leaf?.price ?? 0n) + delta });
+      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'calls-inbound-local', { count: (leaf?.count ?? 0n) + NANOS_PER_UNIT, usage: (leaf?.usage ?? 0n) + 3n * NANOS_PER_UNIT, price: (leaf?.price ?? 0n) + delta });
       const after = restated.usage(SAMPLE_MAIN_ACCOUNT_SID, date);
       for (const category of ['calls-inbound-local', 'calls-inbound', 'calls', 'totalprice']) {
         expect(priceOf(after, category), category).to.equal(priceOf(before, category) + delta);
       }
-      expect(after.get('calls')?.count).to.equal((before.get('calls')?.count ?? 0n) + NANO);
-      expect(after.get('calls')?.usage).to.equal((before.get('calls')?.usage ?? 0n) + 3n * NANO);
+      expect(after.get('calls')?.count).to.equal((before.get('calls')?.count ?? 0n) + NANOS_PER_UNIT);
+      expect(after.get('calls')?.usage).to.equal((before.get('calls')?.usage ?? 0n) + 3n * NANOS_PER_UNIT);
       for (const [category, usage] of before) {
         if (!['calls-inbound-local', 'calls-inbound', 'calls', 'totalprice'].includes(category)) expect(after.get(category), category).to.deep.equal(usage);
       }
@@ -313,19 +310,19 @@ describe('simulator dataset', () => {
       expect(priceOf(restated.usage(sid, date), 'totalprice')).to.equal(priceOf(before, 'totalprice') - priceOf(before, 'sms-messages-carrierfees'));
 
       // sms-outbound-longcode includes authy-sms-outbound: its new value is its whole reported value.
-      const longcodePrice = priceOf(before, 'sms-outbound-longcode') + 10n * PRICE_STEP;
+      const longcodePrice = priceOf(before, 'sms-outbound-longcode') + 10n * NANOS_PER_PRICE_STEP;
       restated.restate(sid, date, 'SMS-OUTBOUND-LONGCODE', { count: before.get('sms-outbound-longcode')?.count ?? null, usage: before.get('sms-outbound-longcode')?.usage ?? 0n, price: longcodePrice });
       const after = restated.usage(sid, date);
       expect(priceOf(after, 'sms-outbound-longcode')).to.equal(longcodePrice);
       expect(priceOf(after, 'authy-sms-outbound')).to.equal(priceOf(before, 'authy-sms-outbound'));
-      expect(priceOf(after, 'sms')).to.equal(priceOf(before, 'sms') + 10n * PRICE_STEP);
+      expect(priceOf(after, 'sms')).to.equal(priceOf(before, 'sms') + 10n * NANOS_PER_PRICE_STEP);
     });
 
     it('can put usage on a day that had none, and sums over ranges see it', () => {
       const restated = sampleDataset();
       const outside = '2025-10-15';
       const price = 60_000_000n; // 0.06
-      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, outside, 'quantum-relay-minutes', { count: 2n * NANO, usage: 30n * NANO, price });
+      restated.restate(SAMPLE_MAIN_ACCOUNT_SID, outside, 'quantum-relay-minutes', { count: 2n * NANOS_PER_UNIT, usage: 30n * NANOS_PER_UNIT, price });
       expect(priceOf(restated.usage(SAMPLE_MAIN_ACCOUNT_SID, outside), 'totalprice')).to.equal(price);
       const october = restated.scopeUsage(SAMPLE_MAIN_ACCOUNT_SID, true, isoDateToDay('2025-10-01'), isoDateToDay('2025-10-31'));
       expect(october.get('quantum-relay-minutes')?.price).to.equal(price);
@@ -335,11 +332,11 @@ describe('simulator dataset', () => {
     it('restates totalprice through its uncategorised cost', () => {
       const restated = sampleDataset();
       const before = restated.usage(SAMPLE_MAIN_ACCOUNT_SID, date);
-      const total = (before.get('totalprice')?.price ?? 0n) + NANO;
+      const total = (before.get('totalprice')?.price ?? 0n) + NANOS_PER_UNIT;
       restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'totalprice', { count: null, usage: total, price: total });
       expect(restated.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')).to.deep.include({ count: null, usage: total, price: total });
       const uncategorised = restated.ownUsage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice');
-      expect(uncategorised?.price).to.equal((sampleDataset().ownUsage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price ?? 0n) + NANO);
+      expect(uncategorised?.price).to.equal((sampleDataset().ownUsage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price ?? 0n) + NANOS_PER_UNIT);
       expect(uncategorised?.usage).to.equal(uncategorised?.price);
     });
 

@@ -11,9 +11,9 @@ import {
   SAMPLE_SUBACCOUNT_SIDS,
   generateDataset,
   sampleDataset,
-} from '../../../source-twilio-costs/simulator/dataset';
-import { dayToIsoDate, isoDateToDay } from '../../../source-twilio-costs/simulator/dates';
-import { type RunningSimulator, startSimulator } from '../../../source-twilio-costs/simulator/server';
+} from '../../../tools/simulator/dataset';
+import { dayToIsoDate, isoDateToDay } from '../../../tools/simulator/dates';
+import { type RunningSimulator, startSimulator } from '../../../tools/simulator/server';
 import { type Credentials, type EnvelopeJson, type UsagePageJson, type UsageRecordJson, get, usagePath, walkUsagePages } from './sim-client';
 
 const MAIN: Credentials = { user: SAMPLE_MAIN_ACCOUNT_SID, password: SAMPLE_MAIN_AUTH_TOKEN };

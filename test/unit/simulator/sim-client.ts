@@ -1,6 +1,6 @@
 /** A minimal client for the simulator tests: Basic auth, JSON answers, and next_page_uri walks. */
 import { expect } from 'chai';
-import { type RunningSimulator } from '../../../source-twilio-costs/simulator/server';
+import { type RunningSimulator } from '../../../tools/simulator/server';
 
 export interface Credentials {
   user: string;

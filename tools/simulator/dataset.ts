@@ -5,8 +5,10 @@
  *
  * Days are generated lazily on first use and memoised, so a year of data costs nothing until read.
  */
-import knownCategoryFile from '../costs/twilio-categories.json';
-import { type Decimal, parseDecimal } from '../money';
+// Twilio's own list of categories (its OpenAPI enum): the simulator plays Twilio, so it lists them
+// from its own copy, not from the connector's.
+import knownCategoryFile from './usage-record-categories.json';
+import { NANOS_PER_CENT, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, priceStepsOf } from './amounts';
 import { type DayNumber, dayOfMonth, dayToIsoDate, isoDateToDay } from './dates';
 import { Prng, mixSeeds } from './prng';
 import {
@@ -51,9 +53,9 @@ export interface SimApiKey {
 }
 
 export interface SimUsage {
-  count: Decimal | null;
-  usage: Decimal;
-  price: Decimal;
+  count: Nanos | null;
+  usage: Nanos;
+  price: Nanos;
   countUnit: string;
   usageUnit: string;
 }
@@ -190,23 +192,19 @@ const CATEGORY_INFO: ReadonlyMap<string, CategoryInfo> = new Map(
 // ---------------------------------------------------------------------------------------------
 // Amounts.
 
-const NANO_PER_UNIT = 1_000_000_000n;
-/** Twilio prices have 5 decimal places: 1e-5 is 10^4 nano-units. */
-const NANO_PER_PRICE_STEP = 10_000n;
-const NANO_PER_CENT = 10_000_000n;
 const WEEKEND_VOLUME = 0.6;
 
 interface Amount {
-  count: Decimal | null;
-  usage: Decimal;
-  price: Decimal;
+  count: Nanos | null;
+  usage: Nanos;
+  price: Nanos;
 }
 
 const unitPriceSteps = new Map<string, bigint>();
 function priceSteps(unitPrice: string): bigint {
   let steps = unitPriceSteps.get(unitPrice);
   if (steps === undefined) {
-    steps = parseDecimal(unitPrice) / NANO_PER_PRICE_STEP;
+    steps = priceStepsOf(unitPrice);
     unitPriceSteps.set(unitPrice, steps);
   }
   return steps;
@@ -410,7 +408,7 @@ export class Dataset {
     }
     const uncategorised = new Prng(mixSeeds(this.seed, profile.index, day, TOTAL_PRICE_INDEX));
     if (uncategorised.chance(UNCATEGORISED_COST.share)) {
-      const price = BigInt(uncategorised.int(...UNCATEGORISED_COST.cents)) * NANO_PER_CENT;
+      const price = BigInt(uncategorised.int(...UNCATEGORISED_COST.cents)) * NANOS_PER_CENT;
       own[TOTAL_PRICE_INDEX] = { count: null, usage: price, price };
     }
     return own;
@@ -450,8 +448,8 @@ function dayKey(profile: AccountProfile, day: DayNumber): string {
 function drawMeter(meter: Meter, prng: Prng, day: DayNumber, dayVolume: number, monthVolume: number): Amount | null {
   if (meter.kind === 'adjustment') {
     if (!prng.chance(meter.activeShare)) return null;
-    const price = BigInt(prng.int(...meter.cents)) * NANO_PER_CENT;
-    return { count: NANO_PER_UNIT, usage: price, price };
+    const price = BigInt(prng.int(...meter.cents)) * NANOS_PER_CENT;
+    return { count: NANOS_PER_UNIT, usage: price, price };
   }
   if (meter.billing === 'monthly' ? dayOfMonth(day) !== 1 : !prng.chance(meter.activeShare)) return null;
   const volume = meter.billing === 'monthly' ? monthVolume : dayVolume;
@@ -462,9 +460,9 @@ function drawMeter(meter: Meter, prng: Prng, day: DayNumber, dayVolume: number, 
   // price = usage × unit price, rounded half-up to Twilio's 5 decimal places.
   const priceInSteps = (BigInt(usageSteps) * priceSteps(meter.unitPrice) * 2n + stepsPerUnit) / (2n * stepsPerUnit);
   return {
-    count: BigInt(count) * NANO_PER_UNIT,
-    usage: (BigInt(usageSteps) * NANO_PER_UNIT) / stepsPerUnit,
-    price: priceInSteps * NANO_PER_PRICE_STEP,
+    count: BigInt(count) * NANOS_PER_UNIT,
+    usage: (BigInt(usageSteps) * NANOS_PER_UNIT) / stepsPerUnit,
+    price: priceInSteps * NANOS_PER_PRICE_STEP,
   };
 }
 
@@ -491,7 +489,7 @@ function computeTotals(own: readonly (Amount | null)[]): Amount[] {
 
 /** The children's contribution to a node: all of their price; count and usage where units agree. */
 function sumChildren(node: ModelNode, totals: readonly Amount[]): Amount {
-  let count: Decimal | null = null;
+  let count: Nanos | null = null;
   let usage = 0n;
   let price = 0n;
   for (const childIndex of node.childIndices) {

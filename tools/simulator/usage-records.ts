@@ -3,7 +3,7 @@
  * a page computes only its own rows from the grid index, so a year of Daily rows (~240k per account)
  * is never materialised, and the JSON is assembled from per-category fragments built once.
  */
-import { type Decimal, formatDecimal } from '../money';
+import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, formatNanos } from './amounts';
 import { type Dataset, type SimAccount, type SimUsage } from './dataset';
 import { type DayNumber, dayToIsoDate, firstOfMonth, firstOfYear, isoDateToDay, parseIsoDate, todayUtc } from './dates';
 import { ApiError } from './errors';
@@ -24,8 +24,6 @@ const SUBRESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['yearly', 'Yearly'],
 ];
 
-const NANO_PER_UNIT = 1_000_000_000n;
-const NANO_PER_PRICE_STEP = 10_000n;
 const RELATIVE_DATE = /^([+-])(\d{1,5})days$/;
 
 interface Period {
@@ -148,17 +146,17 @@ function renderRow(fragments: RowFragments, usage: SimUsage | undefined, startDa
 }
 
 /** Twilio's price strings: "0", or exactly 5 decimal places ("11.72000", "-3.50000"). */
-function formatPrice(value: Decimal): string {
+function formatPrice(value: Nanos): string {
   if (value === 0n) return '0';
-  if (value % NANO_PER_PRICE_STEP !== 0n) return formatDecimal(value);
+  if (value % NANOS_PER_PRICE_STEP !== 0n) return formatNanos(value);
   const negative = value < 0n;
-  const digits = ((negative ? -value : value) / NANO_PER_PRICE_STEP).toString().padStart(6, '0');
+  const digits = ((negative ? -value : value) / NANOS_PER_PRICE_STEP).toString().padStart(6, '0');
   return `${negative ? '-' : ''}${digits.slice(0, -5)}.${digits.slice(-5)}`;
 }
 
 /** Counts and usage: an integer when whole ("1412"), else the exact decimal ("198.9"). */
-function formatQuantity(value: Decimal): string {
-  return value % NANO_PER_UNIT === 0n ? (value / NANO_PER_UNIT).toString() : formatDecimal(value);
+function formatQuantity(value: Nanos): string {
+  return value % NANOS_PER_UNIT === 0n ? (value / NANOS_PER_UNIT).toString() : formatNanos(value);
 }
 
 function parseIncludeSubaccounts(text: string | null): boolean {

@@ -1,7 +1,7 @@
 /**
  * Runs the Twilio simulator on its own, for the demo and for trying the connector by hand:
  *
- *   node dist/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N]
+ *   node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N]
  *                               [--seed N --subaccounts N --closed-subaccounts N --start YYYY-MM-DD --end YYYY-MM-DD]
  *
  * Without dataset flags it serves sampleDataset(). It prints the base URL and test credentials (this
@@ -13,7 +13,7 @@ import { parseIsoDate } from './dates';
 import { type RunningSimulator, startSimulator } from './server';
 
 const DEFAULT_PORT = 8099;
-const USAGE = 'usage: node dist/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD]';
+const USAGE = 'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD]';
 
 function wholeNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
