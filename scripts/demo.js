@@ -10,7 +10,8 @@ const path = require('node:path');
 const { startSimulator } = require('../dist-tools/simulator/server');
 const dataset = require('../dist-tools/simulator/dataset');
 const { isoDateToDay } = require('../dist-tools/simulator/dates');
-const { DECIMAL_SCALE, formatDecimal } = require('../dist/money');
+const { formatNanos } = require('../dist-tools/simulator/amounts');
+const { DECIMAL_SCALE, formatDecimal, parseDecimal } = require('../dist/money');
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'main.js');
 
@@ -33,7 +34,7 @@ function loadDuckDb() {
   }
 }
 
-/** A DuckDB DECIMAL value as an exact Decimal of ../money (bigint nano-units). */
+/** A DuckDB DECIMAL value as an exact Decimal of ../money. */
 function decimalOf(value) {
   if (value === null) return 0n;
   const shift = DECIMAL_SCALE - value.scale;
@@ -114,7 +115,8 @@ async function main() {
              (SELECT SUM(price) FROM usage_records WHERE category = 'totalprice')`);
     const leafTotal = decimalOf(costsTotal);
     const billedTotal = decimalOf(focusTotal);
-    const mainBill = simulator.dataset.scopeUsage(config.account_sid, true, isoDateToDay(config.start_date), isoDateToDay(config.end_date)).get('totalprice')?.price ?? 0n;
+    // The simulator keeps its own unit: its figure crosses over as text.
+    const mainBill = parseDecimal(formatNanos(simulator.dataset.scopeUsage(config.account_sid, true, isoDateToDay(config.start_date), isoDateToDay(config.end_date)).get('totalprice')?.price ?? 0n));
     table('Spend per month (usage_costs), read back from DuckDB', [
       ...perMonth.map(([month, spend]) => [month, money(decimalOf(spend))]),
       ['Σ usage_costs', money(leafTotal)],

@@ -134,7 +134,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
     // It reads usage_costs' windows under its own name: windows read before it are kept for it too.
     context.usageWindows.addReader(focusCosts.name, 'amounts');
-    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy), focusCosts].map(
+    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy, context.usedPlacements), focusCosts].map(
       reportingTwilioErrors,
     );
   }

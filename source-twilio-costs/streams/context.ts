@@ -6,6 +6,7 @@ import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
 import type { ForcedPlan } from '../planning/fetch-plan';
 import type { UsageScope } from './usage-sync';
+import { UsedPlacements } from './usage-categories';
 import { UsageWindowReader, type UnexplainedDays } from './usage-window';
 
 function creationDay(account: AccountWire): Day | undefined {
@@ -21,6 +22,8 @@ function creationDay(account: AccountWire): Day | undefined {
 export class TwilioContext {
   private accountList: Promise<AccountWire[]> | undefined;
   readonly usageWindows: UsageWindowReader;
+  /** Where usage_costs placed each category in this run, for usage_categories. */
+  readonly usedPlacements = new UsedPlacements();
 
   constructor(
     readonly config: ResolvedConfig,

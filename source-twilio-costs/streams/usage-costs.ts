@@ -181,6 +181,7 @@ export class UsageCostsStream implements Stream {
         // The chunk's days are placed together: the numbers of every day decide where a category sits.
         const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy);
         for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
+        this.twilio.usedPlacements.add(window.placements);
         for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.days.get(day), recent, notes);
       }
     }

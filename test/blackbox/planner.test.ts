@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
+import { addDays, daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
 import { syncWindows } from '../../source-twilio-costs/planning/sync-windows';
 import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../tools/simulator/server';
@@ -134,6 +134,56 @@ describe('black box: the request planner', function () {
       }
       const zeroed = recordsOf(auto.result.messages, 'usage_records').find((row) => row.account_sid === main && row.start_date === day && row.category === restated);
       expect(zeroed?.price, 'the restated category is emitted again, at zero').to.equal(0);
+    });
+  });
+
+  describe('a credit and its reversal inside one window (the aggregate nets them to zero)', () => {
+    const main = SAMPLE_MAIN_ACCOUNT_SID;
+    const CATEGORY = 'min-spend-adjustments';
+    let simulator: RunningSimulator;
+    let window: { from: string; to: string };
+    const reads = new Map<string, Read>();
+    const sevenFifty = 7_500_000_000n; // 7.5 in the simulator's nano-units
+
+    before(async () => {
+      simulator = await startSimulator({ dataset: sampleDataset() });
+      const dataset = simulator.dataset;
+      // Three days of the main account on which the adjustment is idle, then +7.5 and −7.5 on two of them.
+      const idle = (day: string): boolean => (dataset.usage(main, day).get(CATEGORY)?.price ?? 0n) === 0n;
+      const days = Array.from({ length: 60 }, (_, index) => addDays('2026-08-01', index));
+      const start = days.find((day) => [0, 1, 2].every((offset) => idle(addDays(day, offset))));
+      expect(start, 'three idle days in a row').to.be.a('string');
+      window = { from: start ?? '', to: addDays(start ?? '', 2) };
+      dataset.restate(main, window.from, CATEGORY, { count: null, usage: sevenFifty, price: sevenFifty });
+      dataset.restate(main, addDays(window.from, 1), CATEGORY, { count: null, usage: -sevenFifty, price: -sevenFifty });
+      const config = { account_sid: main, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: window.from, end_date: window.to, lookback_days: 0 };
+      for (const plan of ['dense', 'sparse'] as const) reads.set(plan, await read(simulator, config, { plan }));
+    });
+    after(() => simulator.close());
+
+    it('is read by the sparse plan too: its days do not add up, so they are read again in full', () => {
+      for (const plan of ['dense', 'sparse']) {
+        const records = recordsOf((reads.get(plan) as Read).result.messages, 'usage_records').filter((row) => row.account_sid === main && row.category === CATEGORY);
+        expect(records.map((row) => [row.start_date, row.price]), plan).to.deep.equal([
+          [window.from, 7.5],
+          [addDays(window.from, 1), -7.5],
+        ]);
+      }
+      const sparse = reads.get('sparse') as Read;
+      expect(dailyRequestsOf(sparse.requests, main).some((request) => request.query.Category === undefined), 'a dense re-read').to.equal(true);
+    });
+
+    it('puts both in usage_costs as leaves, and both plans emit the same rows', () => {
+      for (const plan of ['dense', 'sparse']) {
+        const costs = recordsOf((reads.get(plan) as Read).result.messages, 'usage_costs').filter((row) => row.account_sid === main && row.category === CATEGORY);
+        expect(costs.map((row) => [row.start_date, row.price, row.is_unattributed]), plan).to.deep.equal([
+          [window.from, 7.5, false],
+          [addDays(window.from, 1), -7.5, false],
+        ]);
+      }
+      for (const stream of USAGE_STREAMS) {
+        expect(recordSet((reads.get('sparse') as Read).result.messages, stream), stream).to.deep.equal(recordSet((reads.get('dense') as Read).result.messages, stream));
+      }
     });
   });
 
