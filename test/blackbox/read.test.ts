@@ -151,6 +151,23 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
     expect(leaves).to.be.greaterThan(5_000);
   });
 
+  it('usage_costs: nothing but the true leaves, and no rollup residual (no cancelling pairs), on every account-day', () => {
+    const byAccountDay = new Map<string, Record<string, unknown>[]>();
+    for (const row of recordsOf(first.messages, 'usage_costs')) {
+      const key = `${String(row.account_sid)}|${String(row.start_date)}`;
+      byAccountDay.set(key, [...(byAccountDay.get(key) ?? []), row]);
+    }
+    for (const account of ACCOUNTS) {
+      for (const day of daysOf(SAMPLE_START_DATE, SAMPLE_END_DATE)) {
+        const rows = (byAccountDay.get(`${account}|${day}`) ?? []).filter((row) => exact(row.price) !== 0n);
+        const leaves = Object.fromEntries(rows.filter((row) => row.is_unattributed === false).map((row) => [String(row.category), exact(row.price)]));
+        expect(leaves, `${account} ${day}`).to.deep.equal(Object.fromEntries(trueLeaves(simulator.dataset, account, day)));
+        const residuals = rows.filter((row) => row.is_unattributed === true).map((row) => String(row.category));
+        expect(residuals.filter((category) => category !== 'unattributed' && category !== 'subaccounts:unattributed'), `${account} ${day}`).to.deep.equal([]);
+      }
+    }
+  });
+
   it('a second read from the final state re-reads only the lookback window', async () => {
     const state = ['usage_records', 'usage_costs', 'focus_costs'].map((stream) => lastStreamState(first.messages, stream).state);
     for (const message of state) {
