@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { nonNegativeNumberFromEnv } from './config';
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
 import { runSync } from './sync/command';
@@ -12,12 +13,11 @@ async function main(): Promise<void> {
     process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
     return;
   }
-  const interval = Number(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
   const source = new TwilioCostsSource(process.env);
   process.exitCode = await runCommand(source, {
     argv: process.argv.slice(2),
     stdout: process.stdout,
-    checkpointIntervalMs: (Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
+    checkpointIntervalMs: nonNegativeNumberFromEnv(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
   });
 }
 

@@ -1,4 +1,4 @@
-import { ConfigParser, loadSpec, type ResolvedConfig } from './config';
+import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
 import type { ForcedPlan } from './planning/fetch-plan';
 import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
@@ -35,11 +35,6 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
   if (text === undefined || text === '') return undefined;
   if (text === 'dense' || text === 'sparse') return text;
   throw new ConfigError(`SOURCE_TWILIO_COSTS_FETCH_PLAN must be "dense" or "sparse", got ${JSON.stringify(text)}.`);
-}
-
-function positiveNumber(text: string | undefined, fallback: number): number {
-  const value = Number(text);
-  return text !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
@@ -136,7 +131,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   }
 
   private retryPolicy(): RetryPolicy {
-    return { ...DEFAULT_RETRY_POLICY, baseDelayMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
+    return { ...DEFAULT_RETRY_POLICY, baseDelayMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
   }
 
   private client(config: ResolvedConfig, logger: Logger | undefined, retry: RetryPolicy): TwilioClient {
@@ -148,7 +143,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
           ? { username: credentials.apiKeySid, password: credentials.apiKeySecret }
           : { username: config.accountSid, password: credentials.authToken },
       limiter: new ConcurrencyLimiter(config.maxConcurrency),
-      requestTimeoutMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
       retry,
       onRetry: (event) => {
         this.traffic.onRetry?.();

@@ -1,4 +1,10 @@
 import { ConfigError } from './errors';
+import type { JsonObject } from './messages';
+
+/** A JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 /**
  * Parses the text of an input file. A syntax error is described by line and column only: V8's own

@@ -1,4 +1,5 @@
 import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 
 export interface TwilioCredentials {
@@ -95,7 +96,7 @@ export class TwilioClient {
   async getPage<T>(pathOrUri: string, listKey: string, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
     const body = await this.get(pathOrUri, query);
     const path = this.resolve(pathOrUri, query).pathname;
-    if (!isRecord(body) || !Array.isArray(body[listKey])) {
+    if (!isJsonObject(body) || !Array.isArray(body[listKey])) {
       throw new TwilioApiError('GET', path, 200, undefined, `the response has no "${listKey}" list`);
     }
     const next = body.next_page_uri;
@@ -156,7 +157,7 @@ export class TwilioClient {
       }
       return { kind: 'ok', body };
     }
-    const code = isRecord(body) && typeof body.code === 'number' ? body.code : undefined;
+    const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
     if (response.status === 429 || response.status >= 500) {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
@@ -194,10 +195,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeFetchFailure(error: unknown, timeoutMs: number): string {
