@@ -19,6 +19,9 @@ export function resolveCatalog(catalog: unknown, streams: readonly Stream[]): Co
   if (!isJsonObject(catalog) || !Array.isArray(catalog.streams)) {
     throw new ConfigError('The catalog is not a ConfiguredAirbyteCatalog: it needs a "streams" array.');
   }
+  if (catalog.streams.length === 0) {
+    throw new ConfigError('The catalog selects no streams: a read would do nothing. Select at least one stream, or re-discover the schema.');
+  }
   const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const seen = new Set<string>();
   return catalog.streams.map((entry: unknown, index: number): ConfiguredStream => {
@@ -28,7 +31,7 @@ export function resolveCatalog(catalog: unknown, streams: readonly Stream[]): Co
     if (!stream) {
       throw new ConfigError(`The catalog names the stream "${name}", which this source does not have. Streams: ${[...byName.keys()].join(', ')}.`);
     }
-    if (seen.has(name)) throw new ConfigError(`The catalog lists the stream "${name}" twice.`);
+    if (seen.has(name)) throw new ConfigError(`The catalog lists the stream "${name}" twice; list each stream once.`);
     seen.add(name);
     const syncMode = isJsonObject(entry) ? (entry.sync_mode ?? 'full_refresh') : undefined;
     if (typeof syncMode !== 'string' || !SYNC_MODES.includes(syncMode)) {

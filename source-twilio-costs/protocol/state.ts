@@ -9,6 +9,8 @@ import type { JsonObject } from './messages';
  */
 export function parseInputState(text: string, knownStreams: readonly string[]): Map<string, JsonObject> {
   const states = new Map<string, JsonObject>();
+  /** The message index of each stream's state, null ones included. */
+  const named = new Map<string, number>();
   if (text.trim() === '') return states;
   const parsed = parseJsonInput(text, 'The state file');
   if (isJsonObject(parsed) && Object.keys(parsed).length === 0) return states;
@@ -26,6 +28,9 @@ export function parseInputState(text: string, knownStreams: readonly string[]): 
     if (!knownStreams.includes(name)) {
       throw new ConfigError(`The state names the stream "${name}", which this source does not have. Streams: ${knownStreams.join(', ')}.`);
     }
+    // Which of two states to resume from cannot be guessed: either may be the stale one.
+    if (named.has(name)) throw new ConfigError(`The state holds two states for the stream "${name}" (messages ${named.get(name)} and ${index}); send one per stream.`);
+    named.set(name, index);
     const streamState = message.stream.stream_state;
     if (streamState === null || streamState === undefined) return; // a null state means "reset"
     if (!isJsonObject(streamState)) throw new ConfigError(`The state of stream "${name}" is not a JSON object.`);
