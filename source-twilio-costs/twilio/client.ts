@@ -119,8 +119,13 @@ export class TwilioClient {
     }
   }
 
+  /**
+   * An API path or URI as a URL under the base URL. Paths, Twilio's next_page_uri included, are
+   * put under the base URL's path prefix: Twilio names its pages without a proxy's prefix.
+   */
   private resolve(pathOrUri: string, query: Record<string, string>): URL {
-    const url = new URL(pathOrUri, this.options.baseUrl);
+    const prefix = this.options.baseUrl.pathname.replace(/\/+$/, '');
+    const url = new URL(pathOrUri.startsWith('/') ? `${prefix}${pathOrUri}` : pathOrUri, this.options.baseUrl);
     if (url.origin !== this.options.baseUrl.origin) {
       // A next_page_uri that names another host would receive our credentials: refuse it.
       throw new TwilioApiError('GET', url.pathname, 0, undefined, `refusing to send credentials to another origin (${url.host})`);

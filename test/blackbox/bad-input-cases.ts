@@ -214,6 +214,13 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 0,
   },
   {
+    problem: 'TWILIO_API_BASE_URL has a query',
+    command: 'check',
+    input: (valid) => ({ config: json(valid.config), env: { TWILIO_API_BASE_URL: 'https://proxy.example.com/twilio?region=ie1' } }),
+    answer: failed(/^TWILIO_API_BASE_URL must not have a query or a fragment: only a scheme, a host and an optional path prefix\.$/),
+    exitCode: 0,
+  },
+  {
     problem: 'TWILIO_API_BASE_URL holds credentials',
     command: 'check',
     input: (valid) => ({ config: json(valid.config), env: { TWILIO_API_BASE_URL: `https://user:${BAD_INPUT_SECRETS.apiKeySecret}@api.twilio.com` } }),
