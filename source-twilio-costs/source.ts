@@ -16,7 +16,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type Re
 import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
-import { toConnectorError } from './twilio-errors';
+import { asTwilioConnectorError } from './twilio-errors';
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;
@@ -48,7 +48,7 @@ function reportingTwilioErrors(stream: Stream): Stream {
       try {
         yield* stream.read(context);
       } catch (error) {
-        throw toConnectorError(error);
+        throw asTwilioConnectorError(error) ?? error;
       }
     },
   };
@@ -112,9 +112,8 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
       if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
         return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
       }
-      const mapped = toConnectorError(error);
-      if (mapped instanceof Error) return { succeeded: false, message: mapped.message };
-      throw error;
+      // The runner turns a config or transient error into FAILED; anything else is a bug, not a failed connection.
+      throw asTwilioConnectorError(error) ?? error;
     }
   }
 

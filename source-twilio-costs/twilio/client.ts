@@ -1,4 +1,5 @@
 import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import { actionForStatus } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 
@@ -164,7 +165,7 @@ export class TwilioClient {
     }
     const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
-    if (response.status === 429 || response.status >= 500) {
+    if (actionForStatus(response.status) === 'retry') {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }
     throw error;
