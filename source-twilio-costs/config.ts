@@ -6,6 +6,7 @@ import { addDays, dayOf, firstOfMonthBefore, isValidDay, minDay, type Day } from
 import type { SourceConfig } from './generated/types';
 import type { ConnectorSpecification } from './protocol/messages';
 import { ConfigError } from './protocol/errors';
+import { isJsonObject } from './protocol/json';
 import { resolveBaseUrl } from './twilio/base-url';
 
 /** The package root, where spec.json and schemas/ live (dist/ sits beside them). */
@@ -67,13 +68,13 @@ export class ConfigParser {
   }
 
   parse(raw: unknown, env: { TWILIO_API_BASE_URL?: string }, now: Date): ResolvedConfig {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('The config must be a JSON object.');
+    if (!isJsonObject(raw)) throw new ConfigError('The config must be a JSON object.');
     const config = structuredClone(raw) as Record<string, unknown>;
     const problems: string[] = [];
     if (!this.validateRoot(config)) problems.push(...(this.validateRoot.errors ?? []).map(describeAjvError));
     const credentials = config.credentials;
-    if (typeof credentials === 'object' && credentials !== null && !Array.isArray(credentials)) {
-      const authType = (credentials as Record<string, unknown>).auth_type;
+    if (isJsonObject(credentials)) {
+      const authType = credentials.auth_type;
       const validate = typeof authType === 'string' ? this.validateBranch.get(authType) : undefined;
       if (!validate) {
         problems.push(`credentials.auth_type must be one of ${[...this.validateBranch.keys()].map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(authType ?? null)}`);
@@ -91,11 +92,11 @@ export class ConfigParser {
    * without a word: each gets a warning, with the field it was probably meant to be.
    */
   unknownFields(raw: unknown): string[] {
-    if (!isPlainObject(raw)) return [];
+    if (!isJsonObject(raw)) return [];
     const warnings = describeUnknownFields(raw, this.knownFields, '');
     const credentials = raw.credentials;
-    const branchFields = isPlainObject(credentials) ? this.knownBranchFields.get(String(credentials.auth_type)) : undefined;
-    if (isPlainObject(credentials) && branchFields) warnings.push(...describeUnknownFields(credentials, branchFields, 'credentials.'));
+    const branchFields = isJsonObject(credentials) ? this.knownBranchFields.get(String(credentials.auth_type)) : undefined;
+    if (isJsonObject(credentials) && branchFields) warnings.push(...describeUnknownFields(credentials, branchFields, 'credentials.'));
     return warnings;
   }
 
@@ -132,10 +133,6 @@ export class ConfigParser {
   }
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function describeUnknownFields(object: Record<string, unknown>, known: readonly string[], prefix: string): string[] {
   return Object.keys(object)
     .filter((field) => !known.includes(field))
@@ -156,6 +153,15 @@ function editDistance(a: string, b: string): number {
     previous = current;
   }
   return previous[b.length] ?? 0;
+}
+
+/**
+ * A non-negative number from an environment variable (a tuning knob such as a timeout), or the
+ * fallback when it is unset, empty or not such a number: a typo in a knob must not stop a sync.
+ */
+export function nonNegativeNumberFromEnv(text: string | undefined, fallback: number): number {
+  const value = Number(text);
+  return text !== undefined && text.trim() !== '' && Number.isFinite(value) && value >= 0 ? value : fallback;
 }
 
 /** The last day whose data the cursor may claim as read: yesterday (today is still incomplete). */

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { nonNegativeNumberFromEnv } from './config';
+import { JsonLinesSink } from './protocol/output';
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
 import { runSync } from './sync/command';
@@ -12,13 +14,19 @@ async function main(): Promise<void> {
     process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
     return;
   }
-  const interval = Number(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
   const source = new TwilioCostsSource(process.env);
-  process.exitCode = await runCommand(source, {
+  const stdout = new JsonLinesSink(process.stdout);
+  const exitCode = await runCommand(source, {
     argv: process.argv.slice(2),
-    stdout: process.stdout,
-    checkpointIntervalMs: (Number.isFinite(interval) && interval >= 0 ? interval : DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
+    sink: stdout,
+    checkpointIntervalMs: nonNegativeNumberFromEnv(process.env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000,
   });
+  if (stdout.closed) {
+    process.stderr.write('source-twilio-costs: stdout was closed by its reader, so the command stopped.\n');
+    // Requests still in flight would keep the process alive, reading for no one.
+    process.exit(exitCode);
+  }
+  process.exitCode = exitCode;
 }
 
 void main();

@@ -1,4 +1,4 @@
-import { ConfigParser, loadSpec, type ResolvedConfig } from './config';
+import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
 import type { ForcedPlan } from './planning/fetch-plan';
 import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
@@ -17,7 +17,7 @@ import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type Re
 import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
-import { toConnectorError } from './twilio-errors';
+import { asTwilioConnectorError } from './twilio-errors';
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;
@@ -38,11 +38,6 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
   throw new ConfigError(`SOURCE_TWILIO_COSTS_FETCH_PLAN must be "dense" or "sparse", got ${JSON.stringify(text)}.`);
 }
 
-function positiveNumber(text: string | undefined, fallback: number): number {
-  const value = Number(text);
-  return text !== undefined && Number.isFinite(value) && value >= 0 ? value : fallback;
-}
-
 /** Streams report Twilio failures as connector errors with the right failure type. */
 function reportingTwilioErrors(stream: Stream): Stream {
   return {
@@ -54,7 +49,7 @@ function reportingTwilioErrors(stream: Stream): Stream {
       try {
         yield* stream.read(context);
       } catch (error) {
-        throw toConnectorError(error);
+        throw asTwilioConnectorError(error) ?? error;
       }
     },
   };
@@ -118,9 +113,8 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
       if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
         return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
       }
-      const mapped = toConnectorError(error);
-      if (mapped instanceof Error) return { succeeded: false, message: mapped.message };
-      throw error;
+      // The runner turns a config or transient error into FAILED; anything else is a bug, not a failed connection.
+      throw asTwilioConnectorError(error) ?? error;
     }
   }
 
@@ -140,7 +134,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   }
 
   private retryPolicy(): RetryPolicy {
-    return { ...DEFAULT_RETRY_POLICY, baseDelayMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
+    return { ...DEFAULT_RETRY_POLICY, baseDelayMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
   }
 
   private client(config: ResolvedConfig, logger: Logger | undefined, retry: RetryPolicy): TwilioClient {
@@ -152,7 +146,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
           ? { username: credentials.apiKeySid, password: credentials.apiKeySecret }
           : { username: config.accountSid, password: credentials.authToken },
       limiter: new ConcurrencyLimiter(config.maxConcurrency),
-      requestTimeoutMs: positiveNumber(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
+      requestTimeoutMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
       retry,
       onRetry: (event) => {
         this.traffic.onRetry?.();

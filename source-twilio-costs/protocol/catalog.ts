@@ -1,4 +1,5 @@
 import { ConfigError } from './errors';
+import { isJsonObject } from './json';
 import type { SyncMode } from './messages';
 import type { Stream } from './stream';
 
@@ -9,31 +10,30 @@ export interface ConfiguredStream {
 
 const SYNC_MODES: readonly string[] = ['full_refresh', 'incremental'];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * Checks a ConfiguredAirbyteCatalog against the source's streams, before anything is read: an
  * unknown stream, a sync mode the stream does not support or a malformed entry is a config error
  * that names the stream.
  */
 export function resolveCatalog(catalog: unknown, streams: readonly Stream[]): ConfiguredStream[] {
-  if (!isObject(catalog) || !Array.isArray(catalog.streams)) {
+  if (!isJsonObject(catalog) || !Array.isArray(catalog.streams)) {
     throw new ConfigError('The catalog is not a ConfiguredAirbyteCatalog: it needs a "streams" array.');
+  }
+  if (catalog.streams.length === 0) {
+    throw new ConfigError('The catalog selects no streams: a read would do nothing. Select at least one stream, or re-discover the schema.');
   }
   const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const seen = new Set<string>();
   return catalog.streams.map((entry: unknown, index: number): ConfiguredStream => {
-    const name = isObject(entry) && isObject(entry.stream) ? entry.stream.name : undefined;
+    const name = isJsonObject(entry) && isJsonObject(entry.stream) ? entry.stream.name : undefined;
     if (typeof name !== 'string') throw new ConfigError(`Catalog entry ${index} has no stream.name.`);
     const stream = byName.get(name);
     if (!stream) {
       throw new ConfigError(`The catalog names the stream "${name}", which this source does not have. Streams: ${[...byName.keys()].join(', ')}.`);
     }
-    if (seen.has(name)) throw new ConfigError(`The catalog lists the stream "${name}" twice.`);
+    if (seen.has(name)) throw new ConfigError(`The catalog lists the stream "${name}" twice; list each stream once.`);
     seen.add(name);
-    const syncMode = isObject(entry) ? (entry.sync_mode ?? 'full_refresh') : undefined;
+    const syncMode = isJsonObject(entry) ? (entry.sync_mode ?? 'full_refresh') : undefined;
     if (typeof syncMode !== 'string' || !SYNC_MODES.includes(syncMode)) {
       throw new ConfigError(`The catalog asks for sync_mode ${JSON.stringify(syncMode)} on "${name}"; use full_refresh or incremental.`);
     }

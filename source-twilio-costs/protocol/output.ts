@@ -3,58 +3,144 @@ import type { AirbyteMessage } from './messages';
 
 const REDACTED = '**********';
 
+/** Shorter values would mask noise (a "1" in every number) rather than a secret. */
+const MIN_SECRET_LENGTH = 4;
+
 /**
- * The protocol channel: one JSON message per line on stdout, nothing else.
- *
- * Every line passes through secret redaction, so a secret that slipped into any message (an error
- * text quoting a URL, a record) never leaves the process. Writes respect backpressure: `write`
- * resolves once the stream can take more, so a slow consumer pauses the sync instead of
- * buffering records in memory. A closed pipe (EPIPE: the reader went away) ends output quietly.
+ * The reader of the messages went away (stdout's pipe closed: EPIPE, or the in-process consumer
+ * stopped). Nothing can be reported any more, so the run stops instead of reading on for no one.
  */
-export class MessageOutput {
+export class OutputClosedError extends Error {
+  constructor(reason: string) {
+    super(`The protocol output is closed (${reason}).`);
+    this.name = 'OutputClosedError';
+  }
+}
+
+/**
+ * Where the runner's messages go: stdout as JSON lines for a platform, or objects handed to a
+ * consumer in this process. `write` resolves when the sink can take the next message, so a slow
+ * reader pauses the sync instead of letting it buffer records in memory; once the reader is gone
+ * it rejects with OutputClosedError.
+ */
+export interface MessageSink {
+  write(message: AirbyteMessage): Promise<void>;
+  /** Resolves once everything written so far has been handed on. */
+  flush(): Promise<void>;
+}
+
+/** Masks registered secrets wherever they appear in a message: in any string, key or value. */
+export class SecretRedactor {
   private readonly secrets = new Set<string>();
-  private closed = false;
 
-  constructor(private readonly stream: Writable) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') {
-        this.closed = true;
-        return;
-      }
-      throw error;
-    });
+  add(values: Iterable<string | undefined>): void {
+    for (const value of values) if (value && value.length >= MIN_SECRET_LENGTH) this.secrets.add(value);
   }
 
-  /** Registers values that must never be printed (short values are ignored: they would mask noise). */
-  addSecrets(values: Iterable<string | undefined>): void {
-    for (const value of values) if (value && value.length >= 4) this.secrets.add(value);
-  }
-
-  redact(text: string): string {
+  redactText(text: string): string {
     let result = text;
     for (const secret of this.secrets) if (result.includes(secret)) result = result.split(secret).join(REDACTED);
     return result;
   }
 
-  async write(message: AirbyteMessage): Promise<void> {
-    if (this.closed) return;
-    const line = `${this.redact(JSON.stringify(message))}\n`;
-    if (!this.stream.write(line)) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          this.stream.off('drain', done);
-          this.stream.off('close', done);
-          resolve();
-        };
-        this.stream.on('drain', done);
-        this.stream.on('close', done);
-      });
-    }
+  /** The value with every secret masked; the value itself (not a copy) when nothing needed masking. */
+  redactValue<T>(value: T): T {
+    if (this.secrets.size === 0) return value;
+    return this.redactAny(value) as T;
   }
 
-  /** Resolves when everything written so far has been handed to the OS. */
+  private redactAny(value: unknown): unknown {
+    if (typeof value === 'string') return this.redactText(value);
+    if (Array.isArray(value)) {
+      const items = value.map((item: unknown) => this.redactAny(item));
+      return items.some((item, index) => item !== value[index]) ? items : value;
+    }
+    if (typeof value !== 'object' || value === null) return value;
+    let changed = false;
+    const entries = Object.entries(value).map(([key, item]): [string, unknown] => {
+      const redactedKey = this.redactText(key);
+      const redactedItem = this.redactAny(item);
+      changed ||= redactedKey !== key || redactedItem !== item;
+      return [redactedKey, redactedItem];
+    });
+    return changed ? Object.fromEntries(entries) : value;
+  }
+}
+
+/**
+ * Serialises messages to a byte stream (stdout), one JSON object per line and nothing else. A
+ * closed pipe (EPIPE) or a destroyed stream closes the sink: the write that finds it so rejects.
+ */
+export class JsonLinesSink implements MessageSink {
+  private closedBy: string | undefined;
+
+  constructor(private readonly stream: Writable) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      // Every stream error ends the output; one that is not EPIPE is still named.
+      this.closedBy = error.code ?? error.message;
+    });
+  }
+
+  /** Whether the reader has gone. */
+  get closed(): boolean {
+    return this.closedBy !== undefined || this.stream.destroyed;
+  }
+
+  async write(message: AirbyteMessage): Promise<void> {
+    this.throwIfClosed();
+    if (this.stream.write(`${JSON.stringify(message)}\n`)) return;
+    await new Promise<void>((resolve, reject) => {
+      const settle = (): void => {
+        this.stream.off('drain', settle);
+        this.stream.off('close', settle);
+        this.stream.off('error', settle);
+        if (this.closed) reject(new OutputClosedError(this.closedBy ?? 'closed'));
+        else resolve();
+      };
+      this.stream.on('drain', settle);
+      this.stream.on('close', settle);
+      this.stream.on('error', settle);
+    });
+  }
+
   async flush(): Promise<void> {
     if (this.closed) return;
     await new Promise<void>((resolve) => this.stream.write('', () => resolve()));
+  }
+
+  private throwIfClosed(): void {
+    if (this.closedBy !== undefined) throw new OutputClosedError(this.closedBy);
+    if (this.stream.destroyed || this.stream.writableEnded) throw new OutputClosedError('closed');
+  }
+}
+
+/**
+ * The protocol channel the runner, the read loop and the logger write to: every message passes
+ * through secret redaction before it reaches the sink, so a secret that slipped into any message
+ * (an error text quoting a URL, a record) never leaves the process, whichever sink it goes to.
+ */
+export class MessageOutput {
+  readonly redactor = new SecretRedactor();
+  private closedError: OutputClosedError | undefined;
+
+  constructor(private readonly sink: MessageSink) {}
+
+  /** Registers values that must never be printed. */
+  addSecrets(values: Iterable<string | undefined>): void {
+    this.redactor.add(values);
+  }
+
+  async write(message: AirbyteMessage): Promise<void> {
+    if (this.closedError) throw this.closedError;
+    try {
+      await this.sink.write(this.redactor.redactValue(message));
+    } catch (error) {
+      if (error instanceof OutputClosedError) this.closedError = error;
+      throw error;
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (!this.closedError) await this.sink.flush();
   }
 }

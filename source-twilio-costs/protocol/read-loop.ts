@@ -2,7 +2,7 @@ import type { ConfiguredStream } from './catalog';
 import { asConnectorError } from './errors';
 import type { Logger } from './logger';
 import { errorTraceMessage, estimateMessage, recordMessage, stateMessage, streamStatusMessage, type JsonObject } from './messages';
-import type { MessageOutput } from './output';
+import { OutputClosedError, type MessageOutput } from './output';
 
 export interface ReadOptions {
   output: MessageOutput;
@@ -129,6 +129,8 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
       await logger.drain();
       await output.write(streamStatusMessage(stream.name, 'COMPLETE'));
     } catch (thrown) {
+      // Without a reader nothing can be reported, and the other streams would be read for no one.
+      if (thrown instanceof OutputClosedError) throw thrown;
       allSucceeded = false;
       const error = asConnectorError(thrown);
       // Everything read before the failure stays committed: the last checkpoint still goes out.

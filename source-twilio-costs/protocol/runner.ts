@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveCatalog } from './catalog';
 import { ConfigError, asConnectorError, type ConnectorError } from './errors';
 import { Logger } from './logger';
 import { parseJsonInput } from './json';
 import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
-import { MessageOutput } from './output';
+import { MessageOutput, OutputClosedError, type MessageSink } from './output';
 import { readStreams } from './read-loop';
 import { parseInputState } from './state';
 import { describeStream, type Stream } from './stream';
@@ -19,34 +19,47 @@ export interface Source<Config> {
   secrets(config: Config): string[];
   /** Things in the raw config worth a warning that do not stop the run (an unknown field, say). */
   configWarnings?(raw: unknown): string[];
+  /**
+   * Tries the connection. A ConnectorError with a config or transient failure type is a failed
+   * connection; anything else (a bug) is a system error.
+   */
   check(config: Config, logger: Logger): Promise<{ succeeded: boolean; message: string }>;
   streams(config: Config): Stream[];
 }
 
 export interface RunOptions {
   argv: string[];
-  stdout: NodeJS.WritableStream & import('node:stream').Writable;
+  /** Where the messages go: stdout as JSON lines, or a consumer in this process. */
+  sink: MessageSink;
   checkpointIntervalMs: number;
 }
 
 const USAGE = 'usage: spec | check --config FILE | discover --config FILE | read --config FILE --catalog FILE [--state FILE] [--debug]';
 
-function readJsonFile(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
-  }
-  return parseJsonInput(text, `The ${what} file ${path}`);
-}
+/**
+ * The largest config, catalog or state file read. This source's own are a few KiB (a state holds
+ * a cursor per account); the limit only keeps a wrong file (a log, a dump) from being parsed whole.
+ */
+export const MAX_INPUT_FILE_BYTES = 8 * 1024 * 1024;
 
-function readTextFile(path: string, what: string): string {
+/** Exit code of a run whose output was closed by its reader: nothing more could be reported. */
+export const OUTPUT_CLOSED_EXIT_CODE = 1;
+
+function readInputText(path: string, what: string): string {
   try {
+    const { size } = statSync(path);
+    if (size > MAX_INPUT_FILE_BYTES) {
+      throw new ConfigError(`The ${what} file ${path} is ${size} bytes; this source reads ${what} files of at most ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB.`);
+    }
     return readFileSync(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
   }
+}
+
+function readJsonFile(path: string, what: string): unknown {
+  return parseJsonInput(readInputText(path, what), `The ${what} file ${path}`);
 }
 
 /** Reads and validates the config, first logging what is odd about it (even if it then fails). */
@@ -67,8 +80,17 @@ function requireOption(value: string | undefined, flag: string, command: string)
  * where a config problem is a CONNECTION_STATUS FAILED and exit 0, as the protocol asks.
  */
 export async function runCommand<Config>(source: Source<Config>, options: RunOptions): Promise<number> {
-  const output = new MessageOutput(options.stdout);
-  let command = '';
+  const output = new MessageOutput(options.sink);
+  try {
+    return await runAndReport(source, options, output);
+  } catch (thrown) {
+    // The reader is gone: there is no one left to tell, and nothing more to read for.
+    if (thrown instanceof OutputClosedError) return OUTPUT_CLOSED_EXIT_CODE;
+    throw thrown;
+  }
+}
+
+async function runAndReport<Config>(source: Source<Config>, options: RunOptions, output: MessageOutput): Promise<number> {
   let logger = new Logger(output);
   try {
     const { positionals, values } = parseArgs({
@@ -77,7 +99,7 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
       strict: true,
       options: { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' }, debug: { type: 'boolean' } },
     });
-    command = positionals[0] ?? '';
+    const command = positionals[0] ?? '';
     logger = new Logger(output, values.debug === true);
     if (positionals.length !== 1) throw new ConfigError(`Expected one command. ${USAGE}`);
     switch (command) {
@@ -98,7 +120,7 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
         const streams = source.streams(config);
         const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams);
         const states: Map<string, JsonObject> = values.state
-          ? parseInputState(readTextFile(values.state, 'state'), streams.map((stream) => stream.name))
+          ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
         const succeeded = await readStreams(configured, { output, logger, states, checkpointIntervalMs: options.checkpointIntervalMs });
         return succeeded ? 0 : 1;
@@ -107,6 +129,7 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
         throw new ConfigError(`Unknown command ${JSON.stringify(command)}. ${USAGE}`);
     }
   } catch (thrown) {
+    if (thrown instanceof OutputClosedError) throw thrown;
     const error = thrown instanceof TypeError && (thrown as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
       ? new ConfigError(`${thrown.message}. ${USAGE}`)
       : asConnectorError(thrown);

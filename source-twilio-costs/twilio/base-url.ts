@@ -8,8 +8,10 @@ function isLoopback(hostname: string): boolean {
 }
 
 /**
- * The Twilio API origin. Plain http is allowed only on loopback (the local simulator), so Basic
- * credentials never cross a network in clear text.
+ * The Twilio API base: an origin, and optionally a path prefix (a proxy's mount point, say) that
+ * every request path is put under. Plain http is allowed only on loopback (the local simulator),
+ * so Basic credentials never cross a network in clear text. A query or fragment could not be
+ * kept on every request, so it is refused rather than dropped.
  */
 export function resolveBaseUrl(raw: string | undefined): URL {
   const text = raw && raw.trim() !== '' ? raw.trim() : DEFAULT_TWILIO_API_BASE_URL;
@@ -20,6 +22,7 @@ export function resolveBaseUrl(raw: string | undefined): URL {
     throw new ConfigError(`TWILIO_API_BASE_URL is not a URL: ${JSON.stringify(text)}.`);
   }
   if (url.username || url.password) throw new ConfigError('TWILIO_API_BASE_URL must not contain credentials.');
+  if (url.search || url.hash) throw new ConfigError('TWILIO_API_BASE_URL must not have a query or a fragment: only a scheme, a host and an optional path prefix.');
   if (url.protocol === 'https:') return url;
   if (url.protocol === 'http:' && isLoopback(url.hostname)) return url;
   if (url.protocol === 'http:') {

@@ -1,4 +1,6 @@
 import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import { actionForStatus } from './error-policy';
+import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 
 export interface TwilioCredentials {
@@ -95,7 +97,7 @@ export class TwilioClient {
   async getPage<T>(pathOrUri: string, listKey: string, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
     const body = await this.get(pathOrUri, query);
     const path = this.resolve(pathOrUri, query).pathname;
-    if (!isRecord(body) || !Array.isArray(body[listKey])) {
+    if (!isJsonObject(body) || !Array.isArray(body[listKey])) {
       throw new TwilioApiError('GET', path, 200, undefined, `the response has no "${listKey}" list`);
     }
     const next = body.next_page_uri;
@@ -118,8 +120,13 @@ export class TwilioClient {
     }
   }
 
+  /**
+   * An API path or URI as a URL under the base URL. Paths, Twilio's next_page_uri included, are
+   * put under the base URL's path prefix: Twilio names its pages without a proxy's prefix.
+   */
   private resolve(pathOrUri: string, query: Record<string, string>): URL {
-    const url = new URL(pathOrUri, this.options.baseUrl);
+    const prefix = this.options.baseUrl.pathname.replace(/\/+$/, '');
+    const url = new URL(pathOrUri.startsWith('/') ? `${prefix}${pathOrUri}` : pathOrUri, this.options.baseUrl);
     if (url.origin !== this.options.baseUrl.origin) {
       // A next_page_uri that names another host would receive our credentials: refuse it.
       throw new TwilioApiError('GET', url.pathname, 0, undefined, `refusing to send credentials to another origin (${url.host})`);
@@ -156,9 +163,9 @@ export class TwilioClient {
       }
       return { kind: 'ok', body };
     }
-    const code = isRecord(body) && typeof body.code === 'number' ? body.code : undefined;
+    const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
-    if (response.status === 429 || response.status >= 500) {
+    if (actionForStatus(response.status) === 'retry') {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }
     throw error;
@@ -194,10 +201,6 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describeFetchFailure(error: unknown, timeoutMs: number): string {

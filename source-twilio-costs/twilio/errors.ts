@@ -15,10 +15,6 @@ export class TwilioApiError extends Error {
     super(`${method} ${path} answered HTTP ${status}${code === undefined ? '' : ` (Twilio error ${code})`}${detail ? `: ${detail}` : ''}`);
     this.name = 'TwilioApiError';
   }
-
-  get isAuthenticationError(): boolean {
-    return this.status === 401;
-  }
 }
 
 /** The request never got an answer: refused, reset, timed out, or the body was cut off. */

@@ -34,6 +34,9 @@ export interface AccountWire {
 
 const API_ROOT = '/2010-04-01';
 
+/** The category whose price is the account's whole bill for the period. */
+export const TOTAL_PRICE_CATEGORY = 'totalprice';
+
 export function listAccounts(client: TwilioClient): AsyncGenerator<AccountWire[]> {
   return client.paginate<AccountWire>(`${API_ROOT}/Accounts.json`, 'accounts', { PageSize: String(MAX_PAGE_SIZE) });
 }
@@ -84,7 +87,7 @@ export function rangeUsage(client: TwilioClient, query: UsageQuery): AsyncGenera
 /** Today's total price: the cheapest authenticated usage call, used by `check`. */
 export async function probeUsage(client: TwilioClient, accountSid: string, day: Day, includeSubaccounts: boolean): Promise<void> {
   await client.getPage(`${API_ROOT}/Accounts/${accountSid}/Usage/Records.json`, 'usage_records', {
-    ...usageParameters({ accountSid, range: { from: day, to: day }, includeSubaccounts, category: 'totalprice' }),
+    ...usageParameters({ accountSid, range: { from: day, to: day }, includeSubaccounts, category: TOTAL_PRICE_CATEGORY }),
     PageSize: '1',
   });
 }

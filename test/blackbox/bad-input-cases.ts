@@ -3,7 +3,7 @@
  * checks the answers, the secrets test runs the table again looking for leaks, and the README's
  * troubleshooting table has a row for every case.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
@@ -78,6 +78,27 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
   },
   { problem: 'the config file does not exist', command: 'check', input: () => ({ config: { unreadable: 'missing' } }), answer: failed(/^Cannot read the config file \S+: ENOENT\.$/), exitCode: 0 },
   { problem: 'the config file cannot be read (a directory)', command: 'check', input: () => ({ config: { unreadable: 'directory' } }), answer: failed(/^Cannot read the config file \S+: EISDIR\.$/), exitCode: 0 },
+  {
+    problem: 'the config file is larger than 8 MiB',
+    command: 'check',
+    input: (valid) => ({ config: { text: JSON.stringify(valid.config) + ' '.repeat(8 * 1024 * 1024) } }),
+    answer: failed(/^The config file \S+ is \d+ bytes; this source reads config files of at most 8 MiB\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config nests arrays or objects 100,000 deep',
+    command: 'check',
+    input: (valid) => ({ config: { text: `{"account_sid": "${valid.mainSid}", "start_date": ${'['.repeat(100_000)}${']'.repeat(100_000)}}` } }),
+    answer: failed(/^The config file \S+ nests arrays or objects more than 64 levels deep; no input of this source is nested that deep\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config nests objects 100,000 deep (discover)',
+    command: 'discover',
+    input: () => ({ config: { text: `${'{"a": '.repeat(100_000)}1${'}'.repeat(100_000)}` } }),
+    answer: configError(/^The config file \S+ nests arrays or objects more than 64 levels deep; /),
+    exitCode: 1,
+  },
   { problem: 'the config is a JSON array, not an object', command: 'check', input: (valid) => ({ config: json([valid.config]) }), answer: failed(/^The config must be a JSON object\.$/), exitCode: 0 },
   { problem: 'account_sid is missing', command: 'check', input: (valid) => ({ config: json(without(valid.config, 'account_sid')) }), answer: failed(/^Invalid config: account_sid is required\.$/), exitCode: 0 },
   { problem: 'credentials is missing', command: 'check', input: (valid) => ({ config: json(without(valid.config, 'credentials')) }), answer: failed(/^Invalid config: credentials is required\.$/), exitCode: 0 },
@@ -193,6 +214,13 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 0,
   },
   {
+    problem: 'TWILIO_API_BASE_URL has a query',
+    command: 'check',
+    input: (valid) => ({ config: json(valid.config), env: { TWILIO_API_BASE_URL: 'https://proxy.example.com/twilio?region=ie1' } }),
+    answer: failed(/^TWILIO_API_BASE_URL must not have a query or a fragment: only a scheme, a host and an optional path prefix\.$/),
+    exitCode: 0,
+  },
+  {
     problem: 'TWILIO_API_BASE_URL holds credentials',
     command: 'check',
     input: (valid) => ({ config: json(valid.config), env: { TWILIO_API_BASE_URL: `https://user:${BAD_INPUT_SECRETS.apiKeySecret}@api.twilio.com` } }),
@@ -238,6 +266,20 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 1,
   },
   {
+    problem: 'the catalog lists a stream twice',
+    command: 'read',
+    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records', 'usage_costs', 'usage_records'])) }),
+    answer: configError(/^The catalog lists the stream "usage_records" twice; list each stream once\.$/),
+    exitCode: 1,
+  },
+  {
+    problem: 'the catalog selects no streams',
+    command: 'read',
+    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog([])) }),
+    answer: configError(/^The catalog selects no streams: a read would do nothing\./),
+    exitCode: 1,
+  },
+  {
     problem: 'read without a catalog',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), args: ['read', '--config', '{config.json}'] }),
@@ -280,6 +322,24 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 1,
   },
   {
+    problem: 'two states for one stream',
+    command: 'read',
+    input: (valid) => ({
+      config: json(valid.config),
+      catalog: json(usageCatalog(['usage_records'])),
+      state: json([streamState('usage_records', { accounts: {} }), streamState('usage_costs', { accounts: {} }), streamState('usage_records', null)]),
+    }),
+    answer: configError(/^The state holds two states for the stream "usage_records" \(messages 0 and 2\); send one per stream\.$/),
+    exitCode: 1,
+  },
+  {
+    problem: 'the state file is larger than 8 MiB',
+    command: 'read',
+    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records'])), state: { text: `[${' '.repeat(8 * 1024 * 1024)}]` } }),
+    answer: configError(/^The state file \S+ is \d+ bytes; this source reads state files of at most 8 MiB\.$/),
+    exitCode: 1,
+  },
+  {
     problem: 'a stream state that is not an object',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records'])), state: json([streamState('usage_records', 'yesterday')]) }),
@@ -310,6 +370,7 @@ const FILE_FLAGS = [
 export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, baseUrl: string): Promise<CliResult> {
   const input = badCase.input(valid);
   const files: Record<string, unknown> = {};
+  const unreadableDirectories: string[] = [];
   const args: string[] = input.args ?? [badCase.command];
   for (const [name, flag] of FILE_FLAGS) {
     const file = input[name];
@@ -317,11 +378,16 @@ export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, 
     if ('unreadable' in file) {
       // A directory where a file should be cannot be read, even by root.
       const directory = mkdtempSync(path.join(tmpdir(), 'twilio-costs-unreadable-'));
+      unreadableDirectories.push(directory);
       if (!input.args) args.push(flag, file.unreadable === 'directory' ? directory : path.join(directory, `${name}.json`));
       continue;
     }
     files[`${name}.json`] = 'json' in file ? file.json : file.text;
     if (!input.args) args.push(flag, `{${name}.json}`);
   }
-  return runCli(args, { env: { TWILIO_API_BASE_URL: baseUrl, ...input.env }, files });
+  try {
+    return await runCli(args, { env: { TWILIO_API_BASE_URL: baseUrl, ...input.env }, files });
+  } finally {
+    for (const directory of unreadableDirectories) rmSync(directory, { recursive: true, force: true });
+  }
 }

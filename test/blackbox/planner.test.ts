@@ -80,17 +80,27 @@ describe('black box: the request planner', function () {
       }
     });
 
-    it('reads three months sparsely: one aggregate and one page per active category, shared by both streams', () => {
-      const { requests } = reads.get('auto') as Read;
+    it('reads three months sparsely: one aggregate, one page per active category, and the unexplained days again, shared by both streams', () => {
+      const { requests, result } = reads.get('auto') as Read;
       for (const sid of ACCOUNTS) {
         const from = maxDay(FROM, simulator.dataset.account(sid)?.dateCreated ?? FROM);
         const days = daysBetweenInclusive(from, TO);
         const active = simulator.dataset.scopeUsage(sid, false, Date.parse(`${from}T00:00:00Z`) / 86_400_000, Date.parse(`${TO}T00:00:00Z`) / 86_400_000);
         const aggregates = requests.filter((request) => request.path.endsWith(`/Accounts/${sid}/Usage/Records.json`));
         const daily = dailyRequestsOf(requests, sid);
+        const sparse = daily.filter((request) => request.query.Category !== undefined);
         expect(aggregates, sid).to.have.length(1);
-        expect(new Set(daily.map((request) => request.query.Category?.toLowerCase())), sid).to.deep.equal(new Set([...active.keys()].map((category) => category.toLowerCase())));
-        expect(daily, sid).to.have.length(active.size);
+        expect(new Set(sparse.map((request) => request.query.Category?.toLowerCase())), sid).to.deep.equal(new Set([...active.keys()].map((category) => category.toLowerCase())));
+        expect(sparse, sid).to.have.length(active.size);
+        // Read again in full: only days whose top level stays unexplained (cost in no category, here).
+        const unexplained = new Set(
+          recordsOf(result.messages, 'usage_costs')
+            .filter((row) => row.account_sid === sid && row.category === 'unattributed' && row.price !== 0)
+            .map((row) => String(row.start_date)),
+        );
+        for (const request of daily.filter((candidate) => candidate.query.Category === undefined)) {
+          for (let day = String(request.query.StartDate); day <= String(request.query.EndDate); day = addDays(day, 1)) expect(unexplained.has(day), `${sid} re-read ${day}`).to.equal(true);
+        }
         // What a dense read would have cost: every listed category, every day, a page per 1000 rows a month.
         const dense = monthWindows(from, TO).reduce((sum, month) => sum + Math.ceil((daysBetweenInclusive(month.from, month.to) * simulator.dataset.categories().length) / 1000), 0);
         expect(daily.length, `${sid}: sparse (${daily.length}) is the cheaper plan over ${days} days`).to.be.lessThan(dense);

@@ -147,7 +147,9 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     let first: CliResult;
     try {
       first = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
-        env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV },
+        // Slower retries of the failing window, so that other windows are checkpointed before it
+        // gives up: with the 5 ms default its 8 attempts could all fail before any window ended.
+        env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV, SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '40' },
         files: { 'config.json': CONFIG, 'catalog.json': catalog },
       });
     } finally {

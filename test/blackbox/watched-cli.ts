@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { CLI_PATH, writeFiles, type CliOptions } from '../helpers/cli';
+import { CLI_PATH, removeFiles, writeFiles, type CliOptions } from '../helpers/cli';
 import { parseMessages, type Message } from '../helpers/protocol';
 
 export interface WatchedRun {
@@ -38,6 +38,7 @@ export async function runCliWatched(args: string[], options: CliOptions, watch: 
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, closeSignal) => resolve([code, closeSignal])));
+  removeFiles(paths);
   return { exitCode, signal, stdout, stderr, messages: parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)) };
 }
 

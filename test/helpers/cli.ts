@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseMessages, type Message } from './protocol';
@@ -31,6 +31,11 @@ export function writeFiles(files: Record<string, unknown>): Record<string, strin
   return paths;
 }
 
+/** Removes the temporary directories writeFiles made for these paths. */
+export function removeFiles(paths: Record<string, string>): void {
+  for (const dir of new Set(Object.values(paths).map((file) => path.dirname(file)))) rmSync(dir, { recursive: true, force: true });
+}
+
 /** Runs the built CLI as a child process and validates every stdout line as an AirbyteMessage. */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const paths = options.files ? writeFiles(options.files) : {};
@@ -44,5 +49,6 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  removeFiles(paths);
   return { exitCode, stdout, stderr, messages: parseMessages(stdout) };
 }

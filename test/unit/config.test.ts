@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ConfigParser, loadSpec } from '../../source-twilio-costs/config';
+import { ConfigParser, loadSpec, nonNegativeNumberFromEnv } from '../../source-twilio-costs/config';
 import { ConfigError } from '../../source-twilio-costs/protocol/errors';
 
 const MAIN = 'AC0123456789abcdef0123456789abcdef';
@@ -63,5 +63,14 @@ describe('config: validation against spec.json and defaults', () => {
     expectConfigError(config, /plain http to example\.com, which is not a loopback host/, { TWILIO_API_BASE_URL: 'http://example.com' });
     expectConfigError(config, /plain http to 10\.0\.0\.1/, { TWILIO_API_BASE_URL: 'http://10.0.0.1' });
     expectConfigError(config, /must be an https URL/, { TWILIO_API_BASE_URL: 'ftp://127.0.0.1' });
+  });
+});
+
+describe('config: numbers from environment variables', () => {
+  it('takes a non-negative number and falls back on anything else', () => {
+    expect(nonNegativeNumberFromEnv('250', 500)).to.equal(250);
+    expect(nonNegativeNumberFromEnv('0', 500)).to.equal(0);
+    expect(nonNegativeNumberFromEnv('1.5', 500)).to.equal(1.5);
+    for (const bad of [undefined, '', '  ', '-1', 'fast', 'Infinity']) expect(nonNegativeNumberFromEnv(bad, 500), String(bad)).to.equal(500);
   });
 });

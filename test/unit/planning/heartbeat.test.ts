@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
-import { MessageOutput } from '../../../source-twilio-costs/protocol/output';
+import { JsonLinesSink, MessageOutput } from '../../../source-twilio-costs/protocol/output';
 import { readStreams } from '../../../source-twilio-costs/protocol/read-loop';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
 import { parseMessages, type Message } from '../../helpers/protocol';
@@ -28,7 +28,7 @@ async function read(stream: Stream, heartbeatIntervalMs: number): Promise<Messag
   const sink = new PassThrough();
   let text = '';
   sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const output = new MessageOutput(sink);
+  const output = new MessageOutput(new JsonLinesSink(sink));
   await readStreams([{ stream, syncMode: 'incremental' }], { output, logger: new Logger(output), states: new Map(), checkpointIntervalMs: 60_000, heartbeatIntervalMs });
   await output.flush();
   return parseMessages(text);

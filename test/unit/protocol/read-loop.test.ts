@@ -4,7 +4,7 @@ import { resolveCatalog } from '../../../source-twilio-costs/protocol/catalog';
 import { ConfigError, TransientError } from '../../../source-twilio-costs/protocol/errors';
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
-import { MessageOutput } from '../../../source-twilio-costs/protocol/output';
+import { JsonLinesSink, MessageOutput } from '../../../source-twilio-costs/protocol/output';
 import { readStreams } from '../../../source-twilio-costs/protocol/read-loop';
 import { parseInputState } from '../../../source-twilio-costs/protocol/state';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
@@ -29,7 +29,7 @@ async function run(streams: Stream[], options: { intervalMs?: number; states?: M
   const sink = new PassThrough();
   let text = '';
   sink.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const output = new MessageOutput(sink);
+  const output = new MessageOutput(new JsonLinesSink(sink));
   output.addSecrets(['hunter2-secret']);
   const ok = await readStreams(
     streams.map((stream) => ({ stream, syncMode: 'incremental' as const })),

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { type Decimal, parseDecimal } from '../../../source-twilio-costs/money';
+import { type Nanos } from '../../../tools/simulator/amounts';
+import { exact } from '../../helpers/simulator-truth';
 import {
   type Dataset,
   SAMPLE_CLOSED_SUBACCOUNT_SID,
@@ -48,8 +49,8 @@ interface AccountsPageJson extends EnvelopeJson {
 }
 
 /** Σ of the accounts' reported usage of one day, per category. */
-function summedPrices(dataset: Dataset, sids: readonly string[], date: string): Map<string, Decimal> {
-  const sums = new Map<string, Decimal>();
+function summedPrices(dataset: Dataset, sids: readonly string[], date: string): Map<string, Nanos> {
+  const sums = new Map<string, Nanos>();
   for (const sid of sids) for (const [category, usage] of dataset.usage(sid, date)) sums.set(category, (sums.get(category) ?? 0n) + usage.price);
   return sums;
 }
@@ -129,7 +130,7 @@ describe('simulator server', () => {
       expect(zero).to.include({ count: '0', usage: '0', price: '0', price_unit: 'usd' });
       for (const record of records) {
         const expected = dataset.usage(SUPPORT_SID, record.start_date).get(record.category);
-        expect(parseDecimal(record.price), `${record.start_date} ${record.category}`).to.equal(expected?.price ?? 0n);
+        expect(exact(record.price), `${record.start_date} ${record.category}`).to.equal(expected?.price ?? 0n);
         if (expected?.count != null) expect(record.count).to.equal(String(expected.count / 1_000_000_000n));
       }
     });
@@ -215,7 +216,7 @@ describe('simulator server', () => {
       const path = usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: dataset.startDate, EndDate: dataset.endDate, PageSize: '1000' });
       let rows = 0;
       let currentDate = '';
-      let expected = new Map<string, Decimal>();
+      let expected = new Map<string, Nanos>();
       // Collected rather than asserted row by row: a quarter of a million chai assertions is slow.
       const mismatches: string[] = [];
       for (const page of await walkUsagePages(simulator, path, MAIN)) {
@@ -225,7 +226,7 @@ describe('simulator server', () => {
             expected = summedPrices(dataset, everyAccount, currentDate);
           }
           const expectedPrice = expected.get(record.category) ?? 0n;
-          if (record.account_sid !== SAMPLE_MAIN_ACCOUNT_SID || parseDecimal(record.price) !== expectedPrice) {
+          if (record.account_sid !== SAMPLE_MAIN_ACCOUNT_SID || exact(record.price) !== expectedPrice) {
             mismatches.push(`${record.start_date} ${record.category} ${record.account_sid}: ${record.price}, expected ${expectedPrice}`);
           }
           rows++;
@@ -242,11 +243,11 @@ describe('simulator server', () => {
       const path = usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: date, EndDate: date, IncludeSubaccounts: 'false', PageSize: '1000' });
       const { body } = await get<UsagePageJson>(simulator, path, MAIN);
       const total = body.usage_records.find((record) => record.category === 'totalprice');
-      expect(parseDecimal(total?.price ?? '')).to.equal(dataset.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price);
+      expect(exact(total?.price ?? '')).to.equal(dataset.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price);
       const withSubaccounts = summedPrices(dataset, dataset.accounts.map((account) => account.sid), date).get('totalprice') ?? 0n;
-      expect(parseDecimal(total?.price ?? '') < withSubaccounts, 'main alone costs less than main with subaccounts').to.equal(true);
+      expect(exact(total?.price ?? '') < withSubaccounts, 'main alone costs less than main with subaccounts').to.equal(true);
       const explicit = await get<UsagePageJson>(simulator, usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: date, EndDate: date, IncludeSubaccounts: 'true', Category: 'totalprice' }), MAIN);
-      expect(parseDecimal(explicit.body.usage_records[0]?.price ?? '')).to.equal(withSubaccounts);
+      expect(exact(explicit.body.usage_records[0]?.price ?? '')).to.equal(withSubaccounts);
     });
 
     it('aggregates Records.json over the range, one row per category', async () => {
@@ -264,7 +265,7 @@ describe('simulator server', () => {
       }
       const total = march.find((record) => record.category === 'totalprice');
       expect(total).to.include({ start_date: '2026-03-01', end_date: '2026-03-31' });
-      expect(parseDecimal(total?.price ?? '')).to.equal(expectedTotal);
+      expect(exact(total?.price ?? '')).to.equal(expectedTotal);
       expect(total?.uri).to.equal(`/2010-04-01/Accounts/${MARKETING_SID}/Usage/Records.json?Category=totalprice&StartDate=2026-03-01&EndDate=2026-03-31`);
     });
 
@@ -415,7 +416,7 @@ describe('simulator server', () => {
       try {
         const date = '2026-01-20';
         const path = usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: date, EndDate: date, IncludeSubaccounts: 'false', PageSize: '1000' });
-        const priceOf = (records: UsageRecordJson[], category: string): Decimal => parseDecimal(records.find((record) => record.category === category)?.price ?? '0');
+        const priceOf = (records: UsageRecordJson[], category: string): Nanos => exact(records.find((record) => record.category === category)?.price ?? '0');
         const before = (await get<UsagePageJson>(restated, path, MAIN)).body.usage_records;
         const leaf = dataset.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('sms-outbound-tollfree');
         expect(leaf).not.to.equal(undefined);

@@ -1,0 +1,64 @@
+import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { generateDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { CLI_PATH, removeFiles, runCli, writeFiles } from '../helpers/cli';
+import { configFor, usageCatalog, type UsageSetup } from './read-checks';
+
+interface ClosedRun {
+  exitCode: number | null;
+  stderr: string;
+  /** From closing the pipe to the process's exit. */
+  msAfterClose: number;
+}
+
+/** Runs a read and closes its stdout after the first chunk, as `… | head -1` does. */
+async function readWithStdoutClosedEarly(args: string[], env: Record<string, string>): Promise<ClosedRun> {
+  const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  let closedAt = 0;
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout.once('data', () => {
+    closedAt = Date.now();
+    child.stdout.destroy();
+  });
+  const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { exitCode, stderr, msAfterClose: Date.now() - closedAt };
+}
+
+describe('black box: a read whose stdout is closed', function () {
+  this.timeout(120_000);
+  let simulator: RunningSimulator;
+  let setup: UsageSetup;
+  let files: Record<string, string>;
+  const args = (): string[] => ['read', '--config', files['config.json'] as string, '--catalog', files['catalog.json'] as string];
+
+  before(async () => {
+    // Half a year of three subaccounts, each answer a little slow: a whole read takes many requests.
+    const dataset = generateDataset({ seed: 7311, startDate: '2026-05-01', endDate: '2026-10-31', subaccounts: 3 });
+    simulator = await startSimulator({ dataset, latencyMs: 5 });
+    setup = { dataset, mode: 'auth_token', from: '2026-05-01', to: '2026-10-31' };
+    files = writeFiles({ 'config.json': configFor(setup), 'catalog.json': usageCatalog(['usage_records']) });
+  });
+  after(async () => {
+    removeFiles(files);
+    await simulator.close();
+  });
+
+  it('stops at once with a non-zero exit instead of making every request for no reader', async () => {
+    const env = { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '5' };
+    const whole = await runCli(args(), { env });
+    expect(whole.exitCode, whole.stderr).to.equal(0);
+    const wholeRequests = simulator.requests.length;
+    expect(wholeRequests).to.be.greaterThan(30);
+
+    const closed = await readWithStdoutClosedEarly(args(), env);
+    // Answers to requests that were in flight at the exit are logged a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const closedRequests = simulator.requests.length - wholeRequests;
+    expect(closed.exitCode).to.be.a('number').and.not.equal(0);
+    expect(closed.stderr).to.match(/stdout was closed by its reader/);
+    expect(closedRequests, `requests after the pipe closed, of ${wholeRequests} in a whole read`).to.be.lessThan(wholeRequests / 4);
+    expect(closed.msAfterClose).to.be.lessThan(5_000);
+  });
+});
