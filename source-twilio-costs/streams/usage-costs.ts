@@ -7,7 +7,7 @@ import { decimalToNumber, type Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
-import { TwilioApiError } from '../twilio/errors';
+import { isSkippableAccountError } from '../twilio/error-policy';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
 import { amountOf, describePlan, widerShare, type DailyUsage, type ShareMode, type WindowPlan } from './usage-window';
@@ -217,7 +217,7 @@ export class UsageCostsStream implements Stream {
         return await windows.dailyTotals(scope, { from, to: range.to });
       } catch (error) {
         // An account that cannot be read is not explained by its own rows: its usage stays in the residual.
-        if (scope.skippable && error instanceof TwilioApiError && (error.status === 403 || error.status === 404)) return [];
+        if (scope.skippable && isSkippableAccountError(error)) return [];
         throw error;
       }
     };

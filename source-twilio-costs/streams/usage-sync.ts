@@ -1,3 +1,4 @@
+import { isJsonObject } from '../protocol/json';
 import type { ResolvedConfig } from '../config';
 import { lastCompleteDay } from '../config';
 import { addDays, daysBetweenInclusive, isValidDay, maxDay, minDay, type Day, type DayRange } from '../dates';
@@ -7,7 +8,7 @@ import { ConfigError } from '../protocol/errors';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject, SyncMode } from '../protocol/messages';
 import type { StreamEvent } from '../protocol/stream';
-import { TwilioApiError } from '../twilio/errors';
+import { isSkippableAccountError } from '../twilio/error-policy';
 
 /** One set of usage the sync reads on its own, with its own cursor. */
 export interface UsageScope {
@@ -61,22 +62,18 @@ export interface UsageSyncOptions {
   readWindow(scope: UsageScope, range: DayRange, recentCategories: ReadonlySet<string>): AsyncIterable<WindowEvent>;
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Validates a usage stream's input state, naming what is wrong with it. */
 export function parseUsageState(streamName: string, state: JsonObject | undefined): UsageStreamState {
   if (state === undefined || Object.keys(state).length === 0) return { accounts: {} };
   const fail = (detail: string): never => {
     throw new ConfigError(`The state of stream ${streamName} is not one this source wrote: ${detail}. Reset the stream or send its last state.`);
   };
-  if (!isObject(state.accounts)) fail('it has no "accounts" object');
+  if (!isJsonObject(state.accounts)) fail('it has no "accounts" object');
   const floor = state.start_date;
   if (floor !== undefined && (typeof floor !== 'string' || !isValidDay(floor))) fail('its "start_date" is not "YYYY-MM-DD"');
   const accounts: Record<string, ScopeCursor> = {};
   for (const [id, cursor] of Object.entries(state.accounts as JsonObject)) {
-    if (!isObject(cursor) || typeof cursor.start_date !== 'string' || !isValidDay(cursor.start_date)) {
+    if (!isJsonObject(cursor) || typeof cursor.start_date !== 'string' || !isValidDay(cursor.start_date)) {
       fail(`the cursor of ${JSON.stringify(id)} is not {"start_date": "YYYY-MM-DD"}`);
     }
     const recent = (cursor as JsonObject).recent_categories;
@@ -313,7 +310,7 @@ export async function* syncUsageScopes(options: UsageSyncOptions): AsyncGenerato
       yield { kind: 'checkpoint', state: currentState() };
     } else if (step.kind === 'error') {
       const { error } = step;
-      if (!(job.scope.skippable && error instanceof TwilioApiError && (error.status === 403 || error.status === 404))) throw error;
+      if (!(job.scope.skippable && isSkippableAccountError(error))) throw error;
       if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${options.streamName}: Twilio answered HTTP ${error.status} for its usage (${job.range.from}..${job.range.to}). Its usage is left out of this sync.`);
       scopeProgress.skipped = true;
     }

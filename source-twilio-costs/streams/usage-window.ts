@@ -5,7 +5,7 @@ import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanK
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
 import { TwilioPaginationLoopError } from '../twilio/errors';
-import { dailyUsage, dailyUsageRequest, rangeUsage, type UsageRecordWire } from '../twilio/resources';
+import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
 import { FetchedWindowCache, type CachedWindow, type Segment } from './fetched-windows';
 import { mergeStreams } from './merge-streams';
 import { WeightedSemaphore } from './weighted-semaphore';
@@ -37,7 +37,6 @@ export interface DailyUsage {
   uri: string | null;
 }
 
-export const TOTAL_PRICE_CATEGORY = 'totalprice';
 
 /** The plain decimals Twilio sends ("0", "1412", "14.73550", "-3.5"), of any length: no need to parse them to check them. */
 const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;

@@ -1,3 +1,4 @@
+import { isJsonObject } from '../protocol/json';
 /**
  * A stream's JSON Schema as typed DuckDB columns, and its records as the text DuckDB casts to those
  * types. Values travel as text and are cast by DuckDB, so a decimal printed by the connector
@@ -21,13 +22,9 @@ export interface Column {
 /** When each row was read: Airbyte's emitted_at, kept so a row's age is visible. */
 export const EXTRACTED_AT_COLUMN: Column = { name: '_airbyte_extracted_at', type: 'TIMESTAMPTZ' };
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The column type of one property schema; anything not a single scalar type is kept as JSON text. */
 export function columnTypeOf(property: unknown): ColumnType {
-  if (!isObject(property)) return 'VARCHAR';
+  if (!isJsonObject(property)) return 'VARCHAR';
   const declared = Array.isArray(property.type) ? property.type : [property.type];
   const types = declared.filter((type) => type !== 'null');
   if (types.length !== 1) return 'VARCHAR';
@@ -49,7 +46,7 @@ export function columnTypeOf(property: unknown): ColumnType {
 
 /** One column per schema property, in schema order, then the extraction time. */
 export function columnsOf(jsonSchema: JsonObject): Column[] {
-  const properties = isObject(jsonSchema.properties) ? jsonSchema.properties : {};
+  const properties = isJsonObject(jsonSchema.properties) ? jsonSchema.properties : {};
   const columns = Object.entries(properties).map(([name, property]) => ({ name, type: columnTypeOf(property) }));
   return [...columns, EXTRACTED_AT_COLUMN];
 }

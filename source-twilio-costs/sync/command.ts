@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { nonNegativeNumberFromEnv } from '../config';
 import type { AirbyteMessage, AirbyteStream, JsonObject } from '../protocol/messages';
 import { TwilioCostsSource, type SourceEnvironment } from '../source';
 import { columnsOf, rowTexts } from './columns';
@@ -72,12 +73,12 @@ function parseSyncArguments(argv: string[]): SyncArguments {
     ?.split(',')
     .map((name) => name.trim())
     .filter((name) => name !== '');
+  if (streams !== undefined && streams.length === 0) throw new SyncError(`--streams names no stream: give stream names separated by commas, or leave it out to sync every stream. ${USAGE}`);
   return { configPath: values.config, databasePath: values.duckdb ?? DEFAULT_DATABASE_PATH, streams };
 }
 
 function checkpointIntervalMs(env: SyncEnvironment): number {
-  const seconds = Number(env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS ?? DEFAULT_CHECKPOINT_INTERVAL_SECONDS);
-  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
+  return nonNegativeNumberFromEnv(env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
 }
 
 function traceErrorMessage(message: AirbyteMessage): string | undefined {

@@ -1,17 +1,14 @@
+import { isJsonObject } from '../protocol/json';
 import type { JsonObject } from '../protocol/messages';
 
 /** Least time between two redraws of the status line. */
 const REDRAW_INTERVAL_MS = 100;
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** The day every scope of a usage state has been read through (the least cursor), if any. */
 function readThrough(state: JsonObject): string | undefined {
-  if (!isObject(state.accounts)) return undefined;
+  if (!isJsonObject(state.accounts)) return undefined;
   const days = Object.values(state.accounts)
-    .map((cursor) => (isObject(cursor) ? cursor.start_date : undefined))
+    .map((cursor) => (isJsonObject(cursor) ? cursor.start_date : undefined))
     .filter((day): day is string => typeof day === 'string')
     .sort();
   return days[0];

@@ -52,7 +52,7 @@ function actionForError(error: TwilioApiError | TwilioNetworkError): TwilioError
 }
 
 /** Whether a failure of one (sub)account's request leaves that account out rather than failing the stream. */
-export function isSkippableAccountError(error: unknown): boolean {
+export function isSkippableAccountError(error: unknown): error is TwilioApiError {
   return error instanceof TwilioApiError && actionForStatus(error.status) === 'skip_account';
 }
 

@@ -383,4 +383,11 @@ describe('black box: sync into DuckDB', function () {
     expectOneLineFailure(result, /Unknown stream nope\. Streams: usage_records, usage_costs, accounts, usage_categories, focus_costs/);
     expect(existsSync(files.databasePath)).to.equal(false);
   });
+
+  it('refuses a --streams list that names no stream, before creating the database', async () => {
+    const files = syncFiles(apiKeyConfig);
+    const result = await runSyncCli(files, {}, '--streams', ',,,');
+    expectOneLineFailure(result, /--streams names no stream/);
+    expect(existsSync(files.databasePath)).to.equal(false);
+  });
 });
