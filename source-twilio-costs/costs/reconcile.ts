@@ -124,7 +124,9 @@ function reconcileOneDay(records: ReadonlyMap<string, CostInputRecord>, anchor: 
   const children = new Map<Container, string[]>();
   for (const category of priced) {
     const parent = tree.parents.get(category) ?? null;
-    children.set(parent, [...(children.get(parent) ?? []), category]);
+    const siblings = children.get(parent);
+    if (siblings) siblings.push(category);
+    else children.set(parent, [category]);
   }
   const priceOf = (category: string): Decimal => records.get(category)?.price ?? 0n;
   const rows: CostRow[] = [];
@@ -159,7 +161,9 @@ function mergeSameCategory(records: readonly CostInputRecord[]): { records: Map<
   const groups = new Map<string, CostInputRecord[]>();
   for (const record of records) {
     const category = normalizeCategory(record.category);
-    groups.set(category, [...(groups.get(category) ?? []), record]);
+    const group = groups.get(category);
+    if (group) group.push(record);
+    else groups.set(category, [record]);
   }
   const merged = new Map<string, CostInputRecord>();
   const notes: ReconcileNote[] = [];

@@ -81,9 +81,10 @@ interface Candidate {
 
 export function solvePlacement(input: SolverInput): Placement {
   const greedy = greedyPlacement(input);
-  // Greedy is right whenever the misplacements do not interact; whatever it leaves misfitting is
-  // worth a wider search, even at the top level (where it may also be cost in no category).
-  if (greedy.tree.score().misfits === 0 || greedy.placement.moves.length === 0) return greedy.placement;
+  // Greedy is right whenever the misplacements do not interact; where it moved something and
+  // misfits remain (even at the top level, where they may also be cost in no category), a wider
+  // search looks for a sequence that fits better.
+  if (greedy.placement.moves.length === 0 || greedy.tree.score().misfits === 0) return greedy.placement;
   const searched = beamPlacement(input);
   if (searched === undefined || compareScores(searched.score, { ...greedy.tree.score(), moves: greedy.placement.moves.length }) >= 0) return greedy.placement;
   return { parents: searched.tree.parents(), moves: searched.moves, ties: [] };
@@ -113,8 +114,10 @@ function greedyPlacement(input: SolverInput): { placement: Placement; tree: Wind
 }
 
 /** How many partial placements the wider search keeps, and how many moves it tries from each. */
-const BEAM_WIDTH = 6;
-const BEAM_BRANCHES = 8;
+const BEAM_WIDTH = 4;
+const BEAM_BRANCHES = 5;
+/** Partial placements expanded at most: bounds the search on long windows, where each costs most. */
+const BEAM_EXPANSIONS = 12;
 
 interface Score {
   readonly misfits: number;
@@ -143,9 +146,11 @@ function beamPlacement(input: SolverInput): { tree: WindowTree; moves: Move[]; s
   };
   let beam: State[] = [stateOf([])];
   const finals: State[] = [];
-  for (let depth = 0; depth < 2 * input.nodes.size + 2 && beam.length > 0; depth++) {
+  let expansions = 0;
+  for (let depth = 0; depth < 2 * input.nodes.size + 2 && beam.length > 0 && expansions < BEAM_EXPANSIONS; depth++) {
     const next = new Map<string, State>();
     for (const state of beam) {
+      expansions += 1;
       const candidates = state.tree.candidates(new Set()).slice(0, BEAM_BRANCHES);
       if (candidates.length === 0) finals.push(state);
       for (const candidate of candidates) {
@@ -244,41 +249,52 @@ class WindowTree {
       [...(this.children.get(container) ?? [])].filter((category) => !frozen.has(category)).sort(compareText);
     for (const from of misfitting) {
       const movable = movableIn(from);
+      const prints = movable.map((category) => this.priceFingerprints.get(category) ?? 0);
       const repairsFrom = this.negate(this.residualFingerprint(from));
-      for (const subset of subsets(movable, largestSubset(movable.length))) {
-        const print = this.sumFingerprint(subset);
-        const destinations = new Set<Container>(targets.get(print) ?? []);
+      const childCount = this.children.get(from)?.size ?? 0;
+      forEachSubset(prints, largestSubset(movable.length), (print, picked) => {
         // Moving the subset out repairs `from` exactly, or leaves it a plain leaf: any container may take it.
-        const emptiesFrom = from !== null && subset.length === this.children.get(from)?.size;
-        if (print === repairsFrom || emptiesFrom) for (const container of this.everyNode()) destinations.add(container);
-        for (const to of destinations) consider(subset, subset.map(() => to));
-      }
+        const anywhere = print === repairsFrom || (from !== null && picked.length === childCount);
+        const fitting = targets.get(print);
+        if (!anywhere && fitting === undefined) return;
+        const subset = picked.map((index) => movable[index] as string);
+        for (const to of anywhere ? this.everyNode() : (fitting ?? [])) consider(subset, subset.map(() => to));
+      });
     }
     // A rollup whose children sit in different places adopts them in one move: small sets drawn
     // from several containers that make a container fit exactly.
     const everywhere = [...this.parent.keys()].filter((category) => !frozen.has(category)).sort(compareText);
-    for (const subset of subsets(everywhere, Math.min(SMALL_MOVE, largestSubset(everywhere.length)))) {
-      if (subset.length < 2 || new Set(subset.map((category) => this.parent.get(category) ?? null)).size < 2) continue;
-      for (const to of targets.get(this.sumFingerprint(subset)) ?? []) consider(subset, subset.map(() => to));
-    }
+    const everywherePrints = everywhere.map((category) => this.priceFingerprints.get(category) ?? 0);
+    forEachSubset(everywherePrints, Math.min(SMALL_MOVE, largestSubset(everywhere.length)), (print, picked) => {
+      const fitting = targets.get(print);
+      if (fitting === undefined || picked.length < 2) return;
+      const subset = picked.map((index) => everywhere[index] as string);
+      if (new Set(subset.map((category) => this.parent.get(category) ?? null)).size < 2) return;
+      for (const to of fitting) consider(subset, subset.map(() => to));
+    });
     // Two containers that hold each other's children: a swap repairs both at once, where either
     // half alone fits neither.
-    for (const [index, first] of misfitting.entries()) {
-      const firstSets = [...subsets(movableIn(first), SMALL_MOVE)];
+    const setsByPrint = (container: Container): Map<number, string[][]> => {
+      const movable = movableIn(container);
       const byPrint = new Map<number, string[][]>();
-      for (const set of firstSets) {
-        const print = this.sumFingerprint(set);
-        byPrint.set(print, [...(byPrint.get(print) ?? []), set]);
-      }
+      forEachSubset(
+        movable.map((category) => this.priceFingerprints.get(category) ?? 0),
+        SMALL_MOVE,
+        (print, picked) => byPrint.set(print, [...(byPrint.get(print) ?? []), picked.map((index) => movable[index] as string)]),
+      );
+      return byPrint;
+    };
+    const setsOf = new Map(misfitting.map((container) => [container, setsByPrint(container)]));
+    for (const [index, first] of misfitting.entries()) {
+      const outs = setsOf.get(first) ?? new Map<number, string[][]>();
       const repairsFirst = this.negate(this.residualFingerprint(first));
       for (const second of misfitting.slice(index + 1)) {
         const repairsSecond = this.residualFingerprint(second);
-        for (const back of subsets(movableIn(second), SMALL_MOVE)) {
+        for (const [backPrint, backs] of setsOf.get(second) ?? []) {
           // first fits once it loses `out` and gains `back` when Σ out − Σ back = −residual(first);
           // second fits when Σ out − Σ back = residual(second).
-          const backPrint = this.sumFingerprint(back);
-          for (const out of [...(byPrint.get(mod(repairsFirst + backPrint)) ?? []), ...(byPrint.get(mod(repairsSecond + backPrint)) ?? [])]) {
-            consider([...out, ...back], [...out.map(() => second), ...back.map(() => first)]);
+          for (const out of [...(outs.get(mod(repairsFirst + backPrint)) ?? []), ...(outs.get(mod(repairsSecond + backPrint)) ?? [])]) {
+            for (const back of backs) consider([...out, ...back], [...out.map(() => second), ...back.map(() => first)]);
           }
         }
       }
@@ -406,12 +422,6 @@ class WindowTree {
     return mod(claimed - this.fingerprint(this.sums.get(container) ?? []));
   }
 
-  private sumFingerprint(categories: readonly string[]): number {
-    let print = 0;
-    for (const category of categories) print = mod(print + (this.priceFingerprints.get(category) ?? 0));
-    return print;
-  }
-
   private negate(print: number): number {
     return mod(-print);
   }
@@ -510,18 +520,20 @@ function largestSubset(count: number): number {
   return Math.min(LARGEST_MOVE, count);
 }
 
-/** Every non-empty subset of at most `largest` items, smallest first, items in their given order. */
-function* subsets<T>(items: readonly T[], largest: number): Generator<T[]> {
-  for (let size = 1; size <= largest; size++) yield* combinations(items, size, 0);
-}
-
-function* combinations<T>(items: readonly T[], size: number, start: number): Generator<T[]> {
-  if (size === 0) {
-    yield [];
-    return;
-  }
-  for (let index = start; index <= items.length - size; index++) {
-    const item = items[index] as T;
-    for (const rest of combinations(items, size - 1, index + 1)) yield [item, ...rest];
-  }
+/**
+ * Visits every non-empty subset of at most `largest` items (by index, in order) with the sum of
+ * their fingerprints, without building an array per subset: only a match is materialised.
+ */
+function forEachSubset(prints: readonly number[], largest: number, visit: (print: number, picked: readonly number[]) => void): void {
+  const picked: number[] = [];
+  const extend = (start: number, print: number): void => {
+    for (let index = start; index < prints.length; index++) {
+      const next = mod(print + (prints[index] ?? 0));
+      picked.push(index);
+      visit(next, picked);
+      if (picked.length < largest) extend(index + 1, next);
+      picked.pop();
+    }
+  };
+  if (largest > 0) extend(0, 0);
 }

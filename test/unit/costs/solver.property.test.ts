@@ -198,7 +198,7 @@ describe('costs/reconcileWindow with hidden placements', () => {
 
   // Not yet every world: when three or four misplacements interlock so that no single move (of one
   // set, a set drawn from several places, or a swap) fits anything better, they stay visible in
-  // residual rows. About 1 window in 400 when measured; the floor guards against regressions.
+  // residual rows. About 1 window in 60 when measured; the floor guards against regressions.
   it('finds the exact leaves in nearly every window when 3 or 4 placements are hidden, and keeps every total exact in all', () => {
     let windows = 0;
     let exact = 0;
