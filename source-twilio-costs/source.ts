@@ -1,5 +1,4 @@
 import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
-import type { ForcedPlan } from './planning/fetch-plan';
 import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
@@ -18,6 +17,7 @@ import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
 import { asTwilioConnectorError } from './twilio-errors';
+import type { ForcedPlan } from './usage';
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { unexplainedDays } from '../../../source-twilio-costs/costs/reconcile';
-import { UsageWindowReader, type DailyUsage, type WindowRead } from '../../../source-twilio-costs/streams/usage-window';
+import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
+import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 
