@@ -2,7 +2,6 @@ import type { CostInputRecord } from '../costs/types';
 import { addDays, daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
-import { TwilioPaginationLoopError } from '../twilio/errors';
 import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
 import { amountOf, hasAmount, isWithin, parseDailyUsage, type DailyUsage } from './daily-usage';
 import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from './fetch-plan';
@@ -307,50 +306,15 @@ export class UsageWindowReader {
   }
 
   /**
-   * A listing's needed records, page by page, following next_page_uri. Each page is in hand, for
-   * as many rows as it can hold, from before it is requested until its reader comes back for the
-   * next one; of its rows only the needed ones are kept meanwhile.
+   * A listing's needed records, page by page, through the client's paginator. Each page is in hand,
+   * for as many rows as it can hold, from before it is requested until its reader comes back for
+   * the next one; of its rows only the needed ones are kept meanwhile.
    */
   private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
-    const seen = new Set<string>();
-    let uri: string | null = first.path;
-    let parameters = first.parameters;
-    while (uri !== null) {
-      const key = `${uri}?${new URLSearchParams(parameters).toString()}`;
-      if (seen.has(key)) throw new TwilioPaginationLoopError(first.path);
-      seen.add(key);
-      const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-      const release = await this.rowsInHand.acquire(pageRows);
-      try {
-        const page = await this.neededRows(scope, needed, listing.range, uri, parameters);
-        uri = page.nextPageUri;
-        parameters = {};
-        yield page;
-      } finally {
-        release();
-      }
-    }
-  }
-
-  /**
-   * One page of a listing, reduced to its needed rows; of the rest only the non-zero ones are kept
-   * (a dense page is mostly zero rows of categories nobody needs, dropped before being parsed).
-   */
-  private async neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, uri: string, parameters: Record<string, string>): Promise<ListingPage & { nextPageUri: string | null }> {
-    const page = await this.client.getPage<UsageRecordWire>(uri, 'usage_records', parameters);
-    const records: DailyUsage[] = [];
-    const others: DailyUsage[] = [];
-    let outside = 0;
-    for (const wire of page.items) {
-      const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
-      if (!isNeeded && !hasAmount(wire)) continue;
-      const record = parseDailyUsage(wire, scope.accountSid);
-      if (!isWithin(record, range)) outside += 1;
-      else if (isNeeded) records.push(record);
-      else others.push(record);
-    }
-    return { records, others, outside, nextPageUri: page.nextPageUri };
+    const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
+    const pages = this.client.paginate<UsageRecordWire>(first.path, 'usage_records', first.parameters, () => this.rowsInHand.acquire(pageRows));
+    for await (const items of pages) yield neededRows(scope, needed, listing.range, items);
   }
 
   /**
@@ -440,4 +404,23 @@ function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<strin
 
 function widerFields(a: RowFields | undefined, b: RowFields): RowFields {
   return a === 'all' || b === 'all' ? 'all' : 'amounts';
+}
+
+/**
+ * One page of a listing, reduced to its needed rows; of the rest only the non-zero ones are kept
+ * (a dense page is mostly zero rows of categories nobody needs, dropped before being parsed).
+ */
+function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, items: readonly UsageRecordWire[]): ListingPage {
+  const records: DailyUsage[] = [];
+  const others: DailyUsage[] = [];
+  let outside = 0;
+  for (const wire of items) {
+    const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
+    if (!isNeeded && !hasAmount(wire)) continue;
+    const record = parseDailyUsage(wire, scope.accountSid);
+    if (!isWithin(record, range)) outside += 1;
+    else if (isNeeded) records.push(record);
+    else others.push(record);
+  }
+  return { records, others, outside };
 }
