@@ -114,9 +114,7 @@ export class UsageCostsStream implements Stream {
   constructor(
     private readonly twilio: TwilioContext,
     private readonly hierarchy: Hierarchy,
-  ) {
-    twilio.usageWindows.addReader(this.name, 'amounts');
-  }
+  ) {}
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const accountScopes = await this.twilio.scopes(context.logger);

@@ -39,9 +39,7 @@ export class UsageRecordsStream implements Stream {
   readonly cursorField = ['start_date'];
   readonly jsonSchema = loadStreamSchema(this.name);
 
-  constructor(private readonly twilio: TwilioContext) {
-    twilio.usageWindows.addReader(this.name, 'all');
-  }
+  constructor(private readonly twilio: TwilioContext) {}
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const scopes = await this.twilio.scopes(context.logger);

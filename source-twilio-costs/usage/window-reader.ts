@@ -72,8 +72,13 @@ export interface WindowReadOptions {
   holdsChunks: boolean;
 }
 
+/** The streams that read windows through the reader, and what each uses of a row. */
+export type WindowReaders = ReadonlyMap<string, RowFields>;
+
 export interface UsageWindowReaderOptions {
   client: TwilioClient;
+  /** Who reads windows in a run: what a stream reads now is kept for the later ones among them. Nobody, without it. */
+  readers?: WindowReaders;
   /** Finds the days to read again in full; without it no day is. */
   unexplainedDays?: UnexplainedDays;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
@@ -142,10 +147,11 @@ export class UsageWindowReader {
   private readonly cache: FetchedWindowCache;
   /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
   private readonly listings: Array<ReadonlyMap<string, readonly string[]>> = [];
-  private readonly readers = new Map<string, RowFields>();
+  private readonly readers: WindowReaders;
 
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
+    this.readers = options.readers ?? new Map();
     this.unexplainedDays = options.unexplainedDays;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
@@ -153,11 +159,6 @@ export class UsageWindowReader {
     this.heldRows = new WeightedSemaphore(options.heldRowBudget ?? DEFAULT_HELD_ROW_BUDGET);
     this.rowsInHand = new WeightedSemaphore(options.rowsInHand ?? DEFAULT_ROWS_IN_HAND);
     this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-  }
-
-  /** Registers a stream that reads windows through this reader, and what it uses of each row. */
-  addReader(streamName: string, fields: RowFields): void {
-    this.readers.set(streamName, widerFields(this.readers.get(streamName), fields));
   }
 
   /** What to keep of the windows read now for the streams a read runs later. */
@@ -400,10 +401,6 @@ function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<strin
     if (listed.has(key)) needed.add(key);
   }
   return needed;
-}
-
-function widerFields(a: RowFields | undefined, b: RowFields): RowFields {
-  return a === 'all' || b === 'all' ? 'all' : 'amounts';
 }
 
 /**
