@@ -69,7 +69,7 @@ async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan
 
 const rowsOf = (records: readonly DailyUsage[]): string[] => records.map((record) => `${record.startDate} ${record.category} ${record.price}`).sort();
 
-describe('streams/UsageWindowReader against a fake Twilio', () => {
+describe('usage/UsageWindowReader against a fake Twilio', () => {
   const days = ['2026-03-01', '2026-03-02', '2026-03-03'];
   const total = (day: string, price: string): FakeRow => ({ category: 'totalprice', day, price });
 
