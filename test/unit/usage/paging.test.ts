@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
+import type { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioPaginationLoopError } from '../../../source-twilio-costs/twilio/errors';
-import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 import { UsageWindowReader } from '../../../source-twilio-costs/usage/window-reader';
+import { clientOver } from './fake-client';
 
 /**
  * The one paginator (TwilioClient.paginate) behind an injected fetch: what every listing, the
@@ -23,14 +23,7 @@ function scriptedTwilio(pages: Record<string, { items: unknown[]; next: string |
     if (page === undefined) return new Response('{"code":20404}', { status: 404 });
     return new Response(JSON.stringify({ usage_records: page.items, next_page_uri: page.next, uri: key }), { status: 200 });
   };
-  const client = new TwilioClient({
-    baseUrl: new URL('https://api.twilio.test'),
-    credentials: { username: ACCOUNT, password: 'token' },
-    limiter: new ConcurrencyLimiter(2),
-    requestTimeoutMs: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
-    fetch: fakeFetch as typeof fetch,
-  });
+  const client = clientOver(fakeFetch as typeof fetch, ACCOUNT);
   return { client, asked };
 }
 

@@ -3,8 +3,7 @@ import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { unexplainedDays } from '../../../source-twilio-costs/costs/reconcile';
 import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
-import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
-import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
+import { clientOver } from './fake-client';
 
 /**
  * The window reader against a small fake Twilio behind an injected fetch. The fake matches the
@@ -51,14 +50,7 @@ function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetc
 
 async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan: 'dense' | 'sparse'): Promise<{ steps: WindowRead[]; records: DailyUsage[]; urls: URL[] }> {
   const fake = fakeTwilio(rows, listed);
-  const client = new TwilioClient({
-    baseUrl: new URL('https://api.twilio.test'),
-    credentials: { username: ACCOUNT, password: 'token' },
-    limiter: new ConcurrencyLimiter(2),
-    requestTimeoutMs: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
-    fetch: fake.fetch,
-  });
+  const client = clientOver(fake.fetch, ACCOUNT);
   const hierarchy = twilioHierarchy();
   const reader = new UsageWindowReader({ client, forcedPlan: plan, unexplainedDays: (days) => unexplainedDays(days, hierarchy) });
   const steps: WindowRead[] = [];
