@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { daysBetweenInclusive, maxDay, monthWindows, type Day } from '../source-twilio-costs/dates';
-import { ROWS_PER_PAGE } from '../source-twilio-costs/planning/fetch-plan';
+import { ROWS_PER_PAGE } from '../source-twilio-costs/usage/fetch-plan';
 import { generateDataset, type Dataset } from '../tools/simulator/dataset';
 import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../tools/simulator/server';
 

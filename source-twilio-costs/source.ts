@@ -1,5 +1,4 @@
 import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
-import type { ForcedPlan } from './planning/fetch-plan';
 import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
@@ -18,6 +17,7 @@ import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
 import { asTwilioConnectorError } from './twilio-errors';
+import type { ForcedPlan, WindowReaders } from './usage';
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;
@@ -28,6 +28,18 @@ export interface SourceEnvironment {
   /** "dense" or "sparse": read every usage window with that plan instead of the cheaper one (tests, diagnostics). */
   SOURCE_TWILIO_COSTS_FETCH_PLAN?: string;
 }
+
+/**
+ * The streams that read usage windows, and what each uses of a row: the one place their reuse is
+ * declared. A stream read earlier in a run keeps what it reads for the later ones here, so a
+ * window is asked of Twilio once. focus_costs reads through usage_costs (its amounts), under its
+ * own name.
+ */
+const USAGE_WINDOW_READERS: WindowReaders = new Map([
+  ['usage_records', 'all'],
+  ['usage_costs', 'amounts'],
+  ['focus_costs', 'amounts'],
+]);
 
 /** `check` answers in seconds: one retry, then a clear FAILED, rather than minutes of backoff. */
 const CHECK_RETRY_POLICY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
@@ -123,11 +135,10 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const hierarchy = twilioHierarchy();
     const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), {
       ...(plan ? { forcedPlan: plan } : {}),
+      readers: USAGE_WINDOW_READERS,
       unexplainedDays: (days) => unexplainedDays(days, hierarchy),
     });
     const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
-    // It reads usage_costs' windows under its own name: windows read before it are kept for it too.
-    context.usageWindows.addReader(focusCosts.name, 'amounts');
     return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy, context.usedPlacements), focusCosts].map(
       reportingTwilioErrors,
     );

@@ -4,10 +4,8 @@ import { dayOf, type Day } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
-import type { ForcedPlan } from '../planning/fetch-plan';
-import type { UsageScope } from './usage-sync';
 import { UsedPlacements } from './usage-categories';
-import { UsageWindowReader, type UnexplainedDays } from './usage-window';
+import { UsageWindowReader, type ForcedPlan, type UnexplainedDays, type UsageScope, type WindowReaders } from '../usage';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -28,7 +26,7 @@ export class TwilioContext {
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-    options: { forcedPlan?: ForcedPlan; unexplainedDays?: UnexplainedDays } = {},
+    options: { forcedPlan?: ForcedPlan; unexplainedDays?: UnexplainedDays; readers?: WindowReaders } = {},
   ) {
     this.usageWindows = new UsageWindowReader({ client, ...options });
   }

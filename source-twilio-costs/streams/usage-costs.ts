@@ -10,8 +10,7 @@ import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream'
 import { isSkippableAccountError } from '../twilio/error-policy';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
-import { amountOf, describePlan, widerShare, type DailyUsage, type ShareMode, type WindowPlan } from './usage-window';
-import { syncUsageScopes, type UsageScope, type WindowBatch, type WindowEvent } from './usage-sync';
+import { amountOf, describePlan, syncUsageScopes, widerShare, type DailyUsage, type ShareMode, type UsageScope, type WindowBatch, type WindowEvent, type WindowPlan } from '../usage';
 
 /** The row on the main account for usage that no account read on its own explains. */
 export const SUBACCOUNTS_RESIDUAL_CATEGORY = 'subaccounts:unattributed';
@@ -115,9 +114,7 @@ export class UsageCostsStream implements Stream {
   constructor(
     private readonly twilio: TwilioContext,
     private readonly hierarchy: Hierarchy,
-  ) {
-    twilio.usageWindows.addReader(this.name, 'amounts');
-  }
+  ) {}
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const accountScopes = await this.twilio.scopes(context.logger);

@@ -5,8 +5,7 @@ import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
-import { describePlan, isNonZero, type DailyUsage, type DecimalText, type ShareMode } from './usage-window';
-import { syncUsageScopes, type UsageScope, type WindowEvent } from './usage-sync';
+import { describePlan, isNonZero, syncUsageScopes, type DailyUsage, type DecimalText, type ShareMode, type UsageScope, type WindowEvent } from '../usage';
 
 /**
  * The JSON number for a decimal Twilio wrote: Number() of a decimal string is the closest double,
@@ -40,9 +39,7 @@ export class UsageRecordsStream implements Stream {
   readonly cursorField = ['start_date'];
   readonly jsonSchema = loadStreamSchema(this.name);
 
-  constructor(private readonly twilio: TwilioContext) {
-    twilio.usageWindows.addReader(this.name, 'all');
-  }
+  constructor(private readonly twilio: TwilioContext) {}
 
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
     const scopes = await this.twilio.scopes(context.logger);

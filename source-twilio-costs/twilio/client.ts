@@ -104,8 +104,13 @@ export class TwilioClient {
     return { items: body[listKey] as T[], nextPageUri: typeof next === 'string' && next !== '' ? next : null };
   }
 
-  /** Every page of a list, following next_page_uri verbatim until it is null. */
-  async *paginate<T>(path: string, listKey: string, query: Record<string, string>): AsyncGenerator<T[]> {
+  /**
+   * Every page of a list, following next_page_uri verbatim until it is null, and refusing one that
+   * points back at a page already read. `beforePage` runs before each request and returns what to
+   * run once the caller comes back for the next page (or stops): how a caller bounds the pages it
+   * has in hand, from before one is requested until it is done with it.
+   */
+  async *paginate<T>(path: string, listKey: string, query: Record<string, string>, beforePage?: () => Promise<() => void>): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     let uri: string | null = path;
     let pageQuery = query;
@@ -113,10 +118,15 @@ export class TwilioClient {
       const key = this.resolve(uri, pageQuery).toString();
       if (seen.has(key)) throw new TwilioPaginationLoopError(new URL(key).pathname);
       seen.add(key);
-      const page: TwilioPage<T> = await this.getPage<T>(uri, listKey, pageQuery);
-      yield page.items;
-      uri = page.nextPageUri;
-      pageQuery = {};
+      const afterPage = await beforePage?.();
+      try {
+        const page: TwilioPage<T> = await this.getPage<T>(uri, listKey, pageQuery);
+        uri = page.nextPageUri;
+        pageQuery = {};
+        yield page.items;
+      } finally {
+        afterPage?.();
+      }
     }
   }
 

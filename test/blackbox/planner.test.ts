@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { addDays, daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
-import { syncWindows } from '../../source-twilio-costs/planning/sync-windows';
+import { syncWindows } from '../../source-twilio-costs/usage/sync-windows';
 import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';

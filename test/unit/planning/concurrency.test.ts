@@ -1,7 +1,7 @@
 import { expect } from 'chai';
-import { FetchedWindowCache } from '../../../source-twilio-costs/streams/fetched-windows';
-import { mergeStreams } from '../../../source-twilio-costs/streams/merge-streams';
-import { WeightedSemaphore } from '../../../source-twilio-costs/streams/weighted-semaphore';
+import { FetchedWindowCache } from '../../../source-twilio-costs/usage/window-cache';
+import { mergeStreams } from '../../../source-twilio-costs/usage/merge-streams';
+import { WeightedSemaphore } from '../../../source-twilio-costs/usage/weighted-semaphore';
 import { ConcurrencyLimiter, type RequestSignal } from '../../../source-twilio-costs/twilio/limiter';
 
 const tick = (ms = 1): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { denseRequestsFor, planWindow, plannedRequests, sparseRequestsFor, splitRange } from '../../../source-twilio-costs/planning/fetch-plan';
-import { syncWindows } from '../../../source-twilio-costs/planning/sync-windows';
+import { denseRequestsFor, planWindow, plannedRequests, sparseRequestsFor, splitRange } from '../../../source-twilio-costs/usage/fetch-plan';
+import { syncWindows } from '../../../source-twilio-costs/usage/sync-windows';
 
 /** Twilio lists about 645 categories a day. */
 const LISTED = 645;

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { unexplainedDays } from '../../../source-twilio-costs/costs/reconcile';
-import { UsageWindowReader, type DailyUsage, type WindowRead } from '../../../source-twilio-costs/streams/usage-window';
-import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
-import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
+import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
+import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
+import { clientOver } from './fake-client';
 
 /**
  * The window reader against a small fake Twilio behind an injected fetch. The fake matches the
@@ -50,14 +50,7 @@ function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetc
 
 async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan: 'dense' | 'sparse'): Promise<{ steps: WindowRead[]; records: DailyUsage[]; urls: URL[] }> {
   const fake = fakeTwilio(rows, listed);
-  const client = new TwilioClient({
-    baseUrl: new URL('https://api.twilio.test'),
-    credentials: { username: ACCOUNT, password: 'token' },
-    limiter: new ConcurrencyLimiter(2),
-    requestTimeoutMs: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 },
-    fetch: fake.fetch,
-  });
+  const client = clientOver(fake.fetch, ACCOUNT);
   const hierarchy = twilioHierarchy();
   const reader = new UsageWindowReader({ client, forcedPlan: plan, unexplainedDays: (days) => unexplainedDays(days, hierarchy) });
   const steps: WindowRead[] = [];
@@ -68,7 +61,7 @@ async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan
 
 const rowsOf = (records: readonly DailyUsage[]): string[] => records.map((record) => `${record.startDate} ${record.category} ${record.price}`).sort();
 
-describe('streams/UsageWindowReader against a fake Twilio', () => {
+describe('usage/UsageWindowReader against a fake Twilio', () => {
   const days = ['2026-03-01', '2026-03-02', '2026-03-03'];
   const total = (day: string, price: string): FakeRow => ({ category: 'totalprice', day, price });
 

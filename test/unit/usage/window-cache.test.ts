@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FetchedWindowCache, type CachedWindow } from '../../../source-twilio-costs/streams/fetched-windows';
+import { FetchedWindowCache, type CachedWindow } from '../../../source-twilio-costs/usage/window-cache';
 
 const WINDOW: Omit<CachedWindow, 'chunks'> = { listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' };
 const ROWS = new Map([['sms', [['2026-10-01', '1.5']]]]);

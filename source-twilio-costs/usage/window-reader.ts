@@ -1,146 +1,14 @@
 import type { CostInputRecord } from '../costs/types';
 import { addDays, daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
-import { DecimalFormatError, formatDecimal, parseDecimal, type Decimal } from '../money';
-import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from '../planning/fetch-plan';
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
-import { TwilioPaginationLoopError } from '../twilio/errors';
 import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
-import { FetchedWindowCache, type CachedWindow, type Segment } from './fetched-windows';
+import { amountOf, hasAmount, isWithin, parseDailyUsage, type DailyUsage } from './daily-usage';
+import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from './fetch-plan';
 import { mergeStreams } from './merge-streams';
+import type { UsageScope } from './usage-scope';
+import { decodeRow, FetchedWindowCache, rowsByCategory, type CachedWindow, type RowFields, type Segment } from './window-cache';
 import { WeightedSemaphore } from './weighted-semaphore';
-import type { UsageScope } from './usage-sync';
-
-/**
- * A decimal number as Twilio wrote it, checked to be one: exact, and read as a Decimal only where
- * money is added up (usage_records prints it as is).
- */
-export type DecimalText = string;
-
-/** A daily usage record. `categoryKey` is the lower-cased category. */
-export interface DailyUsage {
-  accountSid: string;
-  category: string;
-  categoryKey: string;
-  description: string | null;
-  startDate: Day;
-  endDate: Day;
-  count: DecimalText | null;
-  countUnit: string | null;
-  usage: DecimalText | null;
-  usageUnit: string | null;
-  price: DecimalText | null;
-  /** ISO 4217, upper-case (Twilio writes "usd"). */
-  priceUnit: string | null;
-  asOf: string | null;
-  apiVersion: string | null;
-  uri: string | null;
-}
-
-
-/** The plain decimals Twilio sends ("0", "1412", "14.73550", "-3.5"), of any length: no need to parse them to check them. */
-const PLAIN_DECIMAL = /^-?\d+(\.\d+)?$/;
-const ZERO_TEXT = /^[+-]?(0+\.?0*|\.0+)$/;
-
-function decimalField(wire: UsageRecordWire, field: 'count' | 'usage' | 'price'): DecimalText | null {
-  const value = wire[field];
-  if (value === null || value === undefined || value === '') return null;
-  const text = String(value);
-  if (PLAIN_DECIMAL.test(text)) return text;
-  try {
-    // Anything else that is still a decimal (" +5", ".5", "1e-7") is written the plain way.
-    return formatDecimal(parseDecimal(text));
-  } catch (error) {
-    if (error instanceof DecimalFormatError) {
-      throw new SystemError(`Twilio sent a usage record whose ${field} is not a number (category ${wire.category ?? '?'}, ${wire.start_date ?? '?'}).`, error.message);
-    }
-    throw error;
-  }
-}
-
-function textField(value: string | null | undefined): string | null {
-  return value === undefined || value === null ? null : value;
-}
-
-export function parseDailyUsage(wire: UsageRecordWire, fallbackAccountSid: string): DailyUsage {
-  const category = wire.category;
-  const startDate = wire.start_date;
-  if (typeof category !== 'string' || category === '' || typeof startDate !== 'string') {
-    throw new SystemError('Twilio sent a usage record without a category or start_date.');
-  }
-  return {
-    accountSid: wire.account_sid ?? fallbackAccountSid,
-    category,
-    categoryKey: category.toLowerCase(),
-    description: textField(wire.description),
-    startDate,
-    endDate: wire.end_date ?? startDate,
-    count: decimalField(wire, 'count'),
-    countUnit: textField(wire.count_unit),
-    usage: decimalField(wire, 'usage'),
-    usageUnit: textField(wire.usage_unit),
-    price: decimalField(wire, 'price'),
-    priceUnit: wire.price_unit ? wire.price_unit.toUpperCase() : null,
-    asOf: textField(wire.as_of),
-    apiVersion: textField(wire.api_version),
-    uri: textField(wire.uri),
-  };
-}
-
-/**
- * What a reader uses of each row: its amounts (category, day, count, usage, price and their units:
- * what reconciliation needs) or everything Twilio sent (what usage_records emits).
- */
-export type RowFields = 'amounts' | 'all';
-
-/**
- * A row for the spill file, positionally: the amounts first, then the rest when `fields` is 'all'.
- * Arrays, not objects, so that writing and reading back stays cheap.
- */
-function encodeRow(record: DailyUsage, fields: RowFields): Array<string | null> {
-  const amounts = [record.startDate, record.category, record.count, record.countUnit, record.usage, record.usageUnit, record.price, record.priceUnit];
-  return fields === 'amounts' ? amounts : [...amounts, record.endDate, record.description, record.asOf, record.apiVersion, record.uri, record.accountSid];
-}
-
-/** A spilled row back as a record; fields that were not kept are null. */
-function decodeRow(row: Array<string | null>, accountSid: string): DailyUsage {
-  const [startDate, category, count, countUnit, usage, usageUnit, price, priceUnit, endDate, description, asOf, apiVersion, uri, rowAccountSid] = row;
-  return parseDailyUsage(
-    {
-      account_sid: rowAccountSid ?? accountSid,
-      category,
-      description,
-      start_date: startDate,
-      end_date: endDate ?? startDate,
-      count,
-      count_unit: countUnit,
-      usage,
-      usage_unit: usageUnit,
-      price,
-      price_unit: priceUnit,
-      as_of: asOf,
-      api_version: apiVersion,
-      uri,
-    },
-    accountSid,
-  );
-}
-
-const isNonZeroText = (text: DecimalText | null): boolean => text !== null && !ZERO_TEXT.test(text);
-
-/** Whether a wire record has any count, usage or price. */
-function hasAmount(wire: UsageRecordWire): boolean {
-  return isNonZeroText(decimalField(wire, 'count')) || isNonZeroText(decimalField(wire, 'usage')) || isNonZeroText(decimalField(wire, 'price'));
-}
-
-export function isNonZero(record: DailyUsage): boolean {
-  return isNonZeroText(record.count) || isNonZeroText(record.usage) || isNonZeroText(record.price);
-}
-
-/** An amount as an exact Decimal, for sums. */
-export function amountOf(text: DecimalText | null): Decimal | null {
-  return text === null ? null : parseDecimal(text);
-}
 
 /**
  * What of a window a later reader in this run will want: nothing, the daily totals (usage_costs'
@@ -204,8 +72,13 @@ export interface WindowReadOptions {
   holdsChunks: boolean;
 }
 
+/** The streams that read windows through the reader, and what each uses of a row. */
+export type WindowReaders = ReadonlyMap<string, RowFields>;
+
 export interface UsageWindowReaderOptions {
   client: TwilioClient;
+  /** Who reads windows in a run: what a stream reads now is kept for the later ones among them. Nobody, without it. */
+  readers?: WindowReaders;
   /** Finds the days to read again in full; without it no day is. */
   unexplainedDays?: UnexplainedDays;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
@@ -235,7 +108,7 @@ const MAX_LISTINGS = 8;
 const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 /** The key of a scope's window in the run's cache: what Twilio is asked, not which stream asks. */
-export function windowKey(scope: UsageScope, range: DayRange): string {
+function windowKey(scope: UsageScope, range: DayRange): string {
   return `${scope.accountSid}|${scope.includeSubaccounts}|${range.from}|${range.to}`;
 }
 
@@ -252,7 +125,6 @@ interface ListingPage {
   outside: number;
 }
 
-const inRange = (record: DailyUsage, range: DayRange): boolean => record.startDate >= range.from && record.startDate <= range.to;
 
 /**
  * Reads scope-windows of daily usage with as few requests as the data allows. One aggregate request
@@ -275,10 +147,11 @@ export class UsageWindowReader {
   private readonly cache: FetchedWindowCache;
   /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
   private readonly listings: Array<ReadonlyMap<string, readonly string[]>> = [];
-  private readonly readers = new Map<string, RowFields>();
+  private readonly readers: WindowReaders;
 
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
+    this.readers = options.readers ?? new Map();
     this.unexplainedDays = options.unexplainedDays;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
@@ -286,11 +159,6 @@ export class UsageWindowReader {
     this.heldRows = new WeightedSemaphore(options.heldRowBudget ?? DEFAULT_HELD_ROW_BUDGET);
     this.rowsInHand = new WeightedSemaphore(options.rowsInHand ?? DEFAULT_ROWS_IN_HAND);
     this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
-  }
-
-  /** Registers a stream that reads windows through this reader, and what it uses of each row. */
-  addReader(streamName: string, fields: RowFields): void {
-    this.readers.set(streamName, widerFields(this.readers.get(streamName), fields));
   }
 
   /** What to keep of the windows read now for the streams a read runs later. */
@@ -397,7 +265,7 @@ export class UsageWindowReader {
       for await (const page of dailyUsage(this.client, { accountSid: scope.accountSid, range: part, includeSubaccounts: scope.includeSubaccounts, category: TOTAL_PRICE_CATEGORY })) {
         for (const wire of page) {
           const record = parseDailyUsage(wire, scope.accountSid);
-          if (inRange(record, part) && record.categoryKey === TOTAL_PRICE_CATEGORY) totals.push(record);
+          if (isWithin(record, part) && record.categoryKey === TOTAL_PRICE_CATEGORY) totals.push(record);
         }
       }
     }
@@ -439,50 +307,15 @@ export class UsageWindowReader {
   }
 
   /**
-   * A listing's needed records, page by page, following next_page_uri. Each page is in hand, for
-   * as many rows as it can hold, from before it is requested until its reader comes back for the
-   * next one; of its rows only the needed ones are kept meanwhile.
+   * A listing's needed records, page by page, through the client's paginator. Each page is in hand,
+   * for as many rows as it can hold, from before it is requested until its reader comes back for
+   * the next one; of its rows only the needed ones are kept meanwhile.
    */
   private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
-    const seen = new Set<string>();
-    let uri: string | null = first.path;
-    let parameters = first.parameters;
-    while (uri !== null) {
-      const key = `${uri}?${new URLSearchParams(parameters).toString()}`;
-      if (seen.has(key)) throw new TwilioPaginationLoopError(first.path);
-      seen.add(key);
-      const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-      const release = await this.rowsInHand.acquire(pageRows);
-      try {
-        const page = await this.neededRows(scope, needed, listing.range, uri, parameters);
-        uri = page.nextPageUri;
-        parameters = {};
-        yield page;
-      } finally {
-        release();
-      }
-    }
-  }
-
-  /**
-   * One page of a listing, reduced to its needed rows; of the rest only the non-zero ones are kept
-   * (a dense page is mostly zero rows of categories nobody needs, dropped before being parsed).
-   */
-  private async neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, uri: string, parameters: Record<string, string>): Promise<ListingPage & { nextPageUri: string | null }> {
-    const page = await this.client.getPage<UsageRecordWire>(uri, 'usage_records', parameters);
-    const records: DailyUsage[] = [];
-    const others: DailyUsage[] = [];
-    let outside = 0;
-    for (const wire of page.items) {
-      const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
-      if (!isNeeded && !hasAmount(wire)) continue;
-      const record = parseDailyUsage(wire, scope.accountSid);
-      if (!inRange(record, range)) outside += 1;
-      else if (isNeeded) records.push(record);
-      else others.push(record);
-    }
-    return { records, others, outside, nextPageUri: page.nextPageUri };
+    const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
+    const pages = this.client.paginate<UsageRecordWire>(first.path, 'usage_records', first.parameters, () => this.rowsInHand.acquire(pageRows));
+    for await (const items of pages) yield neededRows(scope, needed, listing.range, items);
   }
 
   /**
@@ -522,7 +355,7 @@ export class UsageWindowReader {
 
   private async readCachedRows(scope: UsageScope, segment: Segment, range: DayRange): Promise<DailyUsage[]> {
     const rows = (await this.cache.readSegment(segment)) as Array<Array<string | null>>;
-    return rows.map((row) => decodeRow(row, scope.accountSid)).filter((record) => inRange(record, range));
+    return rows.map((row) => decodeRow(row, scope.accountSid)).filter((record) => isWithin(record, range));
   }
 }
 
@@ -570,13 +403,21 @@ function neededCategories(active: ReadonlySet<string>, listed: ReadonlyMap<strin
   return needed;
 }
 
-function widerFields(a: RowFields | undefined, b: RowFields): RowFields {
-  return a === 'all' || b === 'all' ? 'all' : 'amounts';
-}
-
-function rowsByCategory(records: readonly DailyUsage[], stored: ReadonlySet<string>, fields: RowFields): Map<string, Array<Array<string | null>>> {
-  const byCategory = new Map<string, Array<Array<string | null>>>();
-  for (const category of stored) byCategory.set(category, []);
-  for (const record of records) byCategory.get(record.categoryKey)?.push(encodeRow(record, fields));
-  return byCategory;
+/**
+ * One page of a listing, reduced to its needed rows; of the rest only the non-zero ones are kept
+ * (a dense page is mostly zero rows of categories nobody needs, dropped before being parsed).
+ */
+function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRange, items: readonly UsageRecordWire[]): ListingPage {
+  const records: DailyUsage[] = [];
+  const others: DailyUsage[] = [];
+  let outside = 0;
+  for (const wire of items) {
+    const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
+    if (!isNeeded && !hasAmount(wire)) continue;
+    const record = parseDailyUsage(wire, scope.accountSid);
+    if (!isWithin(record, range)) outside += 1;
+    else if (isNeeded) records.push(record);
+    else others.push(record);
+  }
+  return { records, others, outside };
 }

@@ -2,6 +2,54 @@ import { mkdtempSync, openSync, read, rmdirSync, unlinkSync, write } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DayRange } from '../dates';
+import { parseDailyUsage, type DailyUsage } from './daily-usage';
+
+/**
+ * What a reader uses of each row: its amounts (category, day, count, usage, price and their units:
+ * what reconciliation needs) or everything Twilio sent (what usage_records emits).
+ */
+export type RowFields = 'amounts' | 'all';
+
+/**
+ * A row for the spill file, positionally: the amounts first, then the rest when `fields` is 'all'.
+ * Arrays, not objects, so that writing and reading back stays cheap.
+ */
+function encodeRow(record: DailyUsage, fields: RowFields): Array<string | null> {
+  const amounts = [record.startDate, record.category, record.count, record.countUnit, record.usage, record.usageUnit, record.price, record.priceUnit];
+  return fields === 'amounts' ? amounts : [...amounts, record.endDate, record.description, record.asOf, record.apiVersion, record.uri, record.accountSid];
+}
+
+/** A spilled row back as a record; fields that were not kept are null. */
+export function decodeRow(row: Array<string | null>, accountSid: string): DailyUsage {
+  const [startDate, category, count, countUnit, usage, usageUnit, price, priceUnit, endDate, description, asOf, apiVersion, uri, rowAccountSid] = row;
+  return parseDailyUsage(
+    {
+      account_sid: rowAccountSid ?? accountSid,
+      category,
+      description,
+      start_date: startDate,
+      end_date: endDate ?? startDate,
+      count,
+      count_unit: countUnit,
+      usage,
+      usage_unit: usageUnit,
+      price,
+      price_unit: priceUnit,
+      as_of: asOf,
+      api_version: apiVersion,
+      uri,
+    },
+    accountSid,
+  );
+}
+
+/** Encoded rows of the stored categories, by category (every stored one, even with no rows). */
+export function rowsByCategory(records: readonly DailyUsage[], stored: ReadonlySet<string>, fields: RowFields): Map<string, Array<Array<string | null>>> {
+  const byCategory = new Map<string, Array<Array<string | null>>>();
+  for (const category of stored) byCategory.set(category, []);
+  for (const record of records) byCategory.get(record.categoryKey)?.push(encodeRow(record, fields));
+  return byCategory;
+}
 
 /** A run of bytes in the spill file. */
 export interface Segment {
@@ -24,7 +72,7 @@ export interface CachedWindow {
   /** Categories whose rows were written: a later reader needing any other must read Twilio itself. */
   stored: ReadonlySet<string>;
   /** What was written of each row: its amounts only, or all of it. */
-  fields: 'amounts' | 'all';
+  fields: RowFields;
   chunks: readonly CachedChunk[];
 }
 
