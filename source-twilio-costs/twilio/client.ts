@@ -105,7 +105,8 @@ export class TwilioClient {
   async getPage<T>(pathOrUri: string, list: TwilioList<T>, query?: Record<string, string>): Promise<TwilioPage<T>>;
   /**
    * @deprecated Pass USAGE_RECORDS_LIST: the key alone is still taken (and checked the same way)
-   * for streams/usage-window.ts, until it moves to usage/ and changes its call.
+   * for streams/usage-window.ts, until it moves to usage/ and changes its call. T only lets its
+   * `getPage<UsageRecordWire>(…)` compile; the items are UsageRecordWire whatever it says.
    */
   async getPage<T extends UsageRecordWire>(pathOrUri: string, list: 'usage_records', query?: Record<string, string>): Promise<TwilioPage<UsageRecordWire>>;
   async getPage<T>(pathOrUri: string, list: TwilioList<T> | 'usage_records', query: Record<string, string> = {}): Promise<TwilioPage<T> | TwilioPage<UsageRecordWire>> {
