@@ -1,65 +1,48 @@
 /**
  * The Airbyte protocol messages this source prints, as a discriminated union, and their builders.
- * Field names follow airbyte_protocol.yaml exactly (note `connectionStatus` in camelCase).
+ * The structs are generated from the official airbyte_protocol.yaml (generated/protocol.ts); the
+ * schema's envelope lists every payload as optional, so this layer pairs each message type with
+ * its payload and requires the fields this source always sends.
  */
-export type SyncMode = 'full_refresh' | 'incremental';
-export type FailureType = 'system_error' | 'config_error' | 'transient_error';
-export type LogLevel = 'FATAL' | 'ERROR' | 'WARN' | 'INFO' | 'DEBUG' | 'TRACE';
-export type StreamStatus = 'STARTED' | 'RUNNING' | 'COMPLETE' | 'INCOMPLETE';
+import type * as Protocol from '../generated/protocol';
+
+export type SyncMode = Protocol.SyncMode;
+export type FailureType = NonNullable<Protocol.AirbyteErrorTraceMessage['failure_type']>;
+export type LogLevel = Protocol.AirbyteLogMessage['level'];
+export type StreamStatus = Protocol.AirbyteStreamStatus;
 export type JsonObject = { [key: string]: unknown };
+export type StreamDescriptor = Protocol.StreamDescriptor;
 
-export interface StreamDescriptor {
-  name: string;
-  namespace?: string;
-}
+/** The schema types JSON Schema blobs as `{}`; this source reads its own as objects. */
+export type AirbyteStream = Protocol.AirbyteStream & { json_schema: JsonObject };
+export type ConnectorSpecification = Protocol.ConnectorSpecification & { connectionSpecification: JsonObject };
 
-export interface AirbyteStream {
-  name: string;
-  json_schema: JsonObject;
-  supported_sync_modes: SyncMode[];
-  source_defined_cursor?: boolean;
-  default_cursor_field?: string[];
-  source_defined_primary_key?: string[][];
-  is_resumable?: boolean;
-}
+export type RecordMessage = Protocol.AirbyteRecordMessage & { data: JsonObject };
 
-export interface ConnectorSpecification {
-  connectionSpecification: JsonObject;
-  documentationUrl?: string;
-  protocol_version?: string;
-  supportsIncremental?: boolean;
-  [key: string]: unknown;
-}
-
-export interface StreamStateMessage {
+/** Per-stream state, the only kind this source sends, always with its record count. */
+export type StreamStateMessage = Protocol.AirbyteStateMessage & {
   type: 'STREAM';
-  stream: { stream_descriptor: StreamDescriptor; stream_state: JsonObject };
-  sourceStats: { recordCount: number };
-}
+  stream: Protocol.AirbyteStreamState & { stream_state: JsonObject };
+  sourceStats: Protocol.AirbyteStateStats & { recordCount: number };
+};
 
-export type AirbyteMessage =
-  | { type: 'RECORD'; record: { stream: string; data: JsonObject; emitted_at: number } }
+/** Checks at compile time that every variant of the union is a valid protocol envelope. */
+type Envelopes<Variants extends Protocol.AirbyteMessage> = Variants;
+
+export type AirbyteMessage = Envelopes<
+  | { type: 'RECORD'; record: RecordMessage }
   | { type: 'STATE'; state: StreamStateMessage }
-  | { type: 'LOG'; log: { level: LogLevel; message: string; stack_trace?: string } }
+  | { type: 'LOG'; log: Protocol.AirbyteLogMessage }
   | { type: 'SPEC'; spec: ConnectorSpecification }
-  | { type: 'CONNECTION_STATUS'; connectionStatus: { status: 'SUCCEEDED' | 'FAILED'; message: string } }
-  | { type: 'CATALOG'; catalog: { streams: AirbyteStream[] } }
-  | { type: 'TRACE'; trace: TraceMessage };
+  | { type: 'CONNECTION_STATUS'; connectionStatus: Protocol.AirbyteConnectionStatus & { message: string } }
+  | { type: 'CATALOG'; catalog: Protocol.AirbyteCatalog & { streams: AirbyteStream[] } }
+  | { type: 'TRACE'; trace: TraceMessage }
+>;
 
 export type TraceMessage =
-  | {
-      type: 'ERROR';
-      emitted_at: number;
-      error: {
-        message: string;
-        internal_message?: string;
-        stack_trace?: string;
-        failure_type: FailureType;
-        stream_descriptor?: StreamDescriptor;
-      };
-    }
-  | { type: 'STREAM_STATUS'; emitted_at: number; stream_status: { stream_descriptor: StreamDescriptor; status: StreamStatus } }
-  | { type: 'ESTIMATE'; emitted_at: number; estimate: { name: string; type: 'STREAM'; row_estimate: number } };
+  | (Protocol.AirbyteTraceMessage & { type: 'ERROR'; error: Protocol.AirbyteErrorTraceMessage & { failure_type: FailureType } })
+  | (Protocol.AirbyteTraceMessage & { type: 'STREAM_STATUS'; stream_status: Protocol.AirbyteStreamStatusTraceMessage })
+  | (Protocol.AirbyteTraceMessage & { type: 'ESTIMATE'; estimate: Protocol.AirbyteEstimateTraceMessage & { type: 'STREAM'; row_estimate: number } });
 
 export function recordMessage(stream: string, data: JsonObject): AirbyteMessage {
   return { type: 'RECORD', record: { stream, data, emitted_at: Date.now() } };

@@ -1,7 +1,6 @@
 import { normalizeAccountSid } from '../config';
 import { rfc2822ToIso } from '../dates';
 import type { AccountsRecord } from '../generated/types';
-import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import { TwilioApiError } from '../twilio/errors';
 import { fetchAccount, type AccountWire } from '../twilio/resources';
@@ -25,17 +24,17 @@ export function toAccountRecord(account: AccountWire, mainAccountSid: string): A
 }
 
 /** The main account and its subaccounts: a dimension table for usage by account. */
-export class AccountsStream implements Stream {
+export class AccountsStream implements Stream<AccountsRecord> {
   readonly name = 'accounts';
   readonly primaryKey = [['sid']];
   readonly jsonSchema = loadStreamSchema(this.name);
 
   constructor(private readonly twilio: TwilioContext) {}
 
-  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<AccountsRecord>> {
     const mainSid = this.twilio.config.accountSid;
     const accounts = this.twilio.config.credentials.mode === 'auth_token' ? await this.twilio.accounts() : [await this.mainAccountWithKey(context)];
-    for (const account of accounts) yield { kind: 'record', data: toAccountRecord(account, mainSid) as JsonObject };
+    for (const account of accounts) yield { kind: 'record', data: toAccountRecord(account, mainSid) };
     yield { kind: 'checkpoint', state: { __ab_no_cursor_state_message: true } };
   }
 

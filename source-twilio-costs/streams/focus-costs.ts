@@ -1,6 +1,5 @@
 import { toFocusRow, type BillingAccounts } from '../focus/mapping';
-import type { AccountsRecord, UsageCostsRecord } from '../generated/types';
-import type { JsonObject } from '../protocol/messages';
+import type { AccountsRecord, FocusCostsRecord, UsageCostsRecord } from '../generated/types';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import { loadStreamSchema } from './schemas';
 
@@ -9,7 +8,7 @@ import { loadStreamSchema } from './schemas';
  * same per-account cursors, same state shape) and maps each record, so there is one fetch path
  * and the two streams always agree to the cent.
  */
-export class FocusCostsStream implements Stream {
+export class FocusCostsStream implements Stream<FocusCostsRecord> {
   readonly name = 'focus_costs';
   readonly primaryKey = [['x_AccountSid'], ['x_TwilioCategory'], ['ChargePeriodStart']];
   readonly cursorField = ['ChargePeriodStart'];
@@ -17,19 +16,20 @@ export class FocusCostsStream implements Stream {
 
   /**
    * @param usageCosts the usage_costs stream whose records and checkpoints this stream passes on
+   *   (a plain Stream until streams/usage-costs.ts declares Stream<UsageCostsRecord>)
    * @param accounts the accounts stream, read once per sync for the account names
    * @param billingAccountId the main account SID: Twilio bills every subaccount's usage to it
    */
   constructor(
     private readonly usageCosts: Stream,
-    private readonly accounts: Stream,
+    private readonly accounts: Stream<AccountsRecord>,
     private readonly billingAccountId: string,
   ) {}
 
-  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<FocusCostsRecord>> {
     const billing = await this.billingAccounts(context);
     for await (const event of this.usageCosts.read(context)) {
-      yield event.kind === 'record' ? { kind: 'record', data: toFocusRow(event.data as UsageCostsRecord, billing) as JsonObject } : event;
+      yield event.kind === 'record' ? { kind: 'record', data: toFocusRow(event.data as UsageCostsRecord, billing) } : event;
     }
   }
 
@@ -38,8 +38,7 @@ export class FocusCostsStream implements Stream {
     const names = new Map<string, string>();
     for await (const event of this.accounts.read({ syncMode: 'full_refresh', state: undefined, logger: context.logger })) {
       if (event.kind !== 'record') continue;
-      const account = event.data as AccountsRecord;
-      if (account.friendly_name) names.set(account.sid, account.friendly_name);
+      if (event.data.friendly_name) names.set(event.data.sid, event.data.friendly_name);
     }
     const nameOf = (sid: string): string => names.get(sid) ?? sid;
     return { billingAccountId: this.billingAccountId, billingAccountName: nameOf(this.billingAccountId), subAccountName: nameOf };

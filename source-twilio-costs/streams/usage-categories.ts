@@ -2,7 +2,6 @@ import type { Hierarchy } from '../costs/hierarchy';
 import type { WindowPlacement } from '../costs/reconcile';
 import type { PlacementSource } from '../costs/types';
 import type { UsageCategoriesRecord } from '../generated/types';
-import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent } from '../protocol/stream';
 import { loadStreamSchema } from './schemas';
 
@@ -43,7 +42,7 @@ export class UsedPlacements {
  * after usage_costs in the same sync, it shows the placement usage_costs actually used (by the
  * numbers, where they moved a category) instead of the curated or name placement.
  */
-export class UsageCategoriesStream implements Stream {
+export class UsageCategoriesStream implements Stream<UsageCategoriesRecord> {
   readonly name = 'usage_categories';
   readonly primaryKey = [['category']];
   readonly jsonSchema = loadStreamSchema(this.name);
@@ -53,7 +52,7 @@ export class UsageCategoriesStream implements Stream {
     private readonly used: UsedPlacements,
   ) {}
 
-  async *read(): AsyncGenerator<StreamEvent> {
+  async *read(): AsyncGenerator<StreamEvent<UsageCategoriesRecord>> {
     const known = this.hierarchy.knownPlacements();
     const knownNames = new Set(known.map((placement) => placement.category));
     // Categories Twilio reported that the table does not know yet: listed too, never lost.
@@ -68,7 +67,7 @@ export class UsageCategoriesStream implements Stream {
         is_rollup: placement.isRollup || this.used.isParent(placement.category),
         placement: used ? used.placement : placement.placement,
       };
-      yield { kind: 'record', data: record as JsonObject };
+      yield { kind: 'record', data: record };
     }
     yield { kind: 'checkpoint', state: { __ab_no_cursor_state_message: true } };
   }

@@ -2,6 +2,7 @@ import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRe
 import { actionForStatus } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
+import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
 
 export interface TwilioCredentials {
   /** An Account SID (with its Auth Token) or an API key SID (with its secret). */
@@ -93,15 +94,36 @@ export class TwilioClient {
     }
   }
 
-  /** One page of a list resource. */
-  async getPage<T>(pathOrUri: string, listKey: string, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
+  /** A resource (not a list), checked to have the shape it should. */
+  async getResource<T>(pathOrUri: string, shape: WireShape<T>, query: Record<string, string> = {}): Promise<T> {
     const body = await this.get(pathOrUri, query);
-    const path = this.resolve(pathOrUri, query).pathname;
-    if (!isJsonObject(body) || !Array.isArray(body[listKey])) {
-      throw new TwilioApiError('GET', path, 200, undefined, `the response has no "${listKey}" list`);
+    if (!shape.is(body)) throw this.malformed(pathOrUri, query, shape.problem(body));
+    return body;
+  }
+
+  /** One page of a list resource, every item checked to have the list's item shape. */
+  async getPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
+    return this.checkedPage(pathOrUri, list, query);
+  }
+
+  private async checkedPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string>): Promise<TwilioPage<T>> {
+    const body = await this.get(pathOrUri, query);
+    const listed = isJsonObject(body) ? body[list.key] : undefined;
+    if (!isJsonObject(body) || !Array.isArray(listed)) throw this.malformed(pathOrUri, query, `the response has no "${list.key}" list`);
+    const items: T[] = [];
+    for (const [index, item] of listed.entries()) {
+      if (!list.item.is(item)) throw this.malformed(pathOrUri, query, list.item.problem(item, `${list.key}[${index}]`));
+      items.push(item);
     }
     const next = body.next_page_uri;
-    return { items: body[listKey] as T[], nextPageUri: typeof next === 'string' && next !== '' ? next : null };
+    // Absent is taken as null, the last page: a list without paging has no next page to name.
+    if (next !== undefined && next !== null && typeof next !== 'string') throw this.malformed(pathOrUri, query, `next_page_uri is ${jsonTypeOf(next)}, not a string or null`);
+    return { items, nextPageUri: typeof next === 'string' && next !== '' ? next : null };
+  }
+
+  /** A 200 whose JSON is not what the resource should be: a change at Twilio, not worth a retry. */
+  private malformed(pathOrUri: string, query: Record<string, string>, problem: string | undefined): TwilioApiError {
+    return new TwilioApiError('GET', this.resolve(pathOrUri, query).pathname, 200, undefined, problem);
   }
 
   /**
@@ -110,7 +132,7 @@ export class TwilioClient {
    * run once the caller comes back for the next page (or stops): how a caller bounds the pages it
    * has in hand, from before one is requested until it is done with it.
    */
-  async *paginate<T>(path: string, listKey: string, query: Record<string, string>, beforePage?: () => Promise<() => void>): AsyncGenerator<T[]> {
+  async *paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, beforePage?: () => Promise<() => void>): AsyncGenerator<T[]> {
     const seen = new Set<string>();
     let uri: string | null = path;
     let pageQuery = query;
@@ -120,7 +142,7 @@ export class TwilioClient {
       seen.add(key);
       const afterPage = await beforePage?.();
       try {
-        const page: TwilioPage<T> = await this.getPage<T>(uri, listKey, pageQuery);
+        const page: TwilioPage<T> = await this.getPage(uri, list, pageQuery);
         uri = page.nextPageUri;
         pageQuery = {};
         yield page.items;

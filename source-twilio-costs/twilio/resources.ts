@@ -1,36 +1,8 @@
 import type { Day, DayRange } from '../dates';
 import { MAX_PAGE_SIZE, type TwilioClient } from './client';
+import { ACCOUNT_SHAPE, ACCOUNTS_LIST, USAGE_RECORDS_LIST, type AccountWire, type UsageRecordWire } from './wire';
 
-/** A usage record as Twilio sends it: numbers are decimal strings, and anything may be null. */
-export interface UsageRecordWire {
-  account_sid?: string | null;
-  category?: string | null;
-  description?: string | null;
-  start_date?: string | null;
-  end_date?: string | null;
-  count?: string | null;
-  count_unit?: string | null;
-  usage?: string | null;
-  usage_unit?: string | null;
-  price?: string | number | null;
-  price_unit?: string | null;
-  as_of?: string | null;
-  api_version?: string | null;
-  uri?: string | null;
-}
-
-/** An account as Twilio sends it. `auth_token` is in there: it must never leave this process. */
-export interface AccountWire {
-  sid?: string;
-  friendly_name?: string | null;
-  status?: string | null;
-  type?: string | null;
-  owner_account_sid?: string | null;
-  date_created?: string | null;
-  date_updated?: string | null;
-  uri?: string | null;
-  auth_token?: string | null;
-}
+export type { AccountWire, UsageRecordWire } from './wire';
 
 const API_ROOT = '/2010-04-01';
 
@@ -38,11 +10,11 @@ const API_ROOT = '/2010-04-01';
 export const TOTAL_PRICE_CATEGORY = 'totalprice';
 
 export function listAccounts(client: TwilioClient): AsyncGenerator<AccountWire[]> {
-  return client.paginate<AccountWire>(`${API_ROOT}/Accounts.json`, 'accounts', { PageSize: String(MAX_PAGE_SIZE) });
+  return client.paginate(`${API_ROOT}/Accounts.json`, ACCOUNTS_LIST, { PageSize: String(MAX_PAGE_SIZE) });
 }
 
 export async function fetchAccount(client: TwilioClient, accountSid: string): Promise<AccountWire> {
-  return (await client.get(`${API_ROOT}/Accounts/${accountSid}.json`)) as AccountWire;
+  return client.getResource(`${API_ROOT}/Accounts/${accountSid}.json`, ACCOUNT_SHAPE);
 }
 
 export interface UsageQuery {
@@ -67,13 +39,12 @@ function usageParameters(query: UsageQuery): Record<string, string> {
 /** Daily records (one per category per UTC day), page by page. */
 export function dailyUsage(client: TwilioClient, query: UsageQuery): AsyncGenerator<UsageRecordWire[]> {
   const first = dailyUsageRequest(query);
-  return client.paginate<UsageRecordWire>(first.path, 'usage_records', first.parameters);
+  return client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters);
 }
 
 /**
- * The first request of a Daily listing, for a caller that pages itself with client.getPage: a
- * generator that yields a page holds it until asked for the next one, and a caller that keeps
- * only a few rows of each page need not keep the rest meanwhile.
+ * The first request of a Daily listing, for a caller that pages it with client.paginate and a
+ * budget of its own (the window reader keeps only the needed rows of each page).
  */
 export function dailyUsageRequest(query: UsageQuery): { path: string; parameters: Record<string, string> } {
   return { path: `${API_ROOT}/Accounts/${query.accountSid}/Usage/Records/Daily.json`, parameters: usageParameters(query) };
@@ -81,12 +52,12 @@ export function dailyUsageRequest(query: UsageQuery): { path: string; parameters
 
 /** One record per category over the whole range. */
 export function rangeUsage(client: TwilioClient, query: UsageQuery): AsyncGenerator<UsageRecordWire[]> {
-  return client.paginate<UsageRecordWire>(`${API_ROOT}/Accounts/${query.accountSid}/Usage/Records.json`, 'usage_records', usageParameters(query));
+  return client.paginate(`${API_ROOT}/Accounts/${query.accountSid}/Usage/Records.json`, USAGE_RECORDS_LIST, usageParameters(query));
 }
 
 /** Today's total price: the cheapest authenticated usage call, used by `check`. */
 export async function probeUsage(client: TwilioClient, accountSid: string, day: Day, includeSubaccounts: boolean): Promise<void> {
-  await client.getPage(`${API_ROOT}/Accounts/${accountSid}/Usage/Records.json`, 'usage_records', {
+  await client.getPage(`${API_ROOT}/Accounts/${accountSid}/Usage/Records.json`, USAGE_RECORDS_LIST, {
     ...usageParameters({ accountSid, range: { from: day, to: day }, includeSubaccounts, category: TOTAL_PRICE_CATEGORY }),
     PageSize: '1',
   });

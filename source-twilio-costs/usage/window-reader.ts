@@ -3,6 +3,7 @@ import { addDays, daysBetweenInclusive, monthWindows, type Day, type DayRange } 
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
 import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
+import { USAGE_RECORDS_LIST } from '../twilio/wire';
 import { amountOf, hasAmount, isWithin, parseDailyUsage, type DailyUsage } from './daily-usage';
 import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from './fetch-plan';
 import { mergeStreams } from './merge-streams';
@@ -314,7 +315,7 @@ export class UsageWindowReader {
   private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
     const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-    const pages = this.client.paginate<UsageRecordWire>(first.path, 'usage_records', first.parameters, () => this.rowsInHand.acquire(pageRows));
+    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, () => this.rowsInHand.acquire(pageRows));
     for await (const items of pages) yield neededRows(scope, needed, listing.range, items);
   }
 

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
-import { filesUnder } from '../helpers/import-boundary';
+import { filesUnder, importSpecifiers } from '../helpers/import-boundary';
 import { parseMessages, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
@@ -136,10 +136,40 @@ describe('packaging: the image holds no Twilio simulator', () => {
   });
 });
 
+/** The string and template literals of a script, as the compiler reads them (comments excluded). */
+function stringLiterals(text: string): string[] {
+  const scanner = ts.createScanner(ts.ScriptTarget.Latest, true, ts.LanguageVariant.Standard, text);
+  const literals: string[] = [];
+  for (let token = scanner.scan(); token !== ts.SyntaxKind.EndOfFileToken; token = scanner.scan()) {
+    if (token === ts.SyntaxKind.StringLiteral || token === ts.SyntaxKind.NoSubstitutionTemplateLiteral || token === ts.SyntaxKind.TemplateHead) literals.push(scanner.getTokenValue());
+  }
+  return literals;
+}
+
 describe('packaging: the vendored protocol schema', () => {
   it('is identical to the shared official copy, when that copy is beside the checkout', function () {
     if (!existsSync(SHARED_PROTOCOL_PATH)) this.skip();
     expect(readFileSync(VENDORED_PROTOCOL_PATH, 'utf8')).to.equal(readFileSync(SHARED_PROTOCOL_PATH, 'utf8'));
+  });
+
+  it('reaches the image build, which generates the protocol message types from it before compiling', () => {
+    const vendored = path.relative(root, VENDORED_PROTOCOL_PATH);
+    const ignoreLines = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
+    expect(ignoreLines, '.dockerignore lets the schema into the build context').to.include(`!${vendored}`);
+    const copied = dockerfile.indexOf(`COPY ${vendored} `);
+    expect(copied, `the build stage copies ${vendored}`).to.be.greaterThan(-1);
+    expect(copied, 'before the build that generates the types').to.be.lessThan(dockerfile.indexOf('npm run build:connector'));
+    expect(packageJson.scripts['build:connector']).to.match(/^npm run gen &&/);
+  });
+
+  it('is never read by the built connector: nothing in dist/ loads a YAML parser or names a .yaml file', () => {
+    const built = filesUnder(path.join(root, 'dist')).filter((file) => file.endsWith('.js'));
+    expect(built).to.not.be.empty;
+    for (const file of built) {
+      const text = readFileSync(file, 'utf8');
+      expect(importSpecifiers(text), file).to.not.include('yaml');
+      expect(stringLiterals(text).filter((literal) => /\.ya?ml\b/.test(literal)), file).to.deep.equal([]);
+    }
   });
 });
 

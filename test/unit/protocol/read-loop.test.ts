@@ -42,7 +42,29 @@ async function run(streams: Stream[], options: { intervalMs?: number; states?: M
 const record = (id: number): StreamEvent => ({ kind: 'record', data: { id } });
 const checkpoint = (at: number): StreamEvent => ({ kind: 'checkpoint', state: { at } });
 
+/** A record type declared as an interface, as the generated record types are: no index signature. */
+interface TypedRecord {
+  id: number;
+  label: string | null;
+}
+
 describe('protocol: read loop', () => {
+  it('prints the records of a stream typed with a record interface, no cast on the way', async () => {
+    const typed: Stream<TypedRecord> = {
+      name: 'typed',
+      primaryKey: [['id']],
+      jsonSchema: { type: 'object' },
+      async *read(): AsyncGenerator<StreamEvent<TypedRecord>> {
+        const row: TypedRecord = { id: 1, label: null };
+        yield { kind: 'record', data: row };
+        yield { kind: 'checkpoint', state: { done: true } };
+      },
+    };
+    const { ok, messages } = await run([typed]);
+    expect(ok).to.equal(true);
+    expect(messages.filter((m) => m.type === 'RECORD').map((m) => m.record.data)).to.deep.equal([{ id: 1, label: null }]);
+  });
+
   it('emits statuses, records and states with exact record counts', async () => {
     const { ok, messages } = await run([fakeStream('a', [record(1), record(2), checkpoint(2), record(3), checkpoint(3)])]);
     expect(ok).to.equal(true);

@@ -4,6 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioApiError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
+import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
+
+/** A list of numbers under `things`: the client pages any list it is given the shape of. */
+const THINGS: TwilioList<number> = {
+  key: 'things',
+  item: { is: (value): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path} is not a number`) },
+};
 
 type Handler = (request: IncomingMessage, response: ServerResponse, hit: number) => void;
 
@@ -50,7 +57,7 @@ describe('twilio client', () => {
     const scripted = await scriptedServer([page([1, 2], '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false'), page([3], null)]);
     server = scripted.server;
     const pages: number[][] = [];
-    for await (const items of client(scripted.url).instance.paginate<number>('/2010-04-01/T.json', 'things', { IncludeSubaccounts: 'false' })) pages.push(items);
+    for await (const items of client(scripted.url).instance.paginate('/2010-04-01/T.json', THINGS, { IncludeSubaccounts: 'false' })) pages.push(items);
     expect(pages).to.deep.equal([[1, 2], [3]]);
     expect(scripted.hits.map((hit) => hit.url)).to.deep.equal(['/2010-04-01/T.json?IncludeSubaccounts=false', '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false']);
     expect(scripted.hits[0]?.headers.authorization).to.equal(`Basic ${Buffer.from('SKkey:the-secret').toString('base64')}`);
@@ -103,7 +110,7 @@ describe('twilio client', () => {
     const scripted = await scriptedServer([json(200, { things: [1], next_page_uri: '/loop.json?Page=1' })]);
     server = scripted.server;
     const run = async () => {
-      for await (const _page of client(scripted.url).instance.paginate('/loop.json', 'things', {})) void _page;
+      for await (const _page of client(scripted.url).instance.paginate('/loop.json', THINGS, {})) void _page;
     };
     const error = await run().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TwilioPaginationLoopError);
@@ -120,7 +127,7 @@ describe('twilio client', () => {
     const first = await client(scripted.url).instance.get('/r.json').catch((e: unknown) => e);
     expect(first).to.be.instanceOf(TwilioApiError).with.property('status', 302);
     const run = async () => {
-      for await (const _page of client(scripted.url).instance.paginate('/p.json', 'things', {})) void _page;
+      for await (const _page of client(scripted.url).instance.paginate('/p.json', THINGS, {})) void _page;
     };
     expect(await run().catch((e: unknown) => e)).to.be.instanceOf(TwilioApiError).with.property('message').that.matches(/another origin/);
   });

@@ -1,8 +1,15 @@
 import { expect } from 'chai';
 import type { TwilioClient } from '../../../source-twilio-costs/twilio/client';
+import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 import { TwilioPaginationLoopError } from '../../../source-twilio-costs/twilio/errors';
 import { UsageWindowReader } from '../../../source-twilio-costs/usage/window-reader';
 import { clientOver } from './fake-client';
+
+/** A list of plain numbers under `usage_records`: enough to follow pages, checked like any list. */
+const NUMBERS_LIST: TwilioList<number> = {
+  key: 'usage_records',
+  item: { is: (value: unknown): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path ?? 'the value'} is not a number`) },
+};
 
 /**
  * The one paginator (TwilioClient.paginate) behind an injected fetch: what every listing, the
@@ -41,7 +48,7 @@ describe('usage paging: one paginator for every listing', () => {
       [`${DAILY}?PageSize=2`]: { items: [1, 2], next: `${DAILY}?PageSize=2&Page=1&PageToken=PA1` },
       [`${DAILY}?PageSize=2&Page=1&PageToken=PA1`]: { items: [3], next: null },
     });
-    expect(await collect(client.paginate<number>(DAILY, 'usage_records', { PageSize: '2' }))).to.deep.equal([1, 2, 3]);
+    expect(await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }))).to.deep.equal([1, 2, 3]);
     expect(asked).to.deep.equal([`${DAILY}?PageSize=2`, `${DAILY}?PageSize=2&Page=1&PageToken=PA1`]);
   });
 
@@ -52,7 +59,7 @@ describe('usage paging: one paginator for every listing', () => {
     });
     let error: unknown;
     try {
-      await collect(client.paginate<number>(DAILY, 'usage_records', { PageSize: '2' }));
+      await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }));
     } catch (caught) {
       error = caught;
     }
@@ -77,7 +84,7 @@ describe('usage paging: one paginator for every listing', () => {
         events.push(`release (${held} held)`);
       };
     };
-    for await (const page of client.paginate<number>(DAILY, 'usage_records', { PageSize: '1' }, beforePage)) {
+    for await (const page of client.paginate(DAILY, NUMBERS_LIST, { PageSize: '1' }, beforePage)) {
       events.push(`page ${page.join()}`);
       if (page[0] === 2) break;
     }
