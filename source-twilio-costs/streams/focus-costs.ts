@@ -16,12 +16,11 @@ export class FocusCostsStream implements Stream<FocusCostsRecord> {
 
   /**
    * @param usageCosts the usage_costs stream whose records and checkpoints this stream passes on
-   *   (a plain Stream until streams/usage-costs.ts declares Stream<UsageCostsRecord>)
    * @param accounts the accounts stream, read once per sync for the account names
    * @param billingAccountId the main account SID: Twilio bills every subaccount's usage to it
    */
   constructor(
-    private readonly usageCosts: Stream,
+    private readonly usageCosts: Stream<UsageCostsRecord>,
     private readonly accounts: Stream<AccountsRecord>,
     private readonly billingAccountId: string,
   ) {}
@@ -29,7 +28,7 @@ export class FocusCostsStream implements Stream<FocusCostsRecord> {
   async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<FocusCostsRecord>> {
     const billing = await this.billingAccounts(context);
     for await (const event of this.usageCosts.read(context)) {
-      yield event.kind === 'record' ? { kind: 'record', data: toFocusRow(event.data as UsageCostsRecord, billing) } : event;
+      yield event.kind === 'record' ? { kind: 'record', data: toFocusRow(event.data, billing) } : event;
     }
   }
 

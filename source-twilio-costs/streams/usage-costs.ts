@@ -5,7 +5,6 @@ import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates
 import type { UsageCostsRecord } from '../generated/types';
 import { decimalToNumber, type Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
-import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import { isSkippableAccountError } from '../twilio/error-policy';
 import type { TwilioContext } from './context';
@@ -68,11 +67,11 @@ interface GatheredDay {
 
 /** Collects a day's rows and remembers which categories were emitted non-zero on which day. */
 class DayRows {
-  readonly records: JsonObject[] = [];
+  readonly records: UsageCostsRecord[] = [];
   readonly nonZeroCategoriesByDay = new Map<Day, Set<string>>();
 
   add(accountSid: string, day: Day, currency: string, row: CostRow): void {
-    this.records.push(costRecord(accountSid, day, currency, row) as JsonObject);
+    this.records.push(costRecord(accountSid, day, currency, row));
     if (row.price === 0n) return;
     const categories = this.nonZeroCategoriesByDay.get(day) ?? new Set<string>();
     categories.add(row.category);
@@ -84,7 +83,7 @@ class DayRows {
     for (const category of recent) if (!emitted.has(category)) this.add(accountSid, day, currency, tombstoneRow(category, hierarchy));
   }
 
-  batch(): { kind: 'batch' } & WindowBatch {
+  batch(): { kind: 'batch' } & WindowBatch<UsageCostsRecord> {
     return { kind: 'batch', records: this.records, nonZeroCategoriesByDay: this.nonZeroCategoriesByDay };
   }
 }
@@ -105,7 +104,7 @@ function costRowEstimate(plan: WindowPlan, range: DayRange, hierarchy: Hierarchy
  * Deduplicated leaf costs: one row per account, day and leaf category, whose prices add up to the
  * day's totalprice exactly. Money no leaf explains is a visible `…:unattributed` row.
  */
-export class UsageCostsStream implements Stream {
+export class UsageCostsStream implements Stream<UsageCostsRecord> {
   readonly name = 'usage_costs';
   readonly primaryKey = [['account_sid'], ['category'], ['start_date']];
   readonly cursorField = ['start_date'];
@@ -116,7 +115,7 @@ export class UsageCostsStream implements Stream {
     private readonly hierarchy: Hierarchy,
   ) {}
 
-  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<UsageCostsRecord>> {
     const accountScopes = await this.twilio.scopes(context.logger);
     const mainSid = this.twilio.config.accountSid;
     const residualScope: UsageScope | undefined =
@@ -142,7 +141,7 @@ export class UsageCostsStream implements Stream {
    * Reconciles a window day by day. Records come category by category (sparse) or month by month
    * (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
    */
-  private async *readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog, share: ShareMode): AsyncGenerator<WindowEvent> {
+  private async *readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog, share: ShareMode): AsyncGenerator<WindowEvent<UsageCostsRecord>> {
     let days = new Map<Day, GatheredDay>();
     const strings = new Map<string, string>();
     // One copy of each category and unit string, not one per record.
@@ -184,7 +183,7 @@ export class UsageCostsStream implements Stream {
     }
   }
 
-  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent> {
+  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent<UsageCostsRecord>> {
     const currency = gathered?.currency ?? DEFAULT_CURRENCY;
     for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
     const rows = new DayRows();
@@ -204,7 +203,7 @@ export class UsageCostsStream implements Stream {
    * from Twilio, so this scope still resumes and restates on its own. An account counts from its
    * creation day, as its own scope does.
    */
-  private async *readSubaccountsResidual(accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): AsyncGenerator<WindowEvent> {
+  private async *readSubaccountsResidual(accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): AsyncGenerator<WindowEvent<UsageCostsRecord>> {
     const mainSid = this.twilio.config.accountSid;
     const windows = this.twilio.usageWindows;
     const totals = async (scope: UsageScope): Promise<DailyUsage[]> => {

@@ -1,7 +1,6 @@
 import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import type { UsageRecordsRecord } from '../generated/types';
 import type { Logger } from '../protocol/logger';
-import type { JsonObject } from '../protocol/messages';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
@@ -33,7 +32,7 @@ export function toUsageRecord(record: DailyUsage): UsageRecordsRecord {
 }
 
 /** Twilio's daily usage records, as they are, minus the categories with nothing in the window. */
-export class UsageRecordsStream implements Stream {
+export class UsageRecordsStream implements Stream<UsageRecordsRecord> {
   readonly name = 'usage_records';
   readonly primaryKey = [['account_sid'], ['category'], ['start_date'], ['end_date']];
   readonly cursorField = ['start_date'];
@@ -41,7 +40,7 @@ export class UsageRecordsStream implements Stream {
 
   constructor(private readonly twilio: TwilioContext) {}
 
-  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
+  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<UsageRecordsRecord>> {
     const scopes = await this.twilio.scopes(context.logger);
     const share = this.twilio.usageWindows.shareFor(context.laterStreams ?? []);
     yield* syncUsageScopes({
@@ -56,7 +55,7 @@ export class UsageRecordsStream implements Stream {
   }
 
   /** A window's active categories (and recent ones), every day of the window, zeros included, page by page. */
-  private async *readWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, share: ShareMode, logger: Logger): AsyncGenerator<WindowEvent> {
+  private async *readWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, share: ShareMode, logger: Logger): AsyncGenerator<WindowEvent<UsageRecordsRecord>> {
     for await (const step of this.twilio.usageWindows.read(scope, range, recent, { share, fields: 'all', holdsChunks: false })) {
       if (step.kind === 'plan') {
         yield { kind: 'planned', rowEstimate: step.plan.needed.size * daysBetweenInclusive(range.from, range.to), plan: describePlan(step.plan) };
@@ -74,7 +73,7 @@ export class UsageRecordsStream implements Stream {
         day.add(record.categoryKey);
         nonZeroCategoriesByDay.set(record.startDate, day);
       }
-      yield { kind: 'batch', records: step.records.map((record) => toUsageRecord(record) as JsonObject), nonZeroCategoriesByDay };
+      yield { kind: 'batch', records: step.records.map(toUsageRecord), nonZeroCategoriesByDay };
     }
   }
 }

@@ -12,22 +12,22 @@ import type { UsageScope } from './usage-scope';
 import { inputCursorOf, parseUsageState, serializeUsageState, type UsageStreamState } from './usage-state';
 
 /** Records of a window, and which categories each of their days emitted with non-zero values. */
-export interface WindowBatch {
-  records: JsonObject[];
+export interface WindowBatch<TRecord extends object = JsonObject> {
+  records: TRecord[];
   nonZeroCategoriesByDay: ReadonlyMap<Day, ReadonlySet<string>>;
 }
 
 /** What reading a window yields: once its plan is known, the rows it expects (and the plan, for debug logs); then its records. */
-export type WindowEvent = { kind: 'planned'; rowEstimate: number; plan?: string } | ({ kind: 'batch' } & WindowBatch);
+export type WindowEvent<TRecord extends object = JsonObject> = { kind: 'planned'; rowEstimate: number; plan?: string } | ({ kind: 'batch' } & WindowBatch<TRecord>);
 
-export interface UsageSyncOptions {
+export interface UsageSyncOptions<TRecord extends object = JsonObject> {
   streamName: string;
   scopes: readonly UsageScope[];
   syncMode: SyncMode;
   state: JsonObject | undefined;
   config: ResolvedConfig;
   logger: Logger;
-  readWindow(scope: UsageScope, range: DayRange, recentCategories: ReadonlySet<string>): AsyncIterable<WindowEvent>;
+  readWindow(scope: UsageScope, range: DayRange, recentCategories: ReadonlySet<string>): AsyncIterable<WindowEvent<TRecord>>;
 }
 
 interface WindowJob {
@@ -114,7 +114,7 @@ interface OpenWindow {
  * checkpoints after every finished window. A skippable scope that answers 403/404 is left out with a
  * warning. Once plans are known it reports a row estimate.
  */
-export async function* syncUsageScopes(options: UsageSyncOptions): AsyncGenerator<StreamEvent> {
+export async function* syncUsageScopes<TRecord extends object>(options: UsageSyncOptions<TRecord>): AsyncGenerator<StreamEvent<TRecord>> {
   const { config, logger } = options;
   const input: UsageStreamState = options.syncMode === 'incremental' ? parseUsageState(options.streamName, options.state) : { accounts: {} };
   const lastComplete = lastCompleteDay(config);

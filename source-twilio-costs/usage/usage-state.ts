@@ -3,8 +3,8 @@ import { ConfigError } from '../protocol/errors';
 import { isJsonObject } from '../protocol/json';
 import type { JsonObject } from '../protocol/messages';
 
-/** What a scope's cursor keeps between syncs. */
-export interface ScopeCursor {
+/** What a scope's cursor keeps between syncs (a type, not an interface, so that it is plain JSON). */
+export type ScopeCursor = {
   /** The last day read completely: the next incremental sync starts lookback_days before the day after it. */
   start_date: Day;
   /**
@@ -12,7 +12,7 @@ export interface ScopeCursor {
    * even if they have gone to zero, so a restated day overwrites its old rows downstream.
    */
   recent_categories?: string[];
-}
+};
 
 export interface UsageStreamState {
   accounts: Record<string, ScopeCursor>;
@@ -30,19 +30,18 @@ export function parseUsageState(streamName: string, state: JsonObject | undefine
   const fail = (detail: string): never => {
     throw new ConfigError(`The state of stream ${streamName} is not one this source wrote: ${detail}. Reset the stream or send its last state.`);
   };
-  if (!isJsonObject(state.accounts)) fail('it has no "accounts" object');
+  const listed = state.accounts;
+  if (!isJsonObject(listed)) return fail('it has no "accounts" object');
   const floor = state.start_date;
   if (floor !== undefined && (typeof floor !== 'string' || !isValidDay(floor))) fail('its "start_date" is not "YYYY-MM-DD"');
   const accounts: Record<string, ScopeCursor> = {};
-  for (const [id, cursor] of Object.entries(state.accounts as JsonObject)) {
+  for (const [id, cursor] of Object.entries(listed)) {
     if (!isJsonObject(cursor) || typeof cursor.start_date !== 'string' || !isValidDay(cursor.start_date)) {
-      fail(`the cursor of ${JSON.stringify(id)} is not {"start_date": "YYYY-MM-DD"}`);
+      return fail(`the cursor of ${JSON.stringify(id)} is not {"start_date": "YYYY-MM-DD"}`);
     }
-    const recent = (cursor as JsonObject).recent_categories;
-    if (recent !== undefined && (!Array.isArray(recent) || !recent.every((c) => typeof c === 'string'))) {
-      fail(`recent_categories of ${JSON.stringify(id)} is not a list of strings`);
-    }
-    accounts[id] = { start_date: (cursor as JsonObject).start_date as Day, ...(recent ? { recent_categories: recent as string[] } : {}) };
+    const recent = cursor.recent_categories;
+    if (recent !== undefined && !isStringList(recent)) return fail(`recent_categories of ${JSON.stringify(id)} is not a list of strings`);
+    accounts[id] = { start_date: cursor.start_date, ...(recent ? { recent_categories: recent } : {}) };
   }
   return { accounts, ...(typeof floor === 'string' ? { start_date: floor } : {}) };
 }
@@ -59,5 +58,9 @@ export function inputCursorOf(state: UsageStreamState, scopeId: string): ScopeCu
 export function serializeUsageState(input: UsageStreamState, cursors: ReadonlyMap<string, ScopeCursor | undefined>): JsonObject {
   const accounts: Record<string, ScopeCursor> = { ...input.accounts };
   for (const [id, cursor] of cursors) if (cursor) accounts[id] = cursor;
-  return { ...(input.start_date ? { start_date: input.start_date } : {}), accounts } as unknown as JsonObject;
+  return { ...(input.start_date ? { start_date: input.start_date } : {}), accounts };
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
