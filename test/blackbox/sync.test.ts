@@ -220,8 +220,8 @@ describe('black box: sync into DuckDB', function () {
 
     /**
      * Starts a sync of usage_costs, one request at a time, and sends `signal` once the last
-     * subaccount is being read: accounts are read a couple at a time, in order, so by then an earlier
-     * account's window has landed with its state.
+     * subaccount is well into its reading: accounts are read a couple at a time, in order, so by then
+     * an earlier account's window (re-read days included) has landed with its state.
      */
     async function stopMidway(signal: NodeJS.Signals): Promise<{ files: SyncFiles; code: number | null; killedBy: NodeJS.Signals | null; stderr: string }> {
       const files = syncFiles({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 0, max_concurrency: 1 });
@@ -233,7 +233,8 @@ describe('black box: sync into DuckDB', function () {
       let sent = false;
       let workDirsWhenSent: string[] = [];
       const poll = setInterval(() => {
-        if (sent || simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length < 2) return;
+        // Ten of its requests in (of some fifty): the accounts before it, read first, have landed.
+        if (sent || simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length < 10) return;
         workDirsWhenSent = readdirSync(files.tmpDir).filter((name) => name.startsWith('twilio-costs-sync-'));
         sent = child.kill(signal);
       }, 5);
