@@ -5,15 +5,16 @@
  * parent for every priced category) is right when, on every day, each rollup's price equals the
  * sum of its children's and totalprice equals the sum of the top level. The curation and the names
  * give a first placement (the prior); where it is wrong, some containers over-sum and others
- * under-sum by exactly the prices of the misplaced categories, day after day. The solver re-parents
- * sets of categories until no move makes the window fit better, preferring moves that make a
- * container fit exactly on every day, then fewer categories moved.
+ * under-sum by exactly the prices of the misplaced categories, day after day.
  *
- * What makes it safe to act on: a move is made only when it makes at least one of the two
- * containers it touches fit exactly on every day of the window (a vector equality over days, which
- * coincidences rarely satisfy once there are a few days), makes neither fit on fewer days, reduces
- * the total misfit, and no other move fits equally well (a tie is reported and left as the prior
- * has it).
+ * A move re-parents a set of categories: from one container, drawn from several (a rollup adopting
+ * children that sit in two places), or swapped between two containers. It is made only when a
+ * container then fits exactly on every day of the window (a vector equality over days, which
+ * coincidences rarely satisfy once there are a few days), no container fits on fewer days unless
+ * the misfits fall in all, the window fits better, and no rival move fits as well (a tie is
+ * reported and left as the prior has it). Greedy choice runs first; where it moved something and
+ * misfits remain, a bounded beam search over move sequences may find a placement that fits
+ * strictly better.
  *
  * Pure: no I/O. Prices are exact Decimals; fingerprints only shortlist candidates, which are then
  * checked exactly.
@@ -355,7 +356,7 @@ class WindowTree {
   }
 
   /** What a container gains (signed) when the categories move: prices and priced-child counts per day. */
-  private deltaOf(categories: readonly string[], from: readonly Container[], to: readonly Container[], container: Container): MovedSum {
+  private deltaOf(categories: readonly string[], from: readonly Container[], to: readonly Container[], container: Container): Delta {
     const prices: Decimal[] = new Array<Decimal>(this.input.dayCount).fill(0n);
     const active = new Int32Array(this.input.dayCount);
     categories.forEach((category, index) => {
@@ -378,7 +379,7 @@ class WindowTree {
   }
 
   /** The fit once a signed change (a move's prices and priced-child counts) is applied to it. */
-  private fitWith(container: Container, delta: MovedSum | undefined): Fit {
+  private fitWith(container: Container, delta: Delta | undefined): Fit {
     const sums = this.sums.get(container);
     const active = this.active.get(container);
     let misfits = 0;
@@ -485,7 +486,8 @@ class WindowTree {
   }
 }
 
-interface MovedSum {
+/** A signed change to a container: prices and priced-child counts per day. */
+interface Delta {
   readonly prices: readonly Decimal[];
   readonly active: Int32Array;
 }
