@@ -103,14 +103,6 @@ function spillFailure(error: unknown): string {
 }
 
 /**
- * Where the warning goes when the cache gives up. The reader that owns the cache has no logger of
- * the run, and stdout carries protocol messages only, so it is one line on stderr.
- */
-function warnOnStderr(message: string): void {
-  process.stderr.write(`WARN: ${message}\n`);
-}
-
-/**
  * The usage windows read so far in this run, for a later reader of the same scope and days: the
  * other usage stream (they run one after another) or usage_costs' residual scope. Only the plan
  * is kept in memory; rows go to a temporary file that is unlinked as soon as it is opened, so it
@@ -129,9 +121,10 @@ export class FetchedWindowCache {
   private size = 0;
   private gaveUp = false;
 
+  /** @param warn where the one warning goes when the cache gives up (the reader passes it on to the stream's log) */
   constructor(
     private readonly maxBytes: number,
-    private readonly warn: (message: string) => void = warnOnStderr,
+    private readonly warn: (message: string) => void,
   ) {}
 
   /** The cached window under `key`, waiting for it while it is being written; undefined if none. */

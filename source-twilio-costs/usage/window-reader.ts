@@ -146,6 +146,8 @@ export class UsageWindowReader {
   private readonly heldRows: WeightedSemaphore;
   private readonly rowsInHand: WeightedSemaphore;
   private readonly cache: FetchedWindowCache;
+  /** What the cache warned of and no reader has passed on yet. */
+  private readonly cacheWarnings: string[] = [];
   /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
   private readonly listings: Array<ReadonlyMap<string, readonly string[]>> = [];
   private readonly readers: WindowReaders;
@@ -159,7 +161,7 @@ export class UsageWindowReader {
     this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
     this.heldRows = new WeightedSemaphore(options.heldRowBudget ?? DEFAULT_HELD_ROW_BUDGET);
     this.rowsInHand = new WeightedSemaphore(options.rowsInHand ?? DEFAULT_ROWS_IN_HAND);
-    this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES);
+    this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES, (message) => this.cacheWarnings.push(message));
   }
 
   /** What to keep of the windows read now for the streams a read runs later. */
@@ -220,12 +222,14 @@ export class UsageWindowReader {
             amounts.add(page.records);
             await reservation?.append(rowsByCategory(page.records, stored, fields));
             yield { kind: 'rows', records: page.records };
+            yield* this.takeCacheWarnings();
           }
           const healed = await this.heal(scope, plan, chunk, amounts, others);
           if (healed.length > 0) {
             for (const record of healed) discovered.add(record.categoryKey);
             await reservation?.append(rowsByCategory(healed, discovered, fields));
             yield { kind: 'rows', records: healed };
+            yield* this.takeCacheWarnings();
           }
           reservation?.endChunk(chunk);
           yield { kind: 'chunk-end', range: chunk };
@@ -245,6 +249,11 @@ export class UsageWindowReader {
     } finally {
       if (!published) reservation?.abandon();
     }
+  }
+
+  /** The cache's warnings, for the stream reading now to log (each once). */
+  private *takeCacheWarnings(): Generator<WindowRead> {
+    for (let message = this.cacheWarnings.shift(); message !== undefined; message = this.cacheWarnings.shift()) yield { kind: 'warning', message };
   }
 
   /**

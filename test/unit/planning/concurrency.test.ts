@@ -129,7 +129,7 @@ describe('concurrency: merging streams', () => {
 
 describe('concurrency: windows kept for a later reader in the run', () => {
   it('a reader that comes while a window is written waits for it, then reads its rows back', async () => {
-    const cache = new FetchedWindowCache(1024 * 1024);
+    const cache = new FetchedWindowCache(1024 * 1024, () => undefined);
     const reservation = cache.reserve('AC1|false|2026-01-01|2026-01-31');
     expect(reservation).to.not.equal(undefined);
     expect(cache.reserve('AC1|false|2026-01-01|2026-01-31'), 'a key is claimed once').to.equal(undefined);
@@ -146,7 +146,7 @@ describe('concurrency: windows kept for a later reader in the run', () => {
   });
 
   it('an abandoned window releases its waiters and its key; a full cache keeps nothing more', async () => {
-    const cache = new FetchedWindowCache(10);
+    const cache = new FetchedWindowCache(10, () => undefined);
     const reservation = cache.reserve('key');
     const waiting = cache.find('key');
     reservation?.abandon();
