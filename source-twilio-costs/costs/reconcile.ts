@@ -33,14 +33,8 @@ export interface WindowPlacement {
 }
 
 export interface ReconciledWindow {
-  /** The days that had records, sorted. */
-  readonly days: readonly Day[];
-  /**
-   * A day's rows, worked out when asked: the placement is decided once for the window, and a
-   * caller that emits day by day never holds every day's rows at once. Undefined for a day
-   * without records.
-   */
-  day(day: Day): ReconciledDay | undefined;
+  /** Only the days that had records. */
+  readonly days: ReadonlyMap<Day, ReconciledDay>;
   /** Every priced category of the window, sorted. */
   readonly placements: readonly WindowPlacement[];
   /** About the window as a whole: moves, ties and what stays unattributed. */
@@ -50,7 +44,7 @@ export interface ReconciledWindow {
 /** One day is a window of one day. */
 export function reconcileDay(records: readonly CostInputRecord[], hierarchy: Hierarchy): ReconciledDay {
   const window = reconcileWindow(new Map([['day', records]]), hierarchy);
-  const day = window.day('day') ?? { rows: [], notes: [], rollups: [] };
+  const day = window.days.get('day') ?? { rows: [], notes: [], rollups: [] };
   return { ...day, notes: [...day.notes, ...window.notes] };
 }
 
@@ -83,19 +77,17 @@ export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInpu
   const moved = new Set(solution.moves.flatMap((move) => move.categories));
   const sourceOf = (category: string): PlacementSource => (moved.has(category) ? 'numbers' : dayHierarchy.placementSourceOf(category));
   const tree: WindowTree = { parents: solution.parents, sourceOf, hierarchy: dayHierarchy };
-  const indexOf = new Map(days.map((day, index) => [day, index]));
-  const dayOf = (day: Day): ReconciledDay | undefined => {
-    const index = indexOf.get(day);
-    const input = index === undefined ? undefined : merged[index];
-    if (index === undefined || !input) return undefined;
+  const reconciled = new Map<Day, ReconciledDay>();
+  days.forEach((day, index) => {
+    const input = merged[index];
+    if (!input) return;
     const dayNotes = [...input.notes];
     if (anchor[index] === null) dayNotes.push(info(`no ${root} record: the top-level sum is the anchor and has no residual`));
-    return reconcileOneDay(input.records, anchor[index] ?? null, tree, dayNotes);
-  };
-  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote), ...residualNotes(days, dayOf));
+    reconciled.set(day, reconcileOneDay(input.records, anchor[index] ?? null, tree, dayNotes));
+  });
+  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote), ...residualNotes(reconciled));
   return {
-    days,
-    day: dayOf,
+    days: reconciled,
     placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
     notes,
   };
@@ -107,7 +99,11 @@ export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInpu
  */
 export function unexplainedDays(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy): Set<Day> {
   const window = reconcileWindow(recordsByDay, hierarchy);
-  return new Set(window.days.filter((day) => window.day(day)?.rows.some((row) => row.category === TOP_LEVEL_RESIDUAL && row.price !== 0n)));
+  const days = new Set<Day>();
+  for (const [day, reconciled] of window.days) {
+    if (reconciled.rows.some((row) => row.category === TOP_LEVEL_RESIDUAL && row.price !== 0n)) days.add(day);
+  }
+  return days;
 }
 
 interface WindowTree {
@@ -251,10 +247,10 @@ function tieNote(alternatives: readonly Move[]): ReconcileNote {
  * A rollup's residual is structure the numbers could not explain: a warning. The top level's is
  * expected (Twilio documents that totalprice holds cost no category reports): information.
  */
-function residualNotes(days: readonly Day[], dayOf: (day: Day) => ReconciledDay | undefined): ReconcileNote[] {
+function residualNotes(days: ReadonlyMap<Day, ReconciledDay>): ReconcileNote[] {
   const totals = new Map<string, { amount: Decimal; days: number }>();
-  for (const day of days) {
-    for (const row of dayOf(day)?.rows ?? []) {
+  for (const day of days.values()) {
+    for (const row of day.rows) {
       if (!row.isUnattributed) continue;
       const total = totals.get(row.category) ?? { amount: 0n, days: 0 };
       totals.set(row.category, { amount: total.amount + row.price, days: total.days + 1 });

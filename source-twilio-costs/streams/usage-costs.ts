@@ -178,7 +178,7 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
         const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy);
         for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
         this.twilio.usedPlacements.add(window.placements);
-        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.day(day), recent, notes);
+        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.days.get(day), recent, notes);
       }
     }
   }

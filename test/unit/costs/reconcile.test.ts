@@ -335,7 +335,7 @@ describe('costs/reconcileDay', () => {
         ]),
         hierarchy,
       );
-      const day = window.day('2025-01-02')!;
+      const day = window.days.get('2025-01-02')!;
       expect(parentsOf(day.rows)).to.deep.equal({
         'a2p-10dlc-registrationfees-brandregistration': 'a2p-registration-fees',
         'a2p-10dlc-registrationfees-campaignvetting': 'a2p-registration-fees',
@@ -381,7 +381,7 @@ describe('costs/reconcileDay', () => {
         record('supersim', supersim),
       ];
       const window = reconcileWindow(new Map([['2025-01-01', day('10', '3', '7')], ['2025-01-02', day('12.5', '0.5', '12')]]), hierarchy);
-      const second = window.day('2025-01-02')!;
+      const second = window.days.get('2025-01-02')!;
       expect(pricesOf(second.rows)).to.deep.equal({ supersim: '12', 'wireless-usage-commands': '0.5' });
       expect(rowOf(second, 'supersim')).to.include({ parentCategory: 'wireless-super-sim-data', placement: 'numbers' });
       expect(window.notes.map((note) => note.message)).to.deep.equal([

@@ -169,7 +169,7 @@ function reconcilesExactly(world: World): boolean {
   const window = reconcileWindow(records, hierarchyOf(world));
   let exact = true;
   world.days.forEach((day, dayIndex) => {
-    const rows = window.day(day)?.rows ?? [];
+    const rows = window.days.get(day)?.rows ?? [];
     // Always: the rows add up to totalprice, and every non-residual row carries its input's exact price.
     const inputs = new Map((records.get(day) ?? []).map((input) => [input.category, input.price]));
     expect(rows.reduce((sum, row) => sum + row.price, 0n), day).to.equal(inputs.get(ROOT));

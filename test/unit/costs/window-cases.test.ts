@@ -20,7 +20,7 @@ function windowOf(days: readonly Day[]): Map<string, CostInputRecord[]> {
 
 function reconcileLast(days: readonly Day[]) {
   const window = reconcileWindow(windowOf(days), twilioHierarchy());
-  const last = window.day(`2025-05-0${days.length}`);
+  const last = window.days.get(`2025-05-0${days.length}`);
   if (!last) throw new Error('no last day');
   return { window, last };
 }
