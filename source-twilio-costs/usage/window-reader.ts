@@ -224,7 +224,7 @@ export class UsageWindowReader {
             yield { kind: 'rows', records: page.records };
             yield* this.takeCacheWarnings();
           }
-          const healed = await this.heal(scope, plan, chunk, amounts, others);
+          const healed = await this.heal(scope, plan, amounts, others);
           if (healed.length > 0) {
             for (const record of healed) discovered.add(record.categoryKey);
             await reservation?.append(rowsByCategory(healed, discovered, fields));
@@ -335,14 +335,13 @@ export class UsageWindowReader {
    * yet are added. A dense read takes the same rows from what it holds, so the rows of a window
    * never depend on its plan.
    */
-  private async heal(scope: UsageScope, plan: WindowPlan, chunk: DayRange, amounts: ChunkAmounts, others: readonly DailyUsage[]): Promise<DailyUsage[]> {
+  private async heal(scope: UsageScope, plan: WindowPlan, amounts: ChunkAmounts, others: readonly DailyUsage[]): Promise<DailyUsage[]> {
     if (this.unexplainedDays === undefined || plan.kind === 'idle' || plan.kind === 'cached') return [];
     const days = this.unexplainedDays(amounts.byDay());
     if (days.size === 0) return [];
     if (plan.kind === 'dense') return others.filter((record) => days.has(record.startDate));
     const found: DailyUsage[] = [];
     for (const range of dayRuns([...days].sort()).flatMap((run) => monthWindows(run.from, run.to))) {
-      if (range.from < chunk.from || range.to > chunk.to) continue;
       for await (const page of this.listingPages(scope, plan.needed, { range, category: undefined })) found.push(...page.others);
     }
     return found;
