@@ -37,22 +37,27 @@ function messageValidator(): ValidateFunction {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages are checked at runtime against the schema
 export type Message = { type: string; [key: string]: any };
 
+/** Parses a connector's stdout as one JSON message a line, without checking the messages. */
+export function parseJsonLines(stdout: string): Message[] {
+  const lines = stdout.split('\n');
+  expect(lines.pop(), 'stdout ends with a newline').to.equal('');
+  return lines.map((line, index) => {
+    try {
+      return JSON.parse(line) as Message;
+    } catch {
+      throw new Error(`stdout line ${index + 1} is not JSON: ${line.slice(0, 200)}`);
+    }
+  });
+}
+
 /**
  * Parses a connector's stdout: every line must be one JSON AirbyteMessage that validates against
  * the official schema, with the payload field its type names and no other payload field.
  */
 export function parseMessages(stdout: string): Message[] {
-  const lines = stdout.split('\n');
-  expect(lines.pop(), 'stdout ends with a newline').to.equal('');
-  return lines.map((line, index) => {
-    let message: Message;
-    try {
-      message = JSON.parse(line) as Message;
-    } catch {
-      throw new Error(`stdout line ${index + 1} is not JSON: ${line.slice(0, 200)}`);
-    }
+  return parseJsonLines(stdout).map((message, index) => {
     const validate = messageValidator();
-    if (!validate(message)) throw new Error(`stdout line ${index + 1} is not a valid AirbyteMessage: ${JSON.stringify(validate.errors)}\n${line.slice(0, 300)}`);
+    if (!validate(message)) throw new Error(`stdout line ${index + 1} is not a valid AirbyteMessage: ${JSON.stringify(validate.errors)}\n${JSON.stringify(message).slice(0, 300)}`);
     const payload = PAYLOAD_FIELD[message.type];
     expect(payload, `known message type ${message.type}`).to.be.a('string');
     expect(message, `line ${index + 1}`).to.have.property(payload as string);

@@ -1,0 +1,176 @@
+/**
+ * Plan parity (issue 10): dense and sparse reads emit identical rows.
+ *
+ * The connector reads a usage window densely (Daily.json, every category) or sparsely
+ * (Daily.json?Category=… per needed category), choosing by request count (usage/fetch-plan.ts).
+ * That choice is about cost only: whatever a read is given, the usage streams' records and final
+ * states must not depend on it. SOURCE_TWILIO_COSTS_FETCH_PLAN forces a plan, so a black-box case
+ * that reads usage rows checks this by reading its input again under the plans it did not use and
+ * comparing the outputs record by record.
+ *
+ * Each comparison read runs against its own fault-free simulator over the same dataset, so it
+ * neither adds to the case's request log nor meets the case's faults (which are drawn per request,
+ * so another plan would meet others). A case whose read met faults and still completed is thus
+ * compared with clean reads, which is what its data must equal anyway.
+ */
+import { expect } from 'chai';
+import type { Dataset } from '../../tools/simulator/dataset';
+import { startSimulator } from '../../tools/simulator/server';
+import { runCli } from './cli';
+import { expectWellFormedRead, traceErrors, type Message } from './protocol';
+
+/** How a read chooses its fetch plans: the connector's own choice, or one plan forced for every window. */
+export type FetchPlanChoice = 'auto' | 'dense' | 'sparse';
+export const FETCH_PLAN_CHOICES: readonly FetchPlanChoice[] = ['auto', 'dense', 'sparse'];
+
+/** The environment that makes the connector read with `plan`. */
+export function fetchPlanEnv(plan: FetchPlanChoice): Record<string, string> {
+  return plan === 'auto' ? {} : { SOURCE_TWILIO_COSTS_FETCH_PLAN: plan };
+}
+
+/** The streams whose rows come from usage windows, by primary key (as the README documents them). */
+export const PLAN_DEPENDENT_STREAMS: ReadonlyMap<string, readonly string[]> = new Map([
+  ['usage_records', ['account_sid', 'category', 'start_date', 'end_date']],
+  ['usage_costs', ['account_sid', 'category', 'start_date']],
+  ['focus_costs', ['x_AccountSid', 'x_TwilioCategory', 'ChargePeriodStart']],
+  ['usage_categories', ['category']],
+]);
+
+/**
+ * Fields that differ between any two reads of the same data, plan or not: Twilio's `as_of` is the
+ * time it computed the answer (acceptance-test-config.yml ignores it for the same reason).
+ */
+export const VOLATILE_FIELDS: ReadonlyMap<string, readonly string[]> = new Map([['usage_records', ['as_of']]]);
+
+/** What a read was given: the same input must give the same output, whatever the plan. */
+export interface DatasetReadInput {
+  dataset: Dataset;
+  config: unknown;
+  catalog: unknown;
+  state?: unknown;
+  /** The environment of the read besides TWILIO_API_BASE_URL and the plan, which the comparison sets. */
+  env?: Readonly<Record<string, string>>;
+}
+
+/** JSON with object keys sorted at every depth: equal values give equal text. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * The part of a read's output that must not depend on the plan: per plan-dependent stream, every
+ * record (data only, so no emitted_at; volatile fields left out) by primary key, and the stream
+ * state of the stream's last STATE. LOG and TRACE messages are left out: they describe the plan.
+ * A key emitted twice keeps both records, so a plan that repeats or drops a row shows too. Amounts
+ * are compared as parsed JSON numbers: the simulator's are whole nano-units, which a double holds
+ * exactly.
+ */
+interface PlanIndependentOutput {
+  /** Stream → primary key → the canonical JSON of every record with that key, sorted. */
+  records: Map<string, Map<string, string[]>>;
+  /** Stream → canonical JSON of its last stream_state. */
+  finalStates: Map<string, string>;
+}
+
+function planIndependentOutput(messages: readonly Message[]): PlanIndependentOutput {
+  const records = new Map<string, Map<string, string[]>>();
+  const finalStates = new Map<string, string>();
+  for (const message of messages) {
+    if (message.type === 'RECORD') {
+      const stream = String(message.record.stream);
+      const key = PLAN_DEPENDENT_STREAMS.get(stream);
+      if (key === undefined) continue;
+      const data = { ...(message.record.data as Record<string, unknown>) };
+      for (const field of VOLATILE_FIELDS.get(stream) ?? []) delete data[field];
+      const byKey = records.get(stream) ?? new Map<string, string[]>();
+      const id = canonicalJson(key.map((field) => data[field]));
+      byKey.set(id, [...(byKey.get(id) ?? []), canonicalJson(data)]);
+      records.set(stream, byKey);
+    } else if (message.type === 'STATE' && message.state.type === 'STREAM') {
+      const stream = String(message.state.stream.stream_descriptor.name);
+      if (PLAN_DEPENDENT_STREAMS.has(stream)) finalStates.set(stream, canonicalJson(message.state.stream.stream_state));
+    }
+  }
+  for (const byKey of records.values()) for (const texts of byKey.values()) texts.sort();
+  return { records, finalStates };
+}
+
+/** Differences shown per stream and in all, at most: enough to see the pattern, short enough to read. */
+const SHOWN_DIFFERENCES = 5;
+
+/**
+ * How the plan-dependent output of read `b` differs from that of read `a`, in words (empty when
+ * they are the same): records missing, extra or different by primary key, and final states.
+ */
+export function planOutputDifferences(a: { label: string; messages: readonly Message[] }, b: { label: string; messages: readonly Message[] }): string[] {
+  const left = planIndependentOutput(a.messages);
+  const right = planIndependentOutput(b.messages);
+  const differences: string[] = [];
+  const streams = new Set([...left.records.keys(), ...right.records.keys(), ...left.finalStates.keys(), ...right.finalStates.keys()]);
+  for (const stream of [...streams].sort()) {
+    const leftRecords = left.records.get(stream) ?? new Map<string, string[]>();
+    const rightRecords = right.records.get(stream) ?? new Map<string, string[]>();
+    const keys = [...new Set([...leftRecords.keys(), ...rightRecords.keys()])].sort();
+    const differing = keys.filter((key) => canonicalJson(leftRecords.get(key) ?? []) !== canonicalJson(rightRecords.get(key) ?? []));
+    for (const key of differing.slice(0, SHOWN_DIFFERENCES)) {
+      differences.push(`${stream} ${key}:\n    ${a.label}: ${(leftRecords.get(key) ?? ['(none)']).join(' | ')}\n    ${b.label}: ${(rightRecords.get(key) ?? ['(none)']).join(' | ')}`);
+    }
+    if (differing.length > SHOWN_DIFFERENCES) differences.push(`${stream}: ${differing.length - SHOWN_DIFFERENCES} more keys differ`);
+    if (left.finalStates.get(stream) !== right.finalStates.get(stream)) {
+      differences.push(`${stream} final state:\n    ${a.label}: ${left.finalStates.get(stream) ?? '(none)'}\n    ${b.label}: ${right.finalStates.get(stream) ?? '(none)'}`);
+    }
+  }
+  return differences;
+}
+
+/** Records of the plan-dependent streams in a read's output. */
+export function planDependentRecordCount(messages: readonly Message[]): number {
+  return messages.filter((message) => message.type === 'RECORD' && PLAN_DEPENDENT_STREAMS.has(String(message.record.stream))).length;
+}
+
+/** The streams a configured catalog names. */
+function catalogStreams(catalog: unknown): string[] {
+  return ((catalog as { streams?: Array<{ stream?: { name?: string } }> }).streams ?? []).map((entry) => String(entry.stream?.name));
+}
+
+/** Reads `input` under `plan` against a fresh fault-free simulator over the input's dataset, and checks it succeeded. */
+export async function readUnderPlan(input: DatasetReadInput, plan: FetchPlanChoice): Promise<Message[]> {
+  const simulator = await startSimulator({ dataset: input.dataset });
+  try {
+    const withState = input.state !== undefined;
+    const result = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(withState ? ['--state', '{state.json}'] : [])], {
+      env: { ...input.env, TWILIO_API_BASE_URL: simulator.baseUrl, ...fetchPlanEnv(plan) },
+      files: { 'config.json': input.config, 'catalog.json': input.catalog, ...(withState ? { 'state.json': input.state } : {}) },
+      // The reference read was validated message by message; this one repeats it to be compared.
+      jsonOnly: true,
+    });
+    expect(result.exitCode, `the ${plan} plan's read: ${result.stderr}`).to.equal(0);
+    expect(traceErrors(result.messages), `the ${plan} plan's read`).to.deep.equal([]);
+    expectWellFormedRead(result.messages, catalogStreams(input.catalog));
+    return result.messages;
+  } finally {
+    await simulator.close();
+  }
+}
+
+/**
+ * Issue 10's check for one black-box case: `reference` is the output of a successful read of
+ * `input` under `referencePlan` (the connector's own choice, unless the case forced one); the input
+ * is read again under each other plan, side by side, and every read must emit the same records of
+ * the usage streams, by primary key and field by field, and the same final states.
+ */
+export async function expectEveryPlanReadsTheSame(reference: readonly Message[], input: DatasetReadInput, referencePlan: FetchPlanChoice = 'auto'): Promise<void> {
+  // A reference without usage rows would make the comparison pass whatever the plans emit.
+  expect(planDependentRecordCount(reference), 'usage rows in the read whose plans are compared').to.be.greaterThan(0);
+  const others = FETCH_PLAN_CHOICES.filter((plan) => plan !== referencePlan);
+  const outputs = await Promise.all(others.map((plan) => readUnderPlan(input, plan)));
+  others.forEach((plan, index) => {
+    const differences = planOutputDifferences({ label: `${referencePlan} plan`, messages: reference }, { label: `${plan} plan`, messages: outputs[index] as Message[] });
+    if (differences.length > 0) expect.fail(`the ${plan} plan does not emit what the ${referencePlan} plan emits:\n${differences.join('\n')}`);
+  });
+}
