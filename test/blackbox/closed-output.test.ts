@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, removeFiles, runCli, writeFiles } from '../helpers/cli';
+import { CLI_PATH, removeFiles, runCli, writeFiles, type CliResult } from '../helpers/cli';
+import { COMPARE_LONG_READS, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
 
 interface ClosedRun {
@@ -31,6 +32,8 @@ describe('black box: a read whose stdout is closed', function () {
   let simulator: RunningSimulator;
   let setup: UsageSetup;
   let files: Record<string, string>;
+  /** The whole read, to which the closed one is compared; compared across plans in turn. */
+  let whole: CliResult | undefined;
   const args = (): string[] => ['read', '--config', files['config.json'] as string, '--catalog', files['catalog.json'] as string];
 
   before(async () => {
@@ -47,7 +50,7 @@ describe('black box: a read whose stdout is closed', function () {
 
   it('stops at once with a non-zero exit instead of making every request for no reader', async () => {
     const env = { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '5' };
-    const whole = await runCli(args(), { env });
+    whole = await runCli(args(), { env });
     expect(whole.exitCode, whole.stderr).to.equal(0);
     const wholeRequests = simulator.requests.length;
     expect(wholeRequests).to.be.greaterThan(30);
@@ -60,5 +63,12 @@ describe('black box: a read whose stdout is closed', function () {
     expect(closed.stderr).to.match(/stdout was closed by its reader/);
     expect(closedRequests, `requests after the pipe closed, of ${wholeRequests} in a whole read`).to.be.lessThan(wholeRequests / 4);
     expect(closed.msAfterClose).to.be.lessThan(5_000);
+  });
+
+  // The closed read is cut short on purpose, so only the whole one is compared; densely it is half a
+  // year of four accounts, some 475,000 rows, of a plain usage_records read that shorter cases compare.
+  it('the whole read emits the same rows under every plan (a long read: TEST_PLAN_PARITY=all)', async function () {
+    if (!COMPARE_LONG_READS || whole === undefined) this.skip();
+    await expectEveryPlanReadsTheSame(whole.messages, { dataset: setup.dataset, config: configFor(setup), catalog: usageCatalog(['usage_records']) });
   });
 });

@@ -14,6 +14,7 @@ import {
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { COMPARE_LONG_READS, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
 
 const catalog = JSON.parse(readFileSync(path.resolve(__dirname, '../../integration_tests/configured_catalog.json'), 'utf8')) as { streams: unknown[] };
@@ -35,11 +36,12 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
   this.timeout(180_000);
   let simulator: RunningSimulator;
   let first: CliResult;
+  const env = { SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' };
 
   before(async () => {
     simulator = await startSimulator({ dataset: sampleDataset() });
     first = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
-      env: { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' },
+      env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...env },
       files: { 'config.json': authTokenConfig, 'catalog.json': catalog },
     });
   });
@@ -50,6 +52,13 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
     expect(first.stderr).to.equal('');
     expect(traceErrors(first.messages)).to.deep.equal([]);
     expectWellFormedRead(first.messages, ALL_STREAMS);
+  });
+
+  // A year read densely is about 650 pages of 1000 rows (some 45 s of CPU); planner.test compares
+  // three months of the same dataset under every plan on every run.
+  it('emits the same rows and states under every plan (a long read: TEST_PLAN_PARITY=all)', async function () {
+    if (!COMPARE_LONG_READS) this.skip();
+    await expectEveryPlanReadsTheSame(first.messages, { dataset: simulator.dataset, config: authTokenConfig, catalog, env });
   });
 
   it('sends IncludeSubaccounts=false explicitly on every per-account usage request, next pages included', () => {
@@ -188,6 +197,7 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
       for (const record of records) expect(String(record.start_date) >= rereadFrom, `${stream} ${String(record.start_date)}`).to.equal(true);
       expect(lastStreamState(second.messages, stream).state.stream.stream_state).to.deep.equal(lastStreamState(first.messages, stream).state.stream.stream_state);
     }
+    await expectEveryPlanReadsTheSame(second.messages, { dataset: simulator.dataset, config: authTokenConfig, catalog, state });
   });
 });
 

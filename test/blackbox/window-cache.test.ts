@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
+import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { recordsOf, traceErrors } from '../helpers/protocol';
 
 const USAGE_STREAMS = ['usage_records', 'usage_costs'];
@@ -24,6 +25,8 @@ describe('black box: the usage window cache without a usable TMPDIR', function (
   let simulator: RunningSimulator;
   let dir: string;
   let args: string[];
+  let config: Record<string, unknown>;
+  let usageCatalog: unknown;
 
   /** Reads both usage streams with this TMPDIR; returns the result and the usage requests it sent. */
   async function read(tmpDir: string): Promise<{ result: CliResult; usageRequests: number }> {
@@ -35,9 +38,10 @@ describe('black box: the usage window cache without a usable TMPDIR', function (
   before(async () => {
     simulator = await startSimulator({ dataset: sampleDataset() });
     dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-window-cache-'));
-    const config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-09-01', end_date: '2026-10-31' };
+    config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-09-01', end_date: '2026-10-31' };
+    usageCatalog = { streams: catalog.streams.filter((entry) => USAGE_STREAMS.includes(entry.stream.name)) };
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
-    writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify({ streams: catalog.streams.filter((entry) => USAGE_STREAMS.includes(entry.stream.name)) }));
+    writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(usageCatalog));
     mkdirSync(path.join(dir, 'tmp'));
     args = ['read', '--config', path.join(dir, 'config.json'), '--catalog', path.join(dir, 'catalog.json')];
   });
@@ -65,5 +69,9 @@ describe('black box: the usage window cache without a usable TMPDIR', function (
     expect(recordsOf(normal.result.messages, 'usage_costs').length).to.be.greaterThan(0);
     // usage_costs read its windows from the cache before; now it asks Twilio for them too.
     expect(uncached.usageRequests, `usage requests: ${uncached.usageRequests} without a cache, ${normal.usageRequests} with one`).to.be.greaterThan(normal.usageRequests);
+
+    // Each plan without the cache, where the later stream plans its windows again. (With the cache,
+    // planner.test compares this dataset's usage streams over a longer range.)
+    await expectEveryPlanReadsTheSame(uncached.result.messages, { dataset: simulator.dataset, config, catalog: usageCatalog, env: { TMPDIR: missing } });
   });
 });
