@@ -141,6 +141,12 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
   return { dataset, mode: scenario.mode, from: '2026-09-29', to: '2026-10-02' };
 }
 
+/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */
+export const SCENARIO_ENV: Readonly<Record<string, string>> = {
+  SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0',
+  SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS),
+};
+
 export interface ScenarioRun {
   setup: UsageSetup;
   simulator: RunningSimulator;
@@ -156,11 +162,7 @@ export async function runFaultScenario(scenario: FaultScenario, seed: number, op
     const result = await runCliWatched(
       ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.debug ? ['--debug'] : [])],
       {
-        env: {
-          TWILIO_API_BASE_URL: simulator.baseUrl,
-          SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0',
-          SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS),
-        },
+        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog() },
       },
       (line) => {
