@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
+import { canonicalJson, expectEveryPlanReadsTheSame, planDependentRecordCount } from '../helpers/plan-parity';
 import { ofType, type Message } from '../helpers/protocol';
 import { ACCEPTANCE_CONFIG_SCHEMA } from './acceptance-config-schema';
 
@@ -103,15 +104,7 @@ export function withoutFields(data: JsonObject, fields: ReadonlySet<string> | un
   return Object.fromEntries(Object.entries(data).filter(([key]) => !fields.has(key)));
 }
 
-/** JSON with object keys sorted at every depth: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 /** DeepDiff(ignore_order=True) is empty exactly when the two lists are equal as multisets. */
 export function sameMultiset(a: readonly unknown[], b: readonly unknown[]): boolean {
@@ -234,14 +227,20 @@ export interface ReadInput {
   config: JsonObject;
   catalog: unknown;
   state?: unknown;
+  /** Compare the read across fetch plans, as every read is by default; false where the case says why not. */
+  comparePlans?: boolean;
 }
 
 /**
  * The connector as CAT sees it, with output hygiene asserted on every run: runCli already parses
  * every stdout line as a valid AirbyteMessage whose payload matches its type; here, no secret of the
  * config appears in stdout or stderr, and a read speaks only of the streams it was configured with.
+ * Beyond CAT, every read that succeeds with usage rows must read the same under every fetch plan.
  */
 export class AcceptanceConnector {
+  /** Inputs already compared across plans: a case that repeats a read (full refresh) pays once. */
+  private readonly planComparedInputs = new Set<string>();
+
   private constructor(
     readonly simulator: RunningSimulator,
     private readonly specFile: JsonObject,
@@ -293,7 +292,20 @@ export class AcceptanceConnector {
     const result = await runCli(args, { env: this.env(), files });
     this.expectNoSecrets(result, input.config);
     expectOnlyConfiguredStreams(result.messages, input.catalog);
+    await this.expectEveryPlanReadsTheSame(input, result);
     return result;
+  }
+
+  /**
+   * Issue 10 for every acceptance read, once per distinct input. A read that fails, or reads no
+   * usage row (a future state), has no output for a plan to change, so it is not compared.
+   */
+  private async expectEveryPlanReadsTheSame(input: ReadInput, result: CliResult): Promise<void> {
+    if (input.comparePlans === false || result.exitCode !== 0 || planDependentRecordCount(result.messages) === 0) return;
+    const key = canonicalJson([input.config, input.catalog, input.state ?? null]);
+    if (this.planComparedInputs.has(key)) return;
+    this.planComparedInputs.add(key);
+    await expectEveryPlanReadsTheSame(result.messages, { dataset: this.simulator.dataset, config: input.config, catalog: input.catalog, state: input.state, env: this.env() });
   }
 
   /** Discovers with a config and returns the streams, after CAT's test_discover assertions. */

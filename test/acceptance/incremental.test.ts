@@ -99,9 +99,12 @@ describe('acceptance (CAT TestIncremental)', function () {
   });
 
   for (const stream of readJson<ConfiguredCatalog>(catalogPath).streams.map((entry) => entry.stream.name)) {
+    // Not compared across plans: these reads take one stream of the incremental catalog from the
+    // checkpoints of its own first read, and each comparison costs two more reads (about 3 s of
+    // CPU); the whole catalog's reads, from no state and from a state, are compared above.
     it(`test_read_sequential_slices (${stream}): a read from each sampled checkpoint returns at least the records that followed it, and not the first read's`, async () => {
       const single = { streams: catalog.streams.filter((entry) => entry.stream.name === stream) };
-      const first = await connector.read({ config, catalog: single });
+      const first = await connector.read({ config, catalog: single, comparePlans: false });
       expectCleanRead(first);
       const records = stableRecords(first.messages, stream);
       const states = statesOf(first.messages, stream);
@@ -117,7 +120,7 @@ describe('acceptance (CAT TestIncremental)', function () {
       let state: StateInput = [];
       for (const [index, checkpoint] of selected.entries()) {
         state = latestStateInput([checkpoint.message], state);
-        const next = await connector.read({ config, catalog: single, state });
+        const next = await connector.read({ config, catalog: single, state, comparePlans: false });
         expectCleanRead(next);
         const nextRecords = stableRecords(next.messages, stream);
         expect(nextRecords.length, `read ${index + 2} of ${selected.length + 1}`).to.be.at.least(checkpoint.expectedRecords);
