@@ -87,6 +87,8 @@ async function startRecorder(): Promise<{ server: Server; origin: string; receiv
 describe('black box: secrets', function () {
   this.timeout(60_000);
 
+  // Not compared across plans: these runs repeat faults.test.ts's scenarios (other seeds) with
+  // --debug to scan their output, and faults.test.ts compares every scenario that completes.
   describe('the fault scenarios, with --debug', () => {
     let runs: Array<Promise<ScenarioRun>> | undefined;
     const runOf = (index: number): Promise<ScenarioRun> => {
@@ -135,6 +137,7 @@ describe('black box: secrets', function () {
     });
   });
 
+  // Not compared across plans: these reads fail on purpose, at the first usage request.
   describe('credentials go to one origin only', () => {
     let recorder: Awaited<ReturnType<typeof startRecorder>>;
     let simulator: RunningSimulator | undefined;
