@@ -12,6 +12,12 @@
  * neither adds to the case's request log nor meets the case's faults (which are drawn per request,
  * so another plan would meet others). A case whose read met faults and still completed is thus
  * compared with clean reads, which is what its data must equal anyway.
+ *
+ * A new black-box case that reads usage rows ends with
+ * `await expectEveryPlanReadsTheSame(result.messages, { dataset, config, catalog, state, env })`,
+ * called before the case changes the dataset (a restatement), since the comparison reads it as it
+ * is then. A case that leaves it out says why: it fails on purpose, is cut short, or repeats a read
+ * compared elsewhere. Acceptance reads get it from the harness.
  */
 import { expect } from 'chai';
 import type { Dataset } from '../../tools/simulator/dataset';
@@ -21,7 +27,7 @@ import { expectWellFormedRead, traceErrors, type Message } from './protocol';
 
 /** How a read chooses its fetch plans: the connector's own choice, or one plan forced for every window. */
 export type FetchPlanChoice = 'auto' | 'dense' | 'sparse';
-export const FETCH_PLAN_CHOICES: readonly FetchPlanChoice[] = ['auto', 'dense', 'sparse'];
+const FETCH_PLAN_CHOICES: readonly FetchPlanChoice[] = ['auto', 'dense', 'sparse'];
 
 /** The environment that makes the connector read with `plan`. */
 export function fetchPlanEnv(plan: FetchPlanChoice): Record<string, string> {
@@ -145,7 +151,7 @@ function catalogStreams(catalog: unknown): string[] {
 }
 
 /** Reads `input` under `plan` against a fresh fault-free simulator over the input's dataset, and checks it succeeded. */
-export async function readUnderPlan(input: DatasetReadInput, plan: FetchPlanChoice): Promise<Message[]> {
+async function readUnderPlan(input: DatasetReadInput, plan: FetchPlanChoice): Promise<Message[]> {
   const simulator = await startSimulator({ dataset: input.dataset });
   try {
     const withState = input.state !== undefined;
