@@ -99,9 +99,11 @@ export function solvePlacement(input: SolverInput): Placement {
       chosen = { placement: { parents: searched.tree.parents(), moves: searched.moves, ties: [], searchCut: null }, tree: searched.tree };
     }
   }
-  // Nothing moved and everything fits: the prior stands. On a single day, nothing the exact search
+  // Nothing moved, nothing tied and every rollup fits: the prior stands, and the top level may hold
+  // cost in no category (the common case, left cheap). On a single day, nothing the exact search
   // could find would be trusted.
-  if ((chosen.placement.moves.length === 0 && chosen.tree.score().misfits === 0) || input.dayCount < MIN_EVIDENCE_DAYS) return chosen.placement;
+  const settled = chosen.placement.moves.length === 0 && chosen.placement.ties.length === 0 && chosen.tree.misfitting().every((container) => container === null);
+  if (settled || input.dayCount < MIN_EVIDENCE_DAYS) return chosen.placement;
   // Misplacements that interlock (a category that fits nowhere better on its own until another
   // moves too) defeat both, and a sequence of moves can pick one of two placements that fit equally
   // well without seeing the other: an exhaustive search over small sets of categories settles both.
@@ -310,11 +312,10 @@ function exactPlacement(input: SolverInput, reached: WindowTree): ExactOutcome {
   const ranked = [...found.values()].filter((candidate) => candidate.trusted).sort((a, b) => compareScores(a.score, b.score));
   const best = ranked[0];
   if (!best) return { cut };
-  // A placement that fits better but moves a category priced on one day is not taken. Where the
-  // moves made on the way already placed such a category, the numbers then do not decide between
-  // that placement and the best one taken.
-  const guessedOnTheWay = [...reachedChanges.keys()].some((category) => evidence.get(category) !== true);
-  const closer = guessedOnTheWay ? [...found.values()].filter((candidate) => !candidate.trusted).sort((a, b) => compareScores(a.score, b.score))[0] : undefined;
+  // A placement that fits better but moves a category priced on one day is not taken, and the
+  // numbers then do not decide between it and the best one taken: what they dispute is left as the
+  // prior has it.
+  const closer = [...found.values()].filter((candidate) => !candidate.trusted).sort((a, b) => compareScores(a.score, b.score))[0];
   const rivalScore = closer && compareScores(closer.score, best.score) < 0 ? closer.score : best.score;
   const tied = [...found.values()].filter((candidate) => candidate === best || compareScores(candidate.score, rivalScore) === 0 || (candidate.trusted && compareScores(candidate.score, best.score) === 0));
   if (tied.length === 1) {

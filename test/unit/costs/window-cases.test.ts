@@ -218,6 +218,19 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
     uncategorised: [0, 0, 0, 0, -196847, -181681],
     hidings: [{ node: 3, how: 'misnamed', other: 517206133 }, { node: 1, how: 'misnamed', other: 661419436 }, { node: 2, how: 'uncurated', other: 2147483642 }],
   },
+  {
+    why: 'two categories cost the same on the one day they are priced, and the rollup that looks like a leaf can adopt either: a fit that rests on that day is not taken, and the window says so',
+    verdict: 'tie',
+    parents: [null, 0, 1, 0],
+    prices: [
+      [0, 0, 0],
+      [0, 0, 0],
+      [3804876, 0, 0],
+      [515017, 2660765, 2287160],
+    ],
+    uncategorised: [199986, -11953, -6],
+    hidings: [{ node: 2, how: 'uncurated', other: 1530650592 }, { node: 3, how: 'misnamed', other: 740333402 }, { node: 1, how: 'uncurated', other: 1439648298 }, { node: 0, how: 'uncurated', other: 801063566 }],
+  },
 ];
 
 describe('costs/reconcileWindow on made-up windows with interlocking misplacements', () => {
