@@ -270,6 +270,16 @@ function exactPlacement(input: SolverInput, reached: WindowTree): ExactOutcome {
       fitBefore.set(container, fit);
       return fit;
     };
+    // Many placements send the same categories to or from the top level: its fit is worked out once each.
+    const topFits = new Map<string, Fit>();
+    const topFitAfter = (joining: readonly string[], leaving: readonly string[]): Fit => {
+      const key = `${joining.join(',')}|${leaving.join(',')}`;
+      const known = topFits.get(key);
+      if (known) return known;
+      const fit = start.topFitAfter(joining, leaving, fitOf(null));
+      topFits.set(key, fit);
+      return fit;
+    };
     const consider = (members: readonly string[], to: readonly Container[]): void => {
       const overrides = new Map(members.map((member, index) => [member, to[index] ?? null]));
       const parentOf = (category: string): Container => (overrides.has(category) ? (overrides.get(category) ?? null) : (startParents.get(category) ?? null));
@@ -288,7 +298,7 @@ function exactPlacement(input: SolverInput, reached: WindowTree): ExactOutcome {
       let { misfits, distance } = startFit;
       for (const container of new Set([...from, ...to])) {
         const was = fitOf(container);
-        const now = container === null ? start.fitAfter(null, { categories: members, from, to }) : { misfits: 0, distance: 0n };
+        const now = container === null ? topFitAfter(members.filter((_, index) => to[index] === null), members.filter((_, index) => from[index] === null)) : { misfits: 0, distance: 0n };
         misfits += now.misfits - was.misfits;
         distance += now.distance - was.distance;
       }
@@ -554,9 +564,32 @@ class WindowTree {
     return this.fit(container);
   }
 
-  /** How a container would fit once a move is made, without making it. */
-  fitAfter(container: Container, move: Move): Fit {
-    return this.fitWith(container, this.deltaOf(move.categories, move.from, move.to, container));
+  /** How the top level would fit once some categories join it and others leave it, given its fit now: only their days change. */
+  topFitAfter(joining: readonly string[], leaving: readonly string[], before: Fit): Fit {
+    const sums = this.sums.get(null);
+    const pricesOf = (categories: readonly string[]): (readonly Decimal[])[] => categories.map((category) => this.input.nodes.get(category)?.prices ?? []);
+    const joiningPrices = pricesOf(joining);
+    const leavingPrices = pricesOf(leaving);
+    let { misfits, distance } = before;
+    for (let day = 0; day < this.input.dayCount; day++) {
+      const claimed = this.input.anchor[day];
+      if (claimed === null || claimed === undefined) continue;
+      let change = 0n;
+      for (const prices of joiningPrices) change += prices[day] ?? 0n;
+      for (const prices of leavingPrices) change -= prices[day] ?? 0n;
+      if (change === 0n) continue;
+      const was = claimed - (sums?.[day] ?? 0n);
+      const now = was - change;
+      if (was !== 0n) {
+        misfits -= 1;
+        distance -= abs(was);
+      }
+      if (now !== 0n) {
+        misfits += 1;
+        distance += abs(now);
+      }
+    }
+    return { misfits, distance };
   }
 
   /** The placement as text: equal placements reached by different moves are one. */
