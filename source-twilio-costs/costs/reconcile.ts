@@ -86,6 +86,7 @@ export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInpu
     reconciled.set(day, reconcileOneDay(input.records, anchor[index] ?? null, tree, dayNotes));
   });
   notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote), ...residualNotes(reconciled));
+  if (solution.searchCut !== null) notes.push(info(`the placement search was cut short (${solution.searchCut}); what it did not try stays in the residual rows`));
   return {
     days: reconciled,
     placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
@@ -223,6 +224,7 @@ function where(container: Container): string {
 }
 
 function describeMove(move: Move): string {
+  if (move.categories.length === 0) return 'everything where it is';
   const legs = new Map<string, string[]>();
   move.categories.forEach((category, index) => {
     const leg = `from ${where(move.from[index] ?? null)} to ${where(move.to[index] ?? null)}`;
