@@ -174,8 +174,9 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
       } else {
         const gathered = days;
         days = new Map();
-        // The chunk's days are placed together: the numbers of every day decide where a category sits.
-        const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy);
+        // The chunk's days are placed together (the numbers of every day decide where a category
+        // sits), or were already, by the reader.
+        const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy, step.placement);
         for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
         this.twilio.usedPlacements.add(window.placements);
         for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.days.get(day), recent, notes);
