@@ -97,8 +97,7 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
   const rootPrices = prices.get(root);
   const anchor = days.map((_, index) => rootPrices?.[index] ?? null);
   const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
-  const moved = new Set(solution.moves.flatMap((move) => move.categories));
-  const sourceOf = (category: string): PlacementSource => (moved.has(category) ? 'numbers' : dayHierarchy.placementSourceOf(category));
+  const sourceOf = placementSources(solution.moves, dayHierarchy);
   notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote));
   return {
     days,
@@ -109,6 +108,15 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     notes,
     unexplainedDays: topLevelUnexplained(days, anchor, nodes, solution.parents),
   };
+}
+
+/**
+ * Where each category's place came from. Made apart from placeWindow so that the closure, which
+ * a cached placement keeps, holds only the moves and not the window's prices.
+ */
+function placementSources(moves: readonly Move[], hierarchy: Hierarchy): (category: string) => PlacementSource {
+  const moved = new Set(moves.flatMap((move) => move.categories));
+  return (category) => (moved.has(category) ? 'numbers' : hierarchy.placementSourceOf(category));
 }
 
 /** The days whose totalprice differs from the sum of the top level once placed: those reconcileOneDay gives an `unattributed` row. */

@@ -1,5 +1,6 @@
 import type { Day } from '../dates';
 import type { Decimal } from '../money';
+import { DecimalColumn } from './decimal-column';
 import { compareText, normalizeCategory } from './hierarchy';
 
 /** A record whose spelling already had a price that day: kept apart, so that no price is lost. */
@@ -18,8 +19,8 @@ export interface MergedPrices {
 }
 
 /**
- * A window's prices, held compactly: one array slot per category spelling and day, and one string
- * per spelling, instead of an object per record. A long window of a busy account has tens of
+ * A window's prices, held compactly: 8 bytes per category spelling and day (a DecimalColumn), and
+ * one string per spelling, instead of an object and a bigint per record. A long window of a busy account has tens of
  * thousands of records, and placing it needs only their prices (counts and units never move a
  * category), so this is what a reader keeps of a chunk while it is being read.
  */
@@ -29,7 +30,7 @@ export class WindowPrices {
   /** Whether each day of the range has any record (a day without one is not part of the window). */
   private readonly recorded: Uint8Array;
   /** Category as Twilio spelled it → its price on each day of the range. */
-  private readonly bySpelling = new Map<string, Array<Decimal | undefined>>();
+  private readonly bySpelling = new Map<string, DecimalColumn>();
   private readonly repeats: RepeatedPrice[] = [];
 
   /** @param days the days records may have, in any order (a chunk's days, or a window's) */
@@ -46,11 +47,10 @@ export class WindowPrices {
     this.recorded[index] = 1;
     let prices = this.bySpelling.get(spelling);
     if (prices === undefined) {
-      // Filled up front so that the array stays a plain packed one, not a sparse dictionary.
-      prices = new Array<Decimal | undefined>(this.days.length).fill(undefined);
+      prices = new DecimalColumn(this.days.length);
       this.bySpelling.set(spelling, prices);
     }
-    if (prices[index] === undefined) prices[index] = price;
+    if (prices.get(index) === null) prices.set(index, price);
     else this.repeats.push({ spelling, day: index, price });
   }
 
@@ -65,8 +65,8 @@ export class WindowPrices {
       if (flag === 1) kept.push(index);
     });
     kept.sort((a, b) => compareText(this.days[a] as Day, this.days[b] as Day));
-    const reportsOf = new Map<string, { spellings: Array<ReadonlyArray<Decimal | undefined>>; repeats: RepeatedPrice[] }>();
-    const reports = (spelling: string): { spellings: Array<ReadonlyArray<Decimal | undefined>>; repeats: RepeatedPrice[] } => {
+    const reportsOf = new Map<string, { spellings: DecimalColumn[]; repeats: RepeatedPrice[] }>();
+    const reports = (spelling: string): { spellings: DecimalColumn[]; repeats: RepeatedPrice[] } => {
       const category = normalizeCategory(spelling);
       const known = reportsOf.get(category);
       if (known) return known;
@@ -81,7 +81,7 @@ export class WindowPrices {
       const [only] = spellings;
       if (only !== undefined && spellings.length === 1 && repeats.length === 0) {
         // Reported once a day, as almost every category is.
-        prices.set(category, kept.map((day) => only[day]));
+        prices.set(category, kept.map((day) => only.get(day) ?? undefined));
         continue;
       }
       prices.set(
@@ -89,8 +89,8 @@ export class WindowPrices {
         kept.map((day) => {
           const reported: Decimal[] = [];
           for (const spelling of spellings) {
-            const price = spelling[day];
-            if (price !== undefined) reported.push(price);
+            const price = spelling.get(day);
+            if (price !== null) reported.push(price);
           }
           for (const repeat of repeats) if (repeat.day === day) reported.push(repeat.price);
           return mergedPrice(reported);
