@@ -1,7 +1,6 @@
 import { mkdtempSync, openSync, read, rmdirSync, unlinkSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { PlacedWindow } from '../costs/reconcile';
 import type { DayRange } from '../dates';
 import { parseDailyUsage, type DailyUsage } from './daily-usage';
 
@@ -58,14 +57,10 @@ export interface Segment {
   length: number;
 }
 
-/**
- * One chunk of a cached window: its days, where each category's rows of those days are, and their
- * placement when the first reader worked it out (kept in memory: it is small, and costly to redo).
- */
+/** One chunk of a cached window: its days, and where each category's rows of those days are. */
 export interface CachedChunk {
   range: DayRange;
   segments: ReadonlyMap<string, readonly Segment[]>;
-  placement: PlacedWindow | undefined;
 }
 
 /** What a window's aggregate showed, and where the rows that were read are on disk. */
@@ -85,8 +80,8 @@ export interface CachedWindow {
 export interface WindowReservation {
   /** Appends rows of the chunk being written, one segment per category. */
   append(rowsByCategory: ReadonlyMap<string, readonly unknown[]>): Promise<void>;
-  /** Closes the chunk being written: the rows appended since the last one cover `range`, placed as `placement` says. */
-  endChunk(range: DayRange, placement: PlacedWindow | undefined): void;
+  /** Closes the chunk being written: the rows appended since the last one cover `range`. */
+  endChunk(range: DayRange): void;
   complete(window: Omit<CachedWindow, 'chunks'>): void;
   /** The window was not read to the end: readers waiting for it read Twilio themselves. */
   abandon(): void;
@@ -181,8 +176,8 @@ export class FetchedWindowCache {
           this.giveUp(error);
         }
       },
-      endChunk: (range, placement) => {
-        chunks.push({ range, segments, placement });
+      endChunk: (range) => {
+        chunks.push({ range, segments });
         segments = new Map();
       },
       complete: (window) => finish({ ...window, chunks }),

@@ -239,7 +239,7 @@ export class UsageWindowReader {
             // The healed rows are not in it: whoever places the chunk's rows places them again.
             placement = undefined;
           }
-          reservation?.endChunk(chunk, placement);
+          reservation?.endChunk(chunk);
           yield { kind: 'chunk-end', range: chunk, placement };
         } finally {
           release?.();
@@ -361,7 +361,8 @@ export class UsageWindowReader {
         for (const category of needed) {
           for (const segment of chunk.segments.get(category) ?? []) yield { kind: 'rows', records: await this.readCachedRows(scope, segment, chunk.range) };
         }
-        yield { kind: 'chunk-end', range: chunk.range, placement: chunk.placement };
+        // A cached chunk's placement is not kept: its later reader may read other categories of it.
+        yield { kind: 'chunk-end', range: chunk.range, placement: undefined };
       } finally {
         release?.();
       }

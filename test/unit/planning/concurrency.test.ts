@@ -135,7 +135,7 @@ describe('concurrency: windows kept for a later reader in the run', () => {
     expect(cache.reserve('AC1|false|2026-01-01|2026-01-31'), 'a key is claimed once').to.equal(undefined);
     const waiting = cache.find('AC1|false|2026-01-01|2026-01-31');
     await reservation?.append(new Map([['sms', Array.from({ length: 450 }, (_, day) => [day, 'sms'])]]));
-    reservation?.endChunk({ from: '2026-01-01', to: '2026-01-31' }, undefined);
+    reservation?.endChunk({ from: '2026-01-01', to: '2026-01-31' });
     reservation?.complete({ listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' });
     const window = await waiting;
     const segments = window?.chunks[0]?.segments.get('sms') ?? [];

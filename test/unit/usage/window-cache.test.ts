@@ -39,7 +39,7 @@ describe('window cache: a TMPDIR it cannot write to', () => {
       process.env.TMPDIR = makeTmpdir(scratch);
 
       await written?.append(ROWS);
-      written?.endChunk({ from: '2026-10-01', to: '2026-10-31' }, undefined);
+      written?.endChunk({ from: '2026-10-01', to: '2026-10-31' });
       written?.complete(WINDOW);
       expect(await waiting, 'the window being written is abandoned').to.equal(undefined);
       expect(await waitingAlongside, 'so is every other window being written').to.equal(undefined);
@@ -56,7 +56,7 @@ describe('window cache: a TMPDIR it cannot write to', () => {
     const cache = new FetchedWindowCache(1024 * 1024, () => undefined);
     const first = cache.reserve('early');
     await first?.append(ROWS);
-    first?.endChunk({ from: '2026-10-01', to: '2026-10-31' }, undefined);
+    first?.endChunk({ from: '2026-10-01', to: '2026-10-31' });
     first?.complete(WINDOW);
     // The spill file is open and unlinked: losing TMPDIR now fails only a new file, not this one.
     process.env.TMPDIR = path.join(scratch, 'missing');
