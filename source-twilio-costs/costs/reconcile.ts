@@ -112,7 +112,7 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
 
 /**
  * Where each category's place came from. Made apart from placeWindow so that the closure, which
- * a cached placement keeps, holds only the moves and not the window's prices.
+ * the placement keeps while its chunk is reconciled, holds only the moves, not the window's prices.
  */
 function placementSources(moves: readonly Move[], hierarchy: Hierarchy): (category: string) => PlacementSource {
   const moved = new Set(moves.flatMap((move) => move.categories));
