@@ -11,7 +11,7 @@ import { UsageCategoriesStream } from './streams/usage-categories';
 import { UsageCostsStream } from './streams/usage-costs';
 import { UsageRecordsStream } from './streams/usage-records';
 import { twilioHierarchy } from './costs/hierarchy';
-import { unexplainedDays } from './costs/reconcile';
+import { placeWindow } from './costs/reconcile';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
 import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { ConcurrencyLimiter } from './twilio/limiter';
@@ -136,7 +136,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), {
       ...(plan ? { forcedPlan: plan } : {}),
       readers: USAGE_WINDOW_READERS,
-      unexplainedDays: (days) => unexplainedDays(days, hierarchy),
+      placeChunk: (prices) => placeWindow(prices, hierarchy),
     });
     const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
     return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy, context.usedPlacements), focusCosts].map(

@@ -18,6 +18,7 @@ import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
 import { solvePlacement, type Container, type Move, type SolverNode } from './solver';
 import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
+import { WindowPrices } from './window-prices';
 
 export const TOP_LEVEL_RESIDUAL = 'unattributed';
 
@@ -48,66 +49,127 @@ export function reconcileDay(records: readonly CostInputRecord[], hierarchy: Hie
   return { ...day, notes: [...day.notes, ...window.notes] };
 }
 
-export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy): ReconciledWindow {
-  const days = [...recordsByDay.keys()].sort(compareText);
-  const merged = days.map((day) => mergeSameCategory(recordsByDay.get(day) ?? []));
-  const categories = new Set(merged.flatMap((day) => [...day.records.keys()]));
+/**
+ * Where a window's categories sit, decided from its prices alone, and what follows from that
+ * without the rest of the records. Placing is the costly part of reconciling (the solver), so a
+ * window placed once (to find its unexplained days) is reconciled with that placement, not placed
+ * again.
+ */
+export interface PlacedWindow {
+  /** The days that have records, sorted. */
+  readonly days: readonly Day[];
+  /** Every category with a record on some day (lower-cased), totalprice included. */
+  readonly categories: ReadonlySet<string>;
+  /** totalprice on each day, or null where Twilio sent none. */
+  readonly anchor: readonly (Decimal | null)[];
+  readonly tree: WindowTree;
+  /** Every priced category of the window, sorted. */
+  readonly placements: readonly WindowPlacement[];
+  /** Documented double counts seen, moves and ties: the window's notes before its residuals. */
+  readonly notes: readonly ReconcileNote[];
+  /**
+   * The days whose top level stays unexplained (a non-zero `unattributed` row): where a category
+   * the aggregate showed as idle may be missing.
+   */
+  readonly unexplainedDays: ReadonlySet<Day>;
+}
+
+/** Places a window's categories from the numbers of all its days (see solver.ts). */
+export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): PlacedWindow {
+  const { days, prices } = windowPrices.merged();
+  const categories = new Set(prices.keys());
   const dayHierarchy = hierarchy.withCategories(categories);
   const root = dayHierarchy.root;
+  const isPriced = (category: string): boolean => (prices.get(category) ?? []).some((price) => price !== undefined && price !== 0n);
   const notes: ReconcileNote[] = [];
   for (const category of [...categories].sort(compareText)) {
     const including = dayHierarchy.includedIn(category);
-    if (including !== null && merged.some((day) => (day.records.get(category)?.price ?? 0n) !== 0n)) {
-      notes.push(info(`${category} is already included in ${including}; not summed`));
-    }
+    if (including !== null && isPriced(category)) notes.push(info(`${category} is already included in ${including}; not summed`));
   }
   const summed = [...categories]
     .filter((category) => category !== root && dayHierarchy.includedIn(category) === null)
-    .filter((category) => merged.some((day) => (day.records.get(category)?.price ?? 0n) !== 0n))
+    .filter(isPriced)
     .sort(compareText);
   const present = new Set(summed);
   const nodes = new Map<string, SolverNode>(
-    summed.map((category) => [
-      category,
-      { prices: merged.map((day) => day.records.get(category)?.price ?? 0n), prior: nearestPresentAncestor(category, present, dayHierarchy) },
-    ]),
+    summed.map((category) => [category, { prices: (prices.get(category) ?? []).map((price) => price ?? 0n), prior: nearestPresentAncestor(category, present, dayHierarchy) }]),
   );
-  const anchor = merged.map((day) => day.records.get(root)?.price ?? null);
+  const rootPrices = prices.get(root);
+  const anchor = days.map((_, index) => rootPrices?.[index] ?? null);
   const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
-  const moved = new Set(solution.moves.flatMap((move) => move.categories));
-  const sourceOf = (category: string): PlacementSource => (moved.has(category) ? 'numbers' : dayHierarchy.placementSourceOf(category));
-  const tree: WindowTree = { parents: solution.parents, sourceOf, hierarchy: dayHierarchy };
-  const reconciled = new Map<Day, ReconciledDay>();
-  days.forEach((day, index) => {
-    const input = merged[index];
-    if (!input) return;
-    const dayNotes = [...input.notes];
-    if (anchor[index] === null) dayNotes.push(info(`no ${root} record: the top-level sum is the anchor and has no residual`));
-    reconciled.set(day, reconcileOneDay(input.records, anchor[index] ?? null, tree, dayNotes));
-  });
-  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote), ...residualNotes(reconciled));
+  const sourceOf = placementSources(solution.moves, dayHierarchy);
+  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote));
   if (solution.searchCut !== null) notes.push(info(`the placement search was cut short (${solution.searchCut}); what it did not try stays in the residual rows`));
   return {
-    days: reconciled,
+    days,
+    categories,
+    anchor,
+    tree: { parents: solution.parents, sourceOf, hierarchy: dayHierarchy },
     placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
     notes,
+    unexplainedDays: topLevelUnexplained(days, anchor, nodes, solution.parents),
   };
 }
 
 /**
- * The days of a window whose top level stays unexplained once it is placed (a non-zero
- * `unattributed` row): where a category the aggregate showed as idle may be missing.
+ * Where each category's place came from. Made apart from placeWindow so that the closure, which
+ * the placement keeps while its chunk is reconciled, holds only the moves, not the window's prices.
  */
-export function unexplainedDays(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy): Set<Day> {
-  const window = reconcileWindow(recordsByDay, hierarchy);
-  const days = new Set<Day>();
-  for (const [day, reconciled] of window.days) {
-    if (reconciled.rows.some((row) => row.category === TOP_LEVEL_RESIDUAL && row.price !== 0n)) days.add(day);
-  }
-  return days;
+function placementSources(moves: readonly Move[], hierarchy: Hierarchy): (category: string) => PlacementSource {
+  const moved = new Set(moves.flatMap((move) => move.categories));
+  return (category) => (moved.has(category) ? 'numbers' : hierarchy.placementSourceOf(category));
 }
 
-interface WindowTree {
+/** The days whose totalprice differs from the sum of the top level once placed: those reconcileOneDay gives an `unattributed` row. */
+function topLevelUnexplained(days: readonly Day[], anchor: readonly (Decimal | null)[], nodes: ReadonlyMap<string, SolverNode>, parents: ReadonlyMap<string, Container>): Set<Day> {
+  const topLevel = [...parents].filter(([, parent]) => parent === null).map(([category]) => nodes.get(category)?.prices ?? []);
+  const unexplained = new Set<Day>();
+  days.forEach((day, index) => {
+    const total = anchor[index] ?? null;
+    if (total === null) return;
+    let residual = total;
+    for (const prices of topLevel) residual -= prices[index] ?? 0n;
+    if (residual !== 0n) unexplained.add(day);
+  });
+  return unexplained;
+}
+
+/**
+ * Reconciles a window's days. `placed` is the placement of the same records' prices when it was
+ * already worked out; one made from other records (other days or categories) is not used.
+ */
+export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy, placed?: PlacedWindow): ReconciledWindow {
+  const days = [...recordsByDay.keys()].sort(compareText);
+  const merged = days.map((day) => mergeSameCategory(recordsByDay.get(day) ?? []));
+  const placement = placed !== undefined && isPlacementOf(placed, days, merged) ? placed : placeWindow(pricesOf(recordsByDay), hierarchy);
+  const root = placement.tree.hierarchy.root;
+  const reconciled = new Map<Day, ReconciledDay>();
+  days.forEach((day, index) => {
+    const input = merged[index];
+    if (!input) return;
+    const anchor = placement.anchor[index] ?? null;
+    const dayNotes = [...input.notes];
+    if (anchor === null) dayNotes.push(info(`no ${root} record: the top-level sum is the anchor and has no residual`));
+    reconciled.set(day, reconcileOneDay(input.records, anchor, placement.tree, dayNotes));
+  });
+  return { days: reconciled, placements: placement.placements, notes: [...placement.notes, ...residualNotes(reconciled)] };
+}
+
+/** Whether a placement was made from records of these days and categories. */
+function isPlacementOf(placed: PlacedWindow, days: readonly Day[], merged: ReadonlyArray<{ records: ReadonlyMap<string, CostInputRecord> }>): boolean {
+  if (placed.days.length !== days.length || placed.days.some((day, index) => day !== days[index])) return false;
+  const categories = new Set(merged.flatMap((day) => [...day.records.keys()]));
+  return categories.size === placed.categories.size && [...categories].every((category) => placed.categories.has(category));
+}
+
+function pricesOf(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
+  const prices = new WindowPrices([...recordsByDay.keys()]);
+  for (const [day, records] of recordsByDay) for (const record of records) prices.add(record.category, day, record.price);
+  return prices;
+}
+
+/** A window's placement as its days' rows read it. */
+export interface WindowTree {
   readonly parents: ReadonlyMap<string, Container>;
   readonly sourceOf: (category: string) => PlacementSource;
   readonly hierarchy: Hierarchy;

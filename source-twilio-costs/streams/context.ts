@@ -5,7 +5,7 @@ import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
 import { UsedPlacements } from './usage-categories';
-import { UsageWindowReader, type ForcedPlan, type UnexplainedDays, type UsageScope, type WindowReaders } from '../usage';
+import { UsageWindowReader, type ForcedPlan, type ChunkPlacer, type UsageScope, type WindowReaders } from '../usage';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -26,7 +26,7 @@ export class TwilioContext {
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-    options: { forcedPlan?: ForcedPlan; unexplainedDays?: UnexplainedDays; readers?: WindowReaders } = {},
+    options: { forcedPlan?: ForcedPlan; placeChunk?: ChunkPlacer; readers?: WindowReaders } = {},
   ) {
     this.usageWindows = new UsageWindowReader({ client, ...options });
   }

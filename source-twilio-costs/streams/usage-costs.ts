@@ -1,6 +1,7 @@
 import type { Hierarchy } from '../costs/hierarchy';
 import { reconcileWindow, unattributedRow } from '../costs/reconcile';
-import type { CostInputRecord, CostRow, ReconciledDay } from '../costs/types';
+import type { CostRow, ReconciledDay } from '../costs/types';
+import { WindowRecords } from '../costs/window-records';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
 import { decimalToNumber, type Decimal } from '../money';
@@ -57,12 +58,6 @@ function tombstoneRow(category: string, hierarchy: Hierarchy): CostRow {
     usageUnit: null,
     placement: placement.placement,
   };
-}
-
-/** An account-day's records as reconciliation takes them, gathered until their chunk ends. */
-interface GatheredDay {
-  currency: string | null;
-  inputs: CostInputRecord[];
 }
 
 /** Collects a day's rows and remembers which categories were emitted non-zero on which day. */
@@ -142,49 +137,42 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
    * (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
    */
   private async *readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog, share: ShareMode): AsyncGenerator<WindowEvent<UsageCostsRecord>> {
-    let days = new Map<Day, GatheredDay>();
-    const strings = new Map<string, string>();
-    // One copy of each category and unit string, not one per record.
-    const shared = (text: string | null): string | null => {
-      if (text === null) return null;
-      const known = strings.get(text);
-      if (known !== undefined) return known;
-      strings.set(text, text);
-      return text;
-    };
+    let records = new WindowRecords();
+    /** Each day's first price unit: the currency of its rows. */
+    let currencies = new Map<Day, string>();
     for await (const step of this.twilio.usageWindows.read(scope, range, new Set(), { share, fields: 'amounts', holdsChunks: true })) {
       if (step.kind === 'plan') {
         yield { kind: 'planned', rowEstimate: costRowEstimate(step.plan, range, this.hierarchy), plan: describePlan(step.plan) };
       } else if (step.kind === 'rows') {
         for (const record of step.records) {
-          const day = days.get(record.startDate) ?? { currency: null, inputs: [] };
-          day.currency ??= shared(record.priceUnit);
-          day.inputs.push({
-            category: shared(record.category) as string,
+          if (record.priceUnit !== null && !currencies.has(record.startDate)) currencies.set(record.startDate, record.priceUnit);
+          records.add(record.startDate, {
+            category: record.category,
             price: amountOf(record.price) ?? 0n,
             count: amountOf(record.count),
-            countUnit: shared(record.countUnit),
+            countUnit: record.countUnit,
             usage: amountOf(record.usage),
-            usageUnit: shared(record.usageUnit),
+            usageUnit: record.usageUnit,
           });
-          days.set(record.startDate, day);
         }
       } else if (step.kind === 'warning') {
         notes.add('warn', step.message, range.from);
       } else {
-        const gathered = days;
-        days = new Map();
-        // The chunk's days are placed together: the numbers of every day decide where a category sits.
-        const window = reconcileWindow(new Map([...gathered].filter(([, day]) => day.inputs.length > 0).map(([day, { inputs }]) => [day, inputs])), this.hierarchy);
+        const chunk = records.byDay();
+        const chunkCurrencies = currencies;
+        records = new WindowRecords();
+        currencies = new Map();
+        // The chunk's days are placed together (the numbers of every day decide where a category
+        // sits), or were already, by the reader.
+        const window = reconcileWindow(chunk, this.hierarchy, step.placement);
         for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
         this.twilio.usedPlacements.add(window.placements);
-        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, gathered.get(day), window.days.get(day), recent, notes);
+        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, chunkCurrencies.get(day) ?? DEFAULT_CURRENCY, window.days.get(day), recent, notes);
       }
     }
   }
 
-  private *reconciledDay(scope: UsageScope, day: Day, gathered: GatheredDay | undefined, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent<UsageCostsRecord>> {
-    const currency = gathered?.currency ?? DEFAULT_CURRENCY;
+  private *reconciledDay(scope: UsageScope, day: Day, currency: string, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent<UsageCostsRecord>> {
     for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
     const rows = new DayRows();
     const emitted = new Set<string>();

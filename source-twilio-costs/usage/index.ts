@@ -8,4 +8,4 @@ export type { ForcedPlan } from './fetch-plan';
 export { syncUsageScopes, type WindowBatch, type WindowEvent } from './scope-sync';
 export type { UsageScope } from './usage-scope';
 export type { RowFields } from './window-cache';
-export { describePlan, UsageWindowReader, widerShare, type ShareMode, type UnexplainedDays, type WindowPlan, type WindowReaders } from './window-reader';
+export { describePlan, UsageWindowReader, widerShare, type ShareMode, type ChunkPlacer, type WindowPlan, type WindowReaders } from './window-reader';

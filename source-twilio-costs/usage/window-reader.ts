@@ -1,5 +1,6 @@
-import type { CostInputRecord } from '../costs/types';
-import { addDays, daysBetweenInclusive, monthWindows, type Day, type DayRange } from '../dates';
+import type { PlacedWindow } from '../costs/reconcile';
+import { WindowPrices } from '../costs/window-prices';
+import { addDays, daysBetweenInclusive, eachDay, monthWindows, type Day, type DayRange } from '../dates';
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
 import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
@@ -46,19 +47,22 @@ export function describePlan(plan: WindowPlan): string {
 /**
  * What reading a window yields: its plan first, then its needed records (every needed category on
  * every day of the window) page by page, chunk by chunk in date order, each chunk closed by its
- * range once all its rows have come; and warnings for the stream's log.
+ * range once all its rows have come, with the placement of exactly those rows when the reader
+ * worked it out (a reader of the rows that would place them reuses it); and warnings for the
+ * stream's log.
  */
 export type WindowRead =
   | { kind: 'plan'; plan: WindowPlan }
   | { kind: 'rows'; records: DailyUsage[] }
-  | { kind: 'chunk-end'; range: DayRange }
+  | { kind: 'chunk-end'; range: DayRange; placement: PlacedWindow | undefined }
   | { kind: 'warning'; message: string };
 
 /**
- * The days of a chunk whose records do not add up (their top level stays unexplained): a category
- * the aggregate showed as idle may be missing there. Given by the costs layer.
+ * Places a chunk's categories from its prices (the costs layer). The days it leaves unexplained
+ * (their top level does not add up) are read again in full: a category the aggregate showed as
+ * idle may be missing there.
  */
-export type UnexplainedDays = (amountsByDay: ReadonlyMap<Day, CostInputRecord[]>) => ReadonlySet<Day>;
+export type ChunkPlacer = (prices: WindowPrices) => PlacedWindow;
 
 /** How a reader reads a window. */
 export interface WindowReadOptions {
@@ -81,7 +85,7 @@ export interface UsageWindowReaderOptions {
   /** Who reads windows in a run: what a stream reads now is kept for the later ones among them. Nobody, without it. */
   readers?: WindowReaders;
   /** Finds the days to read again in full; without it no day is. */
-  unexplainedDays?: UnexplainedDays;
+  placeChunk?: ChunkPlacer;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
   forcedPlan?: ForcedPlan;
   /** Most needed rows (categories × days) in a chunk that its reader holds. */
@@ -139,7 +143,7 @@ interface ListingPage {
  */
 export class UsageWindowReader {
   private readonly client: TwilioClient;
-  private readonly unexplainedDays: UnexplainedDays | undefined;
+  private readonly placeChunk: ChunkPlacer | undefined;
   private readonly forcedPlan: ForcedPlan | undefined;
   private readonly windowRowBudget: number;
   private readonly listingsInFlight: number;
@@ -155,7 +159,7 @@ export class UsageWindowReader {
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
     this.readers = options.readers ?? new Map();
-    this.unexplainedDays = options.unexplainedDays;
+    this.placeChunk = options.placeChunk;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
     this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
@@ -209,7 +213,8 @@ export class UsageWindowReader {
       for (const chunk of fetchPlan.chunks) {
         const release = options.holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
         try {
-          const amounts = new ChunkAmounts();
+          // Only the prices are kept of the rows handed on: enough to place the chunk, and compact.
+          const prices = this.placeChunk !== undefined && (plan.kind === 'dense' || plan.kind === 'sparse') ? new WindowPrices(eachDay(chunk)) : undefined;
           const others: DailyUsage[] = [];
           const listings = this.listingsOf(plan, chunk);
           const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan.needed, listing));
@@ -219,20 +224,23 @@ export class UsageWindowReader {
             const page = step.event;
             outside += page.outside;
             others.push(...page.others);
-            amounts.add(page.records);
+            if (prices) for (const record of page.records) prices.add(record.category, record.startDate, amountOf(record.price) ?? 0n);
             await reservation?.append(rowsByCategory(page.records, stored, fields));
             yield { kind: 'rows', records: page.records };
             yield* this.takeCacheWarnings();
           }
-          const healed = await this.heal(scope, plan, amounts, others);
+          let placement = prices && this.placeChunk?.(prices);
+          const healed = placement ? await this.heal(scope, plan, placement.unexplainedDays, others) : [];
           if (healed.length > 0) {
             for (const record of healed) discovered.add(record.categoryKey);
             await reservation?.append(rowsByCategory(healed, discovered, fields));
             yield { kind: 'rows', records: healed };
             yield* this.takeCacheWarnings();
+            // The healed rows are not in it: whoever places the chunk's rows places them again.
+            placement = undefined;
           }
           reservation?.endChunk(chunk);
-          yield { kind: 'chunk-end', range: chunk };
+          yield { kind: 'chunk-end', range: chunk, placement };
         } finally {
           release?.();
         }
@@ -335,9 +343,7 @@ export class UsageWindowReader {
    * yet are added. A dense read takes the same rows from what it holds, so the rows of a window
    * never depend on its plan.
    */
-  private async heal(scope: UsageScope, plan: WindowPlan, amounts: ChunkAmounts, others: readonly DailyUsage[]): Promise<DailyUsage[]> {
-    if (this.unexplainedDays === undefined || plan.kind === 'idle' || plan.kind === 'cached') return [];
-    const days = this.unexplainedDays(amounts.byDay());
+  private async heal(scope: UsageScope, plan: WindowPlan, days: ReadonlySet<Day>, others: readonly DailyUsage[]): Promise<DailyUsage[]> {
     if (days.size === 0) return [];
     if (plan.kind === 'dense') return others.filter((record) => days.has(record.startDate));
     const found: DailyUsage[] = [];
@@ -355,7 +361,8 @@ export class UsageWindowReader {
         for (const category of needed) {
           for (const segment of chunk.segments.get(category) ?? []) yield { kind: 'rows', records: await this.readCachedRows(scope, segment, chunk.range) };
         }
-        yield { kind: 'chunk-end', range: chunk.range };
+        // A cached chunk's placement is not kept: its later reader may read other categories of it.
+        yield { kind: 'chunk-end', range: chunk.range, placement: undefined };
       } finally {
         release?.();
       }
@@ -383,23 +390,6 @@ function dayRuns(days: readonly Day[]): DayRange[] {
     else runs.push({ from: day, to: day });
   }
   return runs;
-}
-
-/** A chunk's amounts by day, as the costs layer reads them. */
-class ChunkAmounts {
-  private readonly days = new Map<Day, CostInputRecord[]>();
-
-  add(records: readonly DailyUsage[]): void {
-    for (const record of records) {
-      const day = this.days.get(record.startDate) ?? [];
-      day.push({ category: record.category, price: amountOf(record.price) ?? 0n, count: null, countUnit: null, usage: null, usageUnit: null });
-      this.days.set(record.startDate, day);
-    }
-  }
-
-  byDay(): ReadonlyMap<Day, CostInputRecord[]> {
-    return this.days;
-  }
 }
 
 /** What a reader needs of a window: its active categories, and the kept ones Twilio still lists. */

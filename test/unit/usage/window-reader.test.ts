@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
-import { unexplainedDays } from '../../../source-twilio-costs/costs/reconcile';
+import { placeWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
 import { clientOver } from './fake-client';
@@ -52,7 +52,7 @@ async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan
   const fake = fakeTwilio(rows, listed);
   const client = clientOver(fake.fetch, ACCOUNT);
   const hierarchy = twilioHierarchy();
-  const reader = new UsageWindowReader({ client, forcedPlan: plan, unexplainedDays: (days) => unexplainedDays(days, hierarchy) });
+  const reader = new UsageWindowReader({ client, forcedPlan: plan, placeChunk: (prices) => placeWindow(prices, hierarchy) });
   const steps: WindowRead[] = [];
   for await (const step of reader.read({ id: ACCOUNT, accountSid: ACCOUNT, includeSubaccounts: false, skippable: false }, WINDOW, new Set(), { share: 'none', fields: 'all', holdsChunks: true })) steps.push(step);
   const records = steps.flatMap((step) => (step.kind === 'rows' ? step.records : []));
