@@ -301,8 +301,8 @@ function moveNote(move: Move): ReconcileNote {
 
 function tieNote(alternatives: readonly Move[]): ReconcileNote {
   return warn(
-    `the numbers fit several placements equally (${alternatives.map(describeMove).sort(compareText).join('; ')}); ` +
-      'none applied, the residual rows carry the differences',
+    `the numbers do not decide between several placements (${alternatives.map(describeMove).sort(compareText).join('; ')}): ` +
+      'they fit equally, or the better fit rests on a price seen on one day only; none applied, the residual rows carry the differences',
   );
 }
 

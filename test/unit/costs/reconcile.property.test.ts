@@ -248,7 +248,7 @@ describe('costs/reconcileDay properties', () => {
         expect(rowsAsMap(day.rows)).to.deep.equal(trueRows(world));
         expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
         // Only coincidences with cost in no category, which the solver declined, are warned about.
-        const expected = /^the numbers fit several placements/;
+        const expected = /^the numbers do not decide between several placements/;
         expect(day.notes.filter((note) => note.level === 'warn' && !expected.test(note.message))).to.deep.equal([]);
       }),
       { numRuns: 400 },

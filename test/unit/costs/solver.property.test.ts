@@ -22,7 +22,7 @@ interface Outcome {
   readonly exact: boolean;
   /** Categories the solver re-parented (placement 'numbers') somewhere the truth does not put them, with that parent. */
   readonly misplacedByNumbers: ReadonlyMap<string, string | null>;
-  /** The window reports that several placements fit equally. */
+  /** The window reports that the numbers do not decide between several placements. */
   readonly tieReported: boolean;
 }
 
@@ -51,7 +51,7 @@ function reconcile(world: World): Outcome {
         .filter((placement) => placement.placement === 'numbers' && placement.parentCategory !== trueParent.get(placement.category))
         .map((placement) => [placement.category, placement.parentCategory]),
     ),
-    tieReported: window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers fit several placements equally')),
+    tieReported: window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers do not decide between several placements')),
   };
 }
 

@@ -247,7 +247,7 @@ describe('costs/reconcileWindow on made-up windows with interlocking misplacemen
       });
       expect(identifiability(world).identifiability).to.equal(caught.verdict);
       const window = reconcileWindow(recordsOf(world), hierarchyOf(world));
-      const tieReported = window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers fit several placements equally'));
+      const tieReported = window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers do not decide between several placements'));
       if (caught.verdict === 'determined') {
         world.days.forEach((day, index) => expect(rowsOf(window.days.get(day)?.rows ?? []), day).to.deep.equal(expectedDay(world, index)));
         expect(tieReported).to.equal(false);
