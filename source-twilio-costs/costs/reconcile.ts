@@ -18,7 +18,7 @@ import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
 import { solvePlacement, type Container, type Move, type SolverNode } from './solver';
 import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
-import { WindowPrices } from './window-prices';
+import { isOneReport, WindowPrices } from './window-prices';
 
 export const TOP_LEVEL_RESIDUAL = 'unattributed';
 
@@ -235,11 +235,11 @@ function mergeSameCategory(records: readonly CostInputRecord[]): { records: Map<
     if (first === undefined) continue;
     merged.set(category, { ...first, category });
     if (others.length === 0) continue;
-    if (others.every((other) => other.price === first.price)) {
+    const prices = group.map((record) => record.price);
+    if (isOneReport(prices)) {
       notes.push(info(`${category} was reported ${group.length} times with the same price; counted once`));
       continue;
     }
-    const prices = group.map((record) => record.price);
     notes.push(warn(`${category} was reported with different prices (${[...prices].sort(compareDecimals).map(formatDecimal).join(', ')}); summed, without count or usage`));
     merged.set(category, { category, price: sumDecimals(prices), count: null, countUnit: null, usage: null, usageUnit: null });
   }

@@ -1,5 +1,5 @@
 import type { Day } from '../dates';
-import type { Decimal } from '../money';
+import { sumDecimals, type Decimal } from '../money';
 import { DecimalColumn } from './decimal-column';
 import { compareText, normalizeCategory } from './hierarchy';
 
@@ -101,11 +101,15 @@ export class WindowPrices {
   }
 }
 
+/**
+ * Whether one category's reports of one day are one report seen again (all the same price), not
+ * separate cost. The rule reconciliation merges records by too.
+ */
+export function isOneReport(prices: readonly Decimal[]): boolean {
+  return prices.every((price) => price === prices[0]);
+}
+
 /** The same price reported again is one report seen twice; different prices are all cost. */
 function mergedPrice(reported: readonly Decimal[]): Decimal | undefined {
-  const [first, ...others] = reported;
-  if (first === undefined || others.every((other) => other === first)) return first;
-  let total = 0n;
-  for (const price of reported) total += price;
-  return total;
+  return isOneReport(reported) ? reported[0] : sumDecimals(reported);
 }
