@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { canonicalJson } from '../helpers/canonical-json';
 import type { CliResult } from '../helpers/cli';
 import { expectWellFormedRead, ofType, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import {
   AcceptanceConnector,
-  canonicalJson,
   catalogFromDiscovery,
   configAt,
   firstTest,

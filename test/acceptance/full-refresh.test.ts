@@ -1,9 +1,9 @@
 import { expect } from 'chai';
+import { canonicalJson } from '../helpers/canonical-json';
 import type { CliResult } from '../helpers/cli';
 import { traceErrors } from '../helpers/protocol';
 import {
   AcceptanceConnector,
-  canonicalJson,
   configAt,
   configuredCatalogFromFile,
   firstTest,

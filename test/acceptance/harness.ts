@@ -11,7 +11,8 @@ import { parse } from 'yaml';
 import { sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
-import { canonicalJson, expectEveryPlanReadsTheSame, planDependentRecordCount } from '../helpers/plan-parity';
+import { canonicalJson } from '../helpers/canonical-json';
+import { expectEveryPlanReadsTheSame, planDependentRecordCount } from '../helpers/plan-parity';
 import { ofType, type Message } from '../helpers/protocol';
 import { ACCEPTANCE_CONFIG_SCHEMA } from './acceptance-config-schema';
 
@@ -103,8 +104,6 @@ export function withoutFields(data: JsonObject, fields: ReadonlySet<string> | un
   if (!fields || fields.size === 0) return data;
   return Object.fromEntries(Object.entries(data).filter(([key]) => !fields.has(key)));
 }
-
-export { canonicalJson };
 
 /** DeepDiff(ignore_order=True) is empty exactly when the two lists are equal as multisets. */
 export function sameMultiset(a: readonly unknown[], b: readonly unknown[]): boolean {

@@ -3,7 +3,7 @@
  * many records it then expects at least, reproduced step by step, quirks included, so that this
  * suite passes exactly when CAT would.
  */
-import { canonicalJson } from './harness';
+import { canonicalJson } from '../helpers/canonical-json';
 
 /** A STATE message as far as the selection cares: its stream_state and sourceStats.recordCount. */
 export interface CountedState<T> {

@@ -22,6 +22,7 @@
 import { expect } from 'chai';
 import type { Dataset } from '../../tools/simulator/dataset';
 import { startSimulator } from '../../tools/simulator/server';
+import { canonicalJson } from './canonical-json';
 import { runCli } from './cli';
 import { expectWellFormedRead, traceErrors, type Message } from './protocol';
 
@@ -62,16 +63,6 @@ export interface DatasetReadInput {
   state?: unknown;
   /** The environment of the read besides TWILIO_API_BASE_URL and the plan, which the comparison sets. */
   env?: Readonly<Record<string, string>>;
-}
-
-/** JSON with object keys sorted at every depth: equal values give equal text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }
 
 /**
