@@ -3,7 +3,7 @@ import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
 import { formatDecimal, parseDecimal } from '../../../source-twilio-costs/money';
-import { parentsOf, pricesOf, record } from './helpers';
+import { parentsOf, pricesOf, record, totalOf } from './helpers';
 import { buildWorld, expectedDay, hierarchyOf, identifiability, recordsOf, type Hiding, type Identifiability } from './hidden-worlds';
 
 /**
@@ -91,6 +91,27 @@ describe('costs/reconcileWindow on real structures', () => {
     expect(pricesOf(last.rows)).to.deep.equal({ 'mms-messages-carrierfees': '0.0202', 'mms-outbound': '2.6', 'sms-inbound': '1.1', 'sms-messages-carrierfees': '0.0123' });
     expect(parentsOf(last.rows)).to.include({ 'mms-messages-carrierfees': null, 'sms-messages-carrierfees': null });
     expect(window.placements.filter((placement) => placement.placement === 'numbers').map((placement) => placement.category)).to.deep.equal(['mms-messages-carrierfees', 'sms-messages-carrierfees']);
+  });
+
+  it('says when the placement search was cut short, and keeps every total exact', () => {
+    // Sixty new categories named under sms that never add up to it: the exact search has sets of up
+    // to four of sixty to try (487,635), more than its bound.
+    const day = (index: number): Day => {
+      const fees = Object.fromEntries(Array.from({ length: 60 }, (_, fee) => [`sms-new-fee-${String(fee).padStart(2, '0')}`, `0.${String(1000 + 37 * fee + 11 * index).padStart(5, '0')}`]));
+      const sms = add(...Object.values(fees), '0.00001');
+      return { totalprice: sms, sms, ...fees };
+    };
+    const days = [day(1), day(2), day(3)];
+    const { last, window } = reconcileLast(days);
+    const cut = window.notes.filter((note) => note.message.startsWith('the placement search was cut short'));
+    expect(cut.map((note) => note.level)).to.deep.equal(['info']);
+    expect(cut[0]?.message).to.include('stopped after 300000 sets');
+    days.forEach((prices, index) => {
+      const reconciled = window.days.get(`2025-05-0${index + 1}`);
+      if (!reconciled) throw new Error(`no day ${index + 1}`);
+      expect(totalOf(reconciled), `day ${index + 1}`).to.equal(prices.totalprice);
+    });
+    expect(pricesOf(last.rows)).to.include({ 'sms:unattributed': '0.00001' });
   });
 });
 
