@@ -3,16 +3,16 @@ import addFormats from 'ajv-formats';
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { addDays } from '../../../source-twilio-costs/dates';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../../tools/simulator/dataset';
-import { isoDateToDay } from '../../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../../tools/simulator/server';
-import { runCli, type CliResult } from '../../helpers/cli';
-import { expectWellFormedRead, recordsOf, statesOf, traceErrors } from '../../helpers/protocol';
-import { daysOf, exact } from '../../helpers/simulator-truth';
-import { focusViolations, type FocusRow } from './focus-spec';
+import { addDays } from '../../source-twilio-costs/dates';
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
+import { isoDateToDay } from '../../tools/simulator/dates';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { runCli, type CliResult } from '../helpers/cli';
+import { expectWellFormedRead, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
+import { daysOf, exact } from '../helpers/simulator-truth';
+import { focusViolations, type FocusRow } from '../helpers/focus-spec';
 
-const root = path.resolve(__dirname, '../../..');
+const root = path.resolve(__dirname, '../..');
 const focusSchema = JSON.parse(readFileSync(path.join(root, 'schemas/focus_costs.json'), 'utf8')) as object;
 // Three weeks across a month end: two billing periods.
 const START = '2026-09-21';
