@@ -118,7 +118,7 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
         const config = loadConfig(source, requireOption(values.config, 'config', command), logger);
         output.addSecrets(source.secrets(config));
         const streams = source.streams(config);
-        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams);
+        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
