@@ -1,4 +1,5 @@
-import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import { createHash, type Hash } from 'node:crypto';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
 import { actionForStatus } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
@@ -49,6 +50,18 @@ type Outcome = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: TwilioApi
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
+ * A later page of a listing kept failing with 5xx at its PageSize. Its PageToken names a position
+ * counted in pages of that size, so it cannot be asked for smaller: the listing starts again from
+ * its first page at `pageSize`.
+ */
+class PageSizeFallback extends Error {
+  constructor(readonly pageSize: number) {
+    super(`the listing restarts at PageSize=${pageSize}`);
+    this.name = 'PageSizeFallback';
+  }
+}
+
+/**
  * Twilio's REST API over fetch: Basic auth, a timeout on every request, retries with jittered
  * exponential backoff (honouring Retry-After) on 429, 5xx and network failures, all under one
  * shared concurrency limiter. Redirects are never followed, so credentials go to one origin only.
@@ -73,7 +86,16 @@ export class TwilioClient {
 
   /** GETs a path (with query) or a relative URI from Twilio, retrying what is worth retrying. */
   async get(pathOrUri: string, query: Record<string, string> = {}): Promise<unknown> {
-    let url = this.resolve(pathOrUri, query);
+    return this.getWithRetries(this.resolve(pathOrUri, query), false);
+  }
+
+  /**
+   * GETs a URL until it answers or retries run out. A page that keeps failing with 5xx is asked
+   * for with a smaller PageSize: the first page of a listing in place, a later one (`inListing`)
+   * by PageSizeFallback, for the paginator to start the listing again.
+   */
+  private async getWithRetries(initialUrl: URL, inListing: boolean): Promise<unknown> {
+    let url = initialUrl;
     let serverErrors = 0;
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.options.limiter.run(
@@ -83,14 +105,18 @@ export class TwilioClient {
       if (outcome.kind === 'ok') return outcome.body;
       if (outcome.retryAfterMs !== undefined) this.options.limiter.holdOff(outcome.retryAfterMs);
       if (attempt >= this.options.retry.maxAttempts) throw new TwilioRetriesExhaustedError(attempt, outcome.error);
+      let restartAt: number | undefined;
       if (outcome.error instanceof TwilioApiError && outcome.error.status >= 500) {
         serverErrors += 1;
         // Twilio is known to fail large usage pages with 500 while smaller ones work.
-        if (serverErrors >= 2) url = withSmallerPageSize(url);
+        const smaller = serverErrors >= 2 ? smallerPageSize(url) : undefined;
+        if (smaller !== undefined && !url.searchParams.has('PageToken')) url = withPageSize(url, smaller);
+        else if (smaller !== undefined && inListing) restartAt = smaller;
       }
       const delayMs = outcome.retryAfterMs ?? this.backoffDelay(attempt);
       this.options.onRetry?.({ path: url.pathname, attempt, delayMs, reason: outcome.error.message });
       await this.sleep(delayMs);
+      if (restartAt !== undefined) throw new PageSizeFallback(restartAt);
     }
   }
 
@@ -103,11 +129,11 @@ export class TwilioClient {
 
   /** One page of a list resource, every item checked to have the list's item shape. */
   async getPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
-    return this.checkedPage(pathOrUri, list, query);
+    return this.checkedPage(pathOrUri, list, query, false);
   }
 
-  private async checkedPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string>): Promise<TwilioPage<T>> {
-    const body = await this.get(pathOrUri, query);
+  private async checkedPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string>, inListing: boolean): Promise<TwilioPage<T>> {
+    const body = await this.getWithRetries(this.resolve(pathOrUri, query), inListing);
     const listed = isJsonObject(body) ? body[list.key] : undefined;
     if (!isJsonObject(body) || !Array.isArray(listed)) throw this.malformed(pathOrUri, query, `the response has no "${list.key}" list`);
     const items: T[] = [];
@@ -131,9 +157,46 @@ export class TwilioClient {
    * points back at a page already read. `beforePage` runs before each request and returns what to
    * run once the caller comes back for the next page (or stops): how a caller bounds the pages it
    * has in hand, from before one is requested until it is done with it.
+   *
+   * A later page that keeps failing with 5xx restarts the listing from its first page at a smaller
+   * PageSize (its token is good for one page size only). Each item is handed on once: the rows
+   * already handed on are skipped, after checking by their identities that the listing still
+   * begins with them (else TwilioListingChangedError, rather than a row lost or repeated).
    */
   async *paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, beforePage?: () => Promise<() => void>): AsyncGenerator<T[]> {
+    let pageQuery = query;
+    let handedOn = 0;
+    const handedOnIdentities = createHash('sha256');
+    for (;;) {
+      const pass = this.listingPass(path, list, pageQuery, handedOn, handedOnIdentities, beforePage);
+      try {
+        for await (const items of pass) {
+          handedOn += items.length;
+          yield items;
+        }
+        return;
+      } catch (error) {
+        if (!(error instanceof PageSizeFallback)) throw error;
+        pageQuery = { ...query, PageSize: String(error.pageSize) };
+      }
+    }
+  }
+
+  /**
+   * One pass over a listing from its first page: its items past the first `skip` (which must have
+   * the identities `handedOnIdentities` holds), each added to those identities as it is handed on.
+   */
+  private async *listingPass<T>(
+    path: string,
+    list: TwilioList<T>,
+    query: Record<string, string>,
+    skip: number,
+    handedOnIdentities: Hash,
+    beforePage: (() => Promise<() => void>) | undefined,
+  ): AsyncGenerator<T[]> {
     const seen = new Set<string>();
+    const skippedIdentities = createHash('sha256');
+    let toSkip = skip;
     let uri: string | null = path;
     let pageQuery = query;
     while (uri !== null) {
@@ -142,10 +205,20 @@ export class TwilioClient {
       seen.add(key);
       const afterPage = await beforePage?.();
       try {
-        const page: TwilioPage<T> = await this.getPage(uri, list, pageQuery);
+        const page: TwilioPage<T> = await this.checkedPage(uri, list, pageQuery, true);
         uri = page.nextPageUri;
         pageQuery = {};
-        yield page.items;
+        const skipped = page.items.slice(0, toSkip);
+        const items = skipped.length === 0 ? page.items : page.items.slice(skipped.length);
+        if (toSkip > 0) {
+          for (const item of skipped) skippedIdentities.update(`${list.identity(item)}\n`);
+          toSkip -= skipped.length;
+          // Past the rows handed on (or at the end, short of them), they must have been the same rows.
+          const changed = toSkip === 0 ? skippedIdentities.digest('hex') !== handedOnIdentities.copy().digest('hex') : uri === null;
+          if (changed) throw new TwilioListingChangedError(this.resolve(path, query).pathname, Number(query.PageSize));
+        }
+        for (const item of items) handedOnIdentities.update(`${list.identity(item)}\n`);
+        if (items.length > 0) yield items;
       } finally {
         afterPage?.();
       }
@@ -219,12 +292,17 @@ export class TwilioClient {
   }
 }
 
-function withSmallerPageSize(url: URL): URL {
+/** Half the URL's PageSize (not below MIN_PAGE_SIZE), or undefined when it cannot get smaller. */
+function smallerPageSize(url: URL): number | undefined {
   const current = Number(url.searchParams.get('PageSize') ?? MAX_PAGE_SIZE);
-  if (!Number.isFinite(current) || current <= MIN_PAGE_SIZE) return url;
-  const smaller = new URL(url);
-  smaller.searchParams.set('PageSize', String(Math.max(MIN_PAGE_SIZE, Math.floor(current / 2))));
-  return smaller;
+  if (!Number.isFinite(current) || current <= MIN_PAGE_SIZE) return undefined;
+  return Math.max(MIN_PAGE_SIZE, Math.floor(current / 2));
+}
+
+function withPageSize(url: URL, pageSize: number): URL {
+  const resized = new URL(url);
+  resized.searchParams.set('PageSize', String(pageSize));
+  return resized;
 }
 
 function parseJson(text: string): unknown {

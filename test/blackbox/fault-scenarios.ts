@@ -24,6 +24,8 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
+  /** The days read, when not the usual four across a month boundary. */
+  range?: { from: string; to: string };
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
   subaccountUsageAnswers?: ReadonlyArray<404 | 403 | undefined>;
   /** What the read ends with: all data, or a TRACE ERROR of this type naming this. */
@@ -58,6 +60,17 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     name: 'a page that answers 500 whenever it is asked for at PageSize=1000',
     mode: 'auth_token',
     faults: () => [{ fault: { kind: 'twilio-error', status: 500 }, when: (request) => request.query.get('PageSize') === '1000' && request.query.get('Page') === '1' }],
+    outcome: { complete: true },
+  },
+  {
+    name: '429s and 500s, 10 % each, on every request of multi-page listings',
+    mode: 'auth_token',
+    // Sixteen days, read densely: listings of four to eight pages, side by side.
+    range: { from: '2026-09-20', to: '2026-10-05' },
+    faults: () => [
+      { fault: { kind: 'twilio-error', status: 429 }, share: 0.1 },
+      { fault: { kind: 'twilio-error', status: 500 }, share: 0.1 / 0.9 },
+    ],
     outcome: { complete: true },
   },
   {
@@ -126,8 +139,9 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
 ];
 
 /**
- * Two months of data, of which the read takes four days across a month boundary: two windows per
- * account, of two pages of Daily records each (Page=0 and 1 at PageSize=1000).
+ * Two months of data, of which the read takes four days across a month boundary unless the scenario
+ * says otherwise: two windows per account, of two pages of Daily records each (Page=0 and 1 at
+ * PageSize=1000).
  */
 export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup {
   const dataset: Dataset = generateDataset({
@@ -138,7 +152,7 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
     closedSubaccounts: 1,
     ...(scenario.subaccountUsageAnswers ? { subaccountUsageAnswers: scenario.subaccountUsageAnswers } : {}),
   });
-  return { dataset, mode: scenario.mode, from: '2026-09-29', to: '2026-10-02' };
+  return { dataset, mode: scenario.mode, from: scenario.range?.from ?? '2026-09-29', to: scenario.range?.to ?? '2026-10-02' };
 }
 
 /** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
-import { TwilioApiError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
+import { TwilioApiError, TwilioListingChangedError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 
@@ -10,6 +10,7 @@ import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 const THINGS: TwilioList<number> = {
   key: 'things',
   item: { is: (value): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path} is not a number`) },
+  identity: String,
 };
 
 type Handler = (request: IncomingMessage, response: ServerResponse, hit: number) => void;
@@ -85,6 +86,56 @@ describe('twilio client', () => {
     server = scripted.server;
     await client(scripted.url).instance.get('/x.json', { PageSize: '1000' });
     expect(scripted.hits.map((hit) => new URL(hit.url ?? '', 'http://h').searchParams.get('PageSize'))).to.deep.equal(['1000', '1000', '500']);
+  });
+
+  /**
+   * A listing of `rows` served as Twilio pages it: a token names an offset in pages of one size and
+   * is refused (400 / 20001) with another; `failing` says which requests answer 500 instead.
+   */
+  const listingHandler = (rows: (pageSize: number) => number[], failing: (pageSize: number, offset: number) => boolean): Handler => (request, response) => {
+    const url = new URL(request.url ?? '', 'http://h');
+    const pageSize = Number(url.searchParams.get('PageSize'));
+    const token = url.searchParams.get('PageToken');
+    const [offset, tokenSize] = token === null ? [0, pageSize] : token.split('.').map(Number);
+    if (tokenSize !== pageSize) return json(400, { code: 20001, message: 'Invalid PageToken' })(request, response, 0);
+    if (failing(pageSize, offset ?? 0)) return json(500, { code: 20500 })(request, response, 0);
+    const all = rows(pageSize);
+    const end = (offset ?? 0) + pageSize;
+    json(200, { things: all.slice(offset, end), next_page_uri: end < all.length ? `/l.json?PageSize=${pageSize}&Page=1&PageToken=${end}.${pageSize}` : null })(request, response, 0);
+  };
+
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+  it('restarts a listing from its first page at a smaller PageSize when a later page keeps failing, handing each item on once', async () => {
+    const scripted = await scriptedServer([listingHandler(() => range(1, 220), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    server = scripted.server;
+    const items: number[] = [];
+    for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' })) items.push(...page);
+    expect(items).to.deep.equal(range(1, 220));
+    const asked = scripted.hits.map((hit) => new URL(hit.url ?? '', 'http://h').searchParams);
+    // The first page at 100, its next page failing twice, then the listing again from its first page at 50.
+    expect(asked.map((query) => [query.get('PageSize'), query.get('PageToken')])).to.deep.equal([
+      ['100', null],
+      ['100', '100.100'],
+      ['100', '100.100'],
+      ['50', null],
+      ['50', '50.50'],
+      ['50', '100.50'],
+      ['50', '150.50'],
+      ['50', '200.50'],
+    ]);
+  });
+
+  it('refuses to match a restarted listing that begins with other rows than those handed on', async () => {
+    // Read again at the smaller size, the listing starts with another row: 1 is gone, 0 came first.
+    const scripted = await scriptedServer([listingHandler((pageSize) => (pageSize === 100 ? range(1, 150) : [0, ...range(2, 150)]), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    server = scripted.server;
+    const items: number[] = [];
+    const error = await (async () => {
+      for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' })) items.push(...page);
+    })().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioListingChangedError).with.property('message').that.matches(/\/l\.json listed other rows first when read again from its first page at PageSize=50/);
+    expect(items).to.deep.equal(range(1, 100));
   });
 
   it('gives up after the retry budget with the status and Twilio code, never the secret', async () => {

@@ -9,6 +9,7 @@ import { clientOver } from './fake-client';
 const NUMBERS_LIST: TwilioList<number> = {
   key: 'usage_records',
   item: { is: (value: unknown): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path ?? 'the value'} is not a number`) },
+  identity: String,
 };
 
 /**
