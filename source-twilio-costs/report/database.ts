@@ -1,8 +1,7 @@
 /**
  * The DuckDB file `sync` wrote, opened read-only for as long as the report's queries take. DuckDB
  * lets one process write a file or several read it, so a report never changes the file, and a sync
- * started meanwhile is kept out only while the queries run (well under a second), never while the
- * page is drawn.
+ * started meanwhile is kept out only while the queries run, never while the page is drawn.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
