@@ -62,3 +62,18 @@ export class TwilioListingChangedError extends Error {
     this.name = 'TwilioListingChangedError';
   }
 }
+
+/**
+ * A listing that keeps naming a next page (each with a fresh token, so no page repeats) long past
+ * the rows it can hold: following it would never end.
+ */
+export class TwilioPagingLimitError extends Error {
+  constructor(
+    readonly path: string,
+    readonly pages: number,
+    readonly maxRows: number,
+  ) {
+    super(`${path} named a next page after ${pages} pages, more than a listing of at most ${maxRows} rows takes`);
+    this.name = 'TwilioPagingLimitError';
+  }
+}

@@ -6,9 +6,8 @@ import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
 import type { FaultRule } from '../../tools/simulator/faults';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import type { CliResult } from '../helpers/cli';
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
-import { isStateWithCursors, runCliWatched } from './watched-cli';
+import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
 /** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
 export const TEST_REQUEST_TIMEOUT_MS = 2000;
@@ -124,6 +123,27 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
+    name: 'next_page_uris with a fresh PageToken on every page, once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'endless-paging' }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'system_error',
+      message: /^Stream usage_\w+ failed: Twilio's paging did not end: \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json named a next page after \d+ pages, more than a listing of at most \d+ rows takes\. The sync stopped rather than page forever\.$/,
+    },
+  },
+  {
+    name: 'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'gzip-bomb', decodedMiB: 2048 }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'transient_error',
+      message:
+        /^Stream usage_\w+ failed: Twilio kept failing after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
+    },
+  },
+  {
     name: '401 on every request once a first state is out (the key is revoked mid-sync)',
     mode: 'auth_token',
     faults: (progress) => [{ fault: { kind: 'twilio-error', status: 401 }, when: () => progress.statesWithCursors > 0 }],
@@ -164,7 +184,7 @@ export const SCENARIO_ENV: Readonly<Record<string, string>> = {
 export interface ScenarioRun {
   setup: UsageSetup;
   simulator: RunningSimulator;
-  result: CliResult;
+  result: WatchedRun;
 }
 
 /** Runs one read of the usage streams against a simulator that injects the scenario's faults. */

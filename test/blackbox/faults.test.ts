@@ -18,6 +18,13 @@ import {
   USAGE_STREAMS,
 } from './read-checks';
 
+/**
+ * The most a read may hold while gzip bombs arrive: the connector's usual footprint (about 150 MB)
+ * and, at most, one capped answer (32 MiB) per request in flight, with room to spare; far below
+ * the 2 GiB one bomb inflates to.
+ */
+const MAX_RSS_UNDER_BOMBS = 512 * 1024 * 1024;
+
 /** What some scenarios must show besides the data: that the fault was met the way it was meant. */
 const SCENARIO_EVIDENCE: Record<string, (run: ScenarioRun) => void> = {
   'a page that answers 500 whenever it is asked for at PageSize=1000': ({ simulator }) => {
@@ -34,6 +41,17 @@ const SCENARIO_EVIDENCE: Record<string, (run: ScenarioRun) => void> = {
     const failedLaterPages = simulator.requests.filter((request) => request.fault !== undefined && request.query.PageToken !== undefined);
     expect(failedLaterPages.map((request) => request.status)).to.include.members([429, 500]);
     expect(simulator.requests.filter((request) => request.status === 400)).to.deep.equal([]);
+  },
+  'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out': ({ simulator, result }) => {
+    expect(simulator.requests.filter((request) => request.fault === 'gzip-bomb').length).to.be.greaterThan(0);
+    // Read whole, one bomb would hold 2 GiB; each is dropped at the cap, a few side by side.
+    if (result.peakRssBytes !== undefined) expect(result.peakRssBytes, 'peak resident memory').to.be.below(MAX_RSS_UNDER_BOMBS);
+  },
+  'next_page_uris with a fresh PageToken on every page, once a first state is out': ({ simulator }) => {
+    const endless = simulator.requests.filter((request) => request.fault === 'endless-paging');
+    expect(endless.length).to.be.greaterThan(0);
+    // Each listing stops at twice the pages its rows fill, and one more: a handful, not hundreds.
+    expect(endless.length).to.be.below(100);
   },
   '429/20429 on a third of the requests, with Retry-After: 1': ({ simulator }) => {
     const limited = simulator.requests.filter((request) => request.status === 429).length;

@@ -58,7 +58,7 @@ function userFacingTexts(messages: readonly Message[]): string[] {
  */
 const HTTP_LAYER_MENTION = /GET (\S+) (answered HTTP \d{3}(?: \(Twilio error \d+\))?(?::[^)]*)?|failed: [^;).]*)/g;
 const ALLOWED_HTTP_OUTCOME =
-  /^(?:answered HTTP \d{3}(?: \(Twilio error \d+\))?(?:: (?:the response has no "\w+" list|refusing to send credentials to another origin \([^)\s]+))?|failed: (?:no answer within \d+ ms|connection error(?: [A-Z_]+)?|the response body was cut off \((?:no answer within \d+ ms|connection error(?: [A-Z_]+)?)|the response body is not JSON))$/;
+  /^(?:answered HTTP \d{3}(?: \(Twilio error \d+\))?(?:: (?:the response has no "\w+" list|refusing to send credentials to another origin \([^)\s]+))?|failed: (?:no answer within \d+ ms|connection error(?: [A-Z_]+)?|the response body was cut off \((?:no answer within \d+ ms|connection error(?: [A-Z_]+)?)|the response body is not JSON|the answer is larger than \d+ MiB decoded, this source's cap on one answer))$/;
 
 function expectHttpErrorsNameOnlyMethodPathStatusAndCode(messages: readonly Message[]): number {
   let mentions = 0;
