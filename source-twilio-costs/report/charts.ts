@@ -15,6 +15,8 @@ import { formatAmount, formatMonth } from './format';
 import type { BarPlot, Chart, ColumnPlot } from './page';
 
 type Vega = typeof import('vega');
+/** Vega-Lite's colour channel, as its types define it (they export the spec's type, not the channel's). */
+type ColourChannel = NonNullable<Extract<TopLevelSpec, { mark: unknown }>['encoding']>['color'];
 type VegaLite = typeof import('vega-lite');
 
 const FONT = 'Helvetica, Arial, sans-serif';
@@ -57,7 +59,7 @@ function common(chart: Chart): Pick<TopLevelSpec, 'title' | 'description' | 'con
   };
 }
 
-function colour(chart: Chart): Record<string, unknown> {
+function colour(chart: Chart): ColourChannel {
   let next = 0;
   const range = chart.series.map((series) => (series === chart.muted ? MUTED : (PALETTE[next++ % PALETTE.length] as string)));
   return {
@@ -74,8 +76,8 @@ function columnSpec(chart: Chart, plot: ColumnPlot): TopLevelSpec {
   const values = plot.points.map((point) => ({ x: plot.time === 'month' ? formatMonth(point.x) : point.x, series: point.series, amount: geometry(point.amount), rank: chart.series.indexOf(point.series) }));
   const x =
     plot.time === 'month'
-      ? { field: 'x', type: 'ordinal', title: plot.xTitle, sort: null, axis: { labelAngle: 0 } }
-      : { field: 'x', type: 'temporal', timeUnit: 'utcyearmonthdate', title: plot.xTitle, axis: { format: '%-d %b', labelAngle: 0, tickCount: 'week', gridColor: '#f0f0f0' } };
+      ? ({ field: 'x', type: 'ordinal', title: plot.xTitle, sort: null, axis: { labelAngle: 0 } } as const)
+      : ({ field: 'x', type: 'temporal', timeUnit: 'utcyearmonthdate', title: plot.xTitle, axis: { format: '%-d %b', labelAngle: 0, tickCount: 'week', gridColor: '#f0f0f0' } } as const);
   return {
     ...common(chart),
     width: COLUMN_CHART_WIDTH,
@@ -88,7 +90,7 @@ function columnSpec(chart: Chart, plot: ColumnPlot): TopLevelSpec {
       color: colour(chart),
       order: { field: 'rank', type: 'quantitative' },
     },
-  } as TopLevelSpec;
+  };
 }
 
 function barSpec(chart: Chart, plot: BarPlot): TopLevelSpec {
@@ -111,7 +113,7 @@ function barSpec(chart: Chart, plot: BarPlot): TopLevelSpec {
         encoding: { text: { field: 'text' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 export class ChartRenderer {

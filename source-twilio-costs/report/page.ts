@@ -186,8 +186,15 @@ function extremes(entries: ReadonlyArray<readonly [string, Decimal]>): { highest
 
 const money = (amount: Decimal, currency: string): string => `${formatAmount(amount)} ${currency}`;
 
-function accountName(data: ReportData, sid: string): string {
-  return data.accounts.find((account) => account.sid === sid)?.friendlyName ?? sid;
+/**
+ * Each account's name for people: its friendly name, with its SID where two accounts share one (a
+ * chart draws one bar per name), or its SID alone when the file has no accounts table.
+ */
+function accountNames(data: ReportData): Map<string, string> {
+  const friendly = new Map(data.accountSpend.map(({ accountSid }) => [accountSid, data.accounts.find(({ sid }) => sid === accountSid)?.friendlyName ?? accountSid]));
+  const uses = new Map<string, number>();
+  for (const name of friendly.values()) uses.set(name, (uses.get(name) ?? 0) + 1);
+  return new Map([...friendly].map(([sid, name]) => [sid, (uses.get(name) ?? 0) > 1 && name !== sid ? `${name} (${sid})` : name]));
 }
 
 function mainAccountName(data: ReportData): string | undefined {
@@ -325,10 +332,11 @@ function daysSection(data: ReportData, series: ProductSeries): Section {
 
 function accountsSection(data: ReportData): Section {
   const kinds = { main: 'Main account', subaccount: 'Subaccount', unread: 'Subaccounts not read on their own' };
+  const names = accountNames(data);
   const entries = data.accountSpend.map((spend) => {
     const account = data.accounts.find(({ sid }) => sid === spend.accountSid);
     const kind = account?.isMain ? kinds.main : account ? kinds.subaccount : spend.unreadSubaccounts !== 0n ? kinds.main : kinds.subaccount;
-    return { sid: spend.accountSid, name: accountName(data, spend.accountSid), status: account?.status ?? null, kind, amount: spend.own };
+    return { sid: spend.accountSid, name: names.get(spend.accountSid) ?? spend.accountSid, status: account?.status ?? null, kind, amount: spend.own };
   });
   const unread = sumDecimals(data.accountSpend.map(({ unreadSubaccounts }) => unreadSubaccounts));
   entries.sort((a, b) => (a.amount === b.amount ? a.name.localeCompare(b.name) : a.amount > b.amount ? -1 : 1));

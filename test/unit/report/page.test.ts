@@ -175,6 +175,15 @@ describe('report: the page model', () => {
     expect(UNREAD_SUBACCOUNTS_MEANING.split('. ')).to.have.length(1);
   });
 
+  it('tells apart two accounts with one name by their SIDs, so each has its own bar', () => {
+    const accounts = [
+      { sid: MAIN, friendlyName: 'Alice Telecom', status: 'active', isMain: true },
+      { sid: SUB, friendlyName: 'Alice Telecom', status: 'active', isMain: false },
+    ];
+    const chart = chartOf(buildReportPage(sampleData({ accounts }), NOW), 'accounts');
+    expect(chart.plot.kind === 'bars' && chart.plot.bars.map(({ label }) => label)).to.deep.equal([`Alice Telecom (${MAIN})`, `Alice Telecom (${SUB})`, 'Subaccounts not read on their own']);
+  });
+
   it('names an account by its SID when the file has no accounts table', () => {
     const rows = rowsOf(chartOf(buildReportPage(sampleData({ accounts: [] }), NOW), 'accounts').table);
     expect(rows[SUB]?.slice(0, 2)).to.deep.equal([SUB, SUB]);
