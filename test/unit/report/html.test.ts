@@ -39,7 +39,7 @@ const page: ReportPage = {
           legend: ['Messaging'],
           legendTitle: 'Product',
           muted: undefined,
-          plot: { kind: 'columns', time: 'day', xTitle: 'Day (UTC)', points: [] },
+          plot: { kind: 'columns', time: 'day', xTitle: 'Day (UTC)', points: [], markers: [] },
           table: table({ id: 'days', collapsed: true }),
         },
       ],
