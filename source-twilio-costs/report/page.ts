@@ -236,7 +236,7 @@ function summarySection(data: ReportData): Section {
     const adds: Paragraph =
       reconciliation.mismatchCount === 0
         ? [{ strong: 'The spend adds up to it exactly' }, `: on every one of the ${formatCount(reconciliation.accountDays)} account-days, an account's usage_costs rows equal its totalprice`]
-        : [{ strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` }, ' (listed below): usage_costs and usage_records were landed by different syncs, or a sync failed part-way. Run sync again'];
+        : [{ strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` }, ' (listed below): most likely usage_costs and usage_records were landed by different syncs, or one of them failed part-way. Run sync again'];
     const rest: Paragraph = unread === 0n ? ['.'] : ['; ', { amount: unread }, ' of subaccounts not read on their own makes up the rest of the bill (see ', { strong: 'Spend by account' }, ').'];
     bill = {
       id: 'bill',
