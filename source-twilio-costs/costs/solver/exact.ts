@@ -4,6 +4,7 @@ import { SMALL_MOVE } from './moves';
 import { acyclic, changesFrom, movesBetween, priorParents, signatureOf } from './placements';
 import { forEachSet, forEachSubset, largestSubset } from './subsets';
 import { compareScores, MIN_EVIDENCE_DAYS, type Container, type Fit, type Move, type Score, type SolverInput } from './types';
+import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
 
 /** Most categories the exact search re-parents at once. */
@@ -27,7 +28,7 @@ export interface ExactOutcome {
 
 /**
  * Tries every placement that re-parents at most EXACT_DEPTH categories of the prior, or of the
- * placement greedy and beam reached (which may need fewer changes, or may be where a mistake was
+ * placement greedy reached (which may need fewer changes, or may be where a mistake was
  * made), and keeps the one where the window fits best with the fewest categories away from the
  * prior. The categories re-parented are drawn from the children of misfitting containers and, from
  * the reached placement, from what it moved and the children of the containers those moves touched.
@@ -37,7 +38,8 @@ export interface ExactOutcome {
  * does not touch stay as they are (one may hold cost no category explains). Matches are then scored
  * exactly. At most EXACT_SET_BUDGET sets are tried in all; a cut is reported.
  */
-export function exactPlacement(input: SolverInput, reached: WindowTree): ExactOutcome {
+export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): ExactOutcome {
+  const { input } = numbers;
   const prior = priorParents(input);
   /** A placement found: the categories away from the prior, with their parents. */
   type Found = { readonly changes: ReadonlyMap<string, Container>; readonly score: Score; readonly trusted: boolean };
@@ -50,7 +52,7 @@ export function exactPlacement(input: SolverInput, reached: WindowTree): ExactOu
   const reachedChanges = changesFrom(prior, reachedParents);
   const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size }, trusted: true };
   found.set(signatureOf(reachedChanges), reachedCandidate);
-  const starts = reachedCandidate.score.moves === 0 ? [reached] : [new WindowTree(input), reached];
+  const starts = reachedCandidate.score.moves === 0 ? [reached] : [new WindowTree(numbers), reached];
   let tried = 0;
   let cut: string | null = null;
   for (const start of starts) {
@@ -145,7 +147,7 @@ export function exactPlacement(input: SolverInput, reached: WindowTree): ExactOu
   if (tied.length === 1) {
     if (best === reachedCandidate) return { cut };
     // Fingerprints matched; the prices must too (a collision would be a different fit).
-    const check = new WindowTree(input);
+    const check = new WindowTree(numbers);
     check.apply(movesBetween(prior, parentsOf(best)));
     const exact = check.score();
     return exact.misfits === best.score.misfits && exact.distance === best.score.distance ? { parents: parentsOf(best), cut } : { cut };

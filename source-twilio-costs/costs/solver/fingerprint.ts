@@ -4,11 +4,9 @@
  * categories that adds up to what a container lacks is found by adding numbers, not vectors. Two
  * different vectors share one only by a coincidence the exact check afterwards catches.
  */
-import type { Decimal } from '../../money';
 
 /** Fingerprint modulus (a prime below 2^31) and per-day weights below 2^20: products stay exact in a double. */
 const MODULUS = 2_147_483_629;
-const MODULUS_BIG = BigInt(MODULUS);
 
 export function mod(value: number): number {
   const rest = value % MODULUS;
@@ -28,14 +26,13 @@ export function dayWeights(dayCount: number): number[] {
   return weights;
 }
 
-/** The fingerprint of a daily vector under the given day weights. */
-export function fingerprintOf(values: readonly Decimal[], weights: readonly number[]): number {
+/** The fingerprint of a daily vector of whole numbers (below 2^53 in magnitude) under the given day weights. */
+export function fingerprintOfNumbers(values: ArrayLike<number>, weights: readonly number[]): number {
   let print = 0;
   for (let day = 0; day < weights.length; day++) {
-    const value = values[day] ?? 0n;
-    if (value === 0n) continue;
-    const residue = Number(((value % MODULUS_BIG) + MODULUS_BIG) % MODULUS_BIG);
-    print = (print + ((residue * (weights[day] ?? 1)) % MODULUS)) % MODULUS;
+    const value = values[day] ?? 0;
+    if (value === 0) continue;
+    print = (print + ((mod(value) * (weights[day] ?? 1)) % MODULUS)) % MODULUS;
   }
   return print;
 }

@@ -1,5 +1,5 @@
 /**
- * The moves a round of the greedy and beam searches may make from a tree, each with how much it
+ * The moves a round of the greedy search may make from a tree, each with how much it
  * improves the window's fit, best first.
  */
 import type { Decimal } from '../../money';
@@ -107,7 +107,7 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
   }
   const affected = [...new Set([...from, ...to])];
   const before = affected.map((container) => tree.fitOf(container));
-  const after = affected.map((container) => tree.fitWith(container, tree.deltaOf(categories, from, to, container)));
+  const after = affected.map((container) => tree.fitAfter(container, categories, from, to));
   const receivers = affected.filter((container) => to.includes(container));
   const exactAfter = (container: Container): boolean => after[affected.indexOf(container)]?.misfits === 0;
   if (after.every((fit) => fit.misfits !== 0)) return undefined;

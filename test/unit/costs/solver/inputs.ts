@@ -1,4 +1,5 @@
 import type { Container, SolverInput } from '../../../../source-twilio-costs/costs/solver/types';
+import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { parseDecimal } from '../../../../source-twilio-costs/money';
 
 /** A category of a made-up window: where the prior puts it, and its price on each day (decimal strings, '0' when idle). */
@@ -19,4 +20,14 @@ export function solverInput(anchor: readonly (string | null)[], nodes: Readonly<
 /** category → parent, sorted by category: the shape assertions compare. */
 export function parentsOf(parents: ReadonlyMap<string, Container>): Record<string, Container> {
   return Object.fromEntries([...parents].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** A window's numbers, as the solver's trees read them. */
+export function numbersOf(anchor: readonly (string | null)[], nodes: Readonly<Record<string, NodeSketch>>): WindowNumbers {
+  return new WindowNumbers(solverInput(anchor, nodes));
+}
+
+/** A price in whole steps of a window's numbers: how fits measure their distance. */
+export function stepsOf(numbers: WindowNumbers, price: string): bigint {
+  return parseDecimal(price) / numbers.step;
 }

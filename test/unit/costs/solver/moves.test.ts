@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { candidateMoves, evaluateMove } from '../../../../source-twilio-costs/costs/solver/moves';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
-import { solverInput } from './inputs';
+import { numbersOf } from './inputs';
 
 describe('costs/solver/moves', () => {
   it('ranks first the move that repairs both containers: a fee out of sms to the top level', () => {
     const tree = new WindowTree(
-      solverInput(['11.5', '13', '9'], {
+      numbersOf(['11.5', '13', '9'], {
         sms: { prior: null, prices: ['10', '12', '8'] },
         'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
         'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
@@ -22,7 +22,7 @@ describe('costs/solver/moves', () => {
   it('lets a rollup that looks like a leaf adopt children that sit in two places, in one move', () => {
     // a2p-registration-fees = brand + vetting; brand sits under sms (a wrong name), vetting at the top.
     const tree = new WindowTree(
-      solverInput(['14', '10.5'], {
+      numbersOf(['14', '10.5'], {
         sms: { prior: null, prices: ['3', '2'] },
         'sms-inbound': { prior: 'sms', prices: ['3', '2'] },
         brand: { prior: 'sms', prices: ['4', '1.5'] },
@@ -36,7 +36,7 @@ describe('costs/solver/moves', () => {
 
   it('swaps the children two containers hold of each other, where neither half fits alone', () => {
     const tree = new WindowTree(
-      solverInput(['21', '24'], {
+      numbersOf(['21', '24'], {
         a: { prior: null, prices: ['8', '9'] },
         b: { prior: null, prices: ['13', '15'] },
         a1: { prior: 'a', prices: ['5', '4'] },
@@ -51,7 +51,7 @@ describe('costs/solver/moves', () => {
 
   it('never puts a category under itself or a descendant that stays under it', () => {
     const tree = new WindowTree(
-      solverInput(['10', '12'], {
+      numbersOf(['10', '12'], {
         sms: { prior: null, prices: ['10', '12'] },
         'sms-outbound': { prior: 'sms', prices: ['10', '12'] },
       }),
@@ -62,7 +62,7 @@ describe('costs/solver/moves', () => {
 
   it('trusts one day only for the plainest move: one category from a rollup that over-sums by it to one that under-sums by it', () => {
     const oneDay = new WindowTree(
-      solverInput(['10'], {
+      numbersOf(['10'], {
         'a2p-registration-fees': { prior: null, prices: ['10'] },
         brand: { prior: null, prices: ['4'] },
         vetting: { prior: null, prices: ['6'] },
@@ -70,7 +70,7 @@ describe('costs/solver/moves', () => {
     );
     expect(evaluateMove(oneDay, ['brand', 'vetting'], ['a2p-registration-fees', 'a2p-registration-fees'])).to.equal(undefined);
     const plain = new WindowTree(
-      solverInput(['10'], {
+      numbersOf(['10'], {
         pv: { prior: null, prices: ['10'] },
         'group-rooms': { prior: 'pv', prices: ['5'] },
         'group-rooms-participant-minutes': { prior: 'group-rooms', prices: ['5'] },

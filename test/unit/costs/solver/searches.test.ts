@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { beamPlacement } from '../../../../source-twilio-costs/costs/solver/beam';
 import { exactPlacement } from '../../../../source-twilio-costs/costs/solver/exact';
 import { greedyPlacement } from '../../../../source-twilio-costs/costs/solver/greedy';
 import { solvePlacement } from '../../../../source-twilio-costs/costs/solver';
+import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
 import { parentsOf, solverInput } from './inputs';
 
@@ -15,13 +15,6 @@ const twoFees = solverInput(['16.5', '18.25', '12'], {
   mms: { prior: null, prices: ['4', '5', '2.5'] },
   'mms-outbound': { prior: 'mms', prices: ['4', '5', '2.5'] },
   'mms-messages-carrierfees': { prior: 'mms', prices: ['1', '0.25', '0.5'] },
-});
-
-const oneFee = solverInput(['11.5', '13', '9'], {
-  sms: { prior: null, prices: ['10', '12', '8'] },
-  'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
-  'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
-  'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
 });
 
 /** Two fees with the same prices every day, both named under sms; sms includes one of them. */
@@ -49,49 +42,35 @@ const interlocked = solverInput(['20', '24', '17'], {
 describe('costs/solver searches', () => {
   describe('greedyPlacement', () => {
     it('moves independent misplacements, here both fees to the top level at once', () => {
-      const { placement, tree } = greedyPlacement(twoFees);
+      const { placement, tree } = greedyPlacement(new WindowNumbers(twoFees));
       expect(placement.moves.flatMap((move) => move.categories)).to.have.members(['sms-messages-carrierfees', 'mms-messages-carrierfees']);
       expect(tree.score().misfits).to.equal(0);
       expect(placement.ties).to.deep.equal([]);
     });
 
     it('freezes and reports two moves that fit equally well, making neither', () => {
-      const { placement } = greedyPlacement(twinFees);
+      const { placement } = greedyPlacement(new WindowNumbers(twinFees));
       expect(placement.moves).to.deep.equal([]);
       expect(placement.ties.flat().map((move) => move.categories.join())).to.have.members(['sms-fee-a', 'sms-fee-b']);
     });
 
     it('stops where no single move fits better, before an interlock', () => {
-      const { placement, tree } = greedyPlacement(interlocked);
+      const { placement, tree } = greedyPlacement(new WindowNumbers(interlocked));
       expect(placement.moves).to.deep.equal([]);
       expect(tree.misfitting()).to.deep.equal([null]);
     });
   });
 
-  describe('beamPlacement', () => {
-    it('reaches a placement that fits, by the same moves', () => {
-      const searched = beamPlacement(oneFee);
-      expect(searched?.score).to.deep.include({ misfits: 0, moves: 1 });
-      const replayed = new WindowTree(oneFee);
-      for (const move of searched?.moves ?? []) replayed.apply(move);
-      expect(replayed.signature()).to.equal(searched?.tree.signature());
-    });
-
-    it('gives no answer where another placement fits exactly as well', () => {
-      expect(beamPlacement(twinFees)).to.equal(undefined);
-    });
-  });
-
   describe('exactPlacement', () => {
     it('settles an interlock of three categories that no single move improves', () => {
-      const outcome = exactPlacement(interlocked, new WindowTree(interlocked));
+      const outcome = exactPlacement(new WindowNumbers(interlocked), new WindowTree(new WindowNumbers(interlocked)));
       expect(outcome.cut).to.equal(null);
       expect(outcome.tie).to.equal(undefined);
       expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ c1: 'r', c2: 'r', d: 'p', p: null, r: 'p' });
     });
 
     it('reports the placements that fit exactly as well, and leaves what they dispute as the prior has it', () => {
-      const outcome = exactPlacement(twinFees, new WindowTree(twinFees));
+      const outcome = exactPlacement(new WindowNumbers(twinFees), new WindowTree(new WindowNumbers(twinFees)));
       expect(outcome.parents?.get('sms-fee-a')).to.equal('sms');
       expect(outcome.parents?.get('sms-fee-b')).to.equal('sms');
       expect(outcome.tie?.map((move) => `${move.categories.join()}>${move.to.join()}`)).to.have.members(['sms-fee-a>', 'sms-fee-b>']);
@@ -103,7 +82,7 @@ describe('costs/solver searches', () => {
       const sums = [1, 2, 3].map((day) => Array.from({ length: 60 }, (_, fee) => 1000 + 37 * fee + 11 * day).reduce((sum, part) => sum + part, 0) + 1);
       const prices = sums.map((sum) => `${Math.floor(sum / 10_000)}.${String(sum % 10_000).padStart(4, '0')}`);
       const input = solverInput(prices, { sms: { prior: null, prices }, ...fees });
-      const outcome = exactPlacement(input, new WindowTree(input));
+      const outcome = exactPlacement(new WindowNumbers(input), new WindowTree(new WindowNumbers(input)));
       expect(outcome.cut).to.equal('stopped after 300000 sets, at sets of 4 of 60 categories');
       expect(outcome.parents).to.equal(undefined);
     });

@@ -1,17 +1,16 @@
 import { expect } from 'chai';
+import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
-import { parseDecimal } from '../../../../source-twilio-costs/money';
-import { parentsOf, solverInput } from './inputs';
-
-const units = (price: string): bigint => parseDecimal(price);
+import { numbersOf, parentsOf, solverInput, stepsOf } from './inputs';
 
 /** sms = inbound + outbound, and a carrier fee named under sms that totalprice counts beside it. */
-const feeUnderSms = solverInput(['11.5', '13', '9'], {
+const feeUnderSms = new WindowNumbers(solverInput(['11.5', '13', '9'], {
   sms: { prior: null, prices: ['10', '12', '8'] },
   'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
   'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
   'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
-});
+}));
+const units = (price: string): bigint => stepsOf(feeUnderSms, price);
 
 describe('costs/solver/WindowTree', () => {
   it('measures how each container fits: misfit days and the distance to an exact fit', () => {
@@ -42,9 +41,9 @@ describe('costs/solver/WindowTree', () => {
     const categories = ['sms-messages-carrierfees'];
     const from = ['sms'];
     const to = [null];
-    const smsAfter = tree.fitWith('sms', tree.deltaOf(categories, from, to, 'sms'));
+    const smsAfter = tree.fitAfter('sms', categories, from, to);
     const topAfter = tree.topFitAfter(categories, [], tree.fitOf(null));
-    expect(tree.fitWith(null, tree.deltaOf(categories, from, to, null))).to.deep.equal(topAfter);
+    expect(tree.fitAfter(null, categories, from, to)).to.deep.equal(topAfter);
     tree.apply({ categories, from, to });
     expect(smsAfter).to.deep.equal(tree.fitOf('sms'));
     expect(topAfter).to.deep.equal(tree.fitOf(null));
@@ -53,14 +52,13 @@ describe('costs/solver/WindowTree', () => {
   });
 
   it('does not check a rollup on a day none of its children is priced (it reports alone), nor the top level where totalprice is missing', () => {
-    const tree = new WindowTree(
-      solverInput([null, '3', '8'], {
-        pv: { prior: null, prices: ['5', '3', '7'] },
-        'pv-rooms': { prior: 'pv', prices: ['5', '0', '6'] },
-      }),
-    );
-    expect(tree.fitOf('pv')).to.deep.equal({ misfits: 1, distance: units('1') });
-    expect(tree.fitOf(null)).to.deep.equal({ misfits: 1, distance: units('1') });
+    const numbers = numbersOf([null, '3', '8'], {
+      pv: { prior: null, prices: ['5', '3', '7'] },
+      'pv-rooms': { prior: 'pv', prices: ['5', '0', '6'] },
+    });
+    const tree = new WindowTree(numbers);
+    expect(tree.fitOf('pv')).to.deep.equal({ misfits: 1, distance: stepsOf(numbers, '1') });
+    expect(tree.fitOf(null)).to.deep.equal({ misfits: 1, distance: stepsOf(numbers, '1') });
     expect(tree.pricedDays(['pv-rooms'])).to.equal(2);
     expect(tree.pricedDays(['pv', 'pv-rooms'])).to.equal(3);
   });
