@@ -1,5 +1,5 @@
 import { ConfigError, ConnectorError, SystemError, TransientError } from './protocol/errors';
-import { TwilioApiError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './twilio/errors';
+import { TwilioApiError, TwilioListingChangedError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './twilio/errors';
 import { failureTypeOf } from './twilio/error-policy';
 
 const CREDENTIAL_HINTS =
@@ -20,6 +20,10 @@ export function asTwilioConnectorError(error: unknown): ConnectorError | undefin
     return new TransientError(`Twilio kept failing after ${error.attempts} attempts (${error.last.message}). The next sync resumes from the last saved state.`, error.message);
   }
   if (error instanceof TwilioPaginationLoopError) return new SystemError(`Twilio's paging went in a circle: ${error.message}. The sync stopped rather than loop forever.`, error.message);
+  if (error instanceof TwilioPagingLimitError) return new SystemError(`Twilio's paging did not end: ${error.message}. The sync stopped rather than page forever.`, error.message);
+  if (error instanceof TwilioListingChangedError) {
+    return new TransientError(`Twilio's listing changed while it was read again at a smaller page size: ${error.message}. The next sync resumes from the last saved state.`, error.message);
+  }
   if (!(error instanceof TwilioApiError)) return new TransientError(error.message, error.message);
   if (failureType === 'config_error') {
     return error.status === 401

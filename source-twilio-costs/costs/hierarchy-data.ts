@@ -119,7 +119,7 @@ export const TWILIO_CURATION: HierarchyCuration = {
       children: ['usage-rcs-basic-messages-outbound', 'usage-rcs-single-messages-outbound'],
     },
     // Named under calls, which "does not include client or SIP calls". Other calls-* features are
-    // only suspected to be billed apart from calls: the numbers decide those (solver.ts).
+    // only suspected to be billed apart from calls: the numbers decide those (solver/).
     { parent: null, children: ['calls-sip', 'calls-client'] },
   ],
 

@@ -4,7 +4,7 @@
  *
  * The window's tree holds every category with a non-zero price on some day of it. Where each one
  * sits is decided once for the window: the curation and the names give a prior, and the solver
- * (solver.ts) re-parents what the numbers of all the days show to be misplaced.
+ * (solver/) re-parents what the numbers of all the days show to be misplaced.
  *
  * Each day, a category with a priced child that day is a rollup: its price minus the sum of its
  * children becomes a `<rollup>:unattributed` row when it is not zero. A category without a priced
@@ -74,7 +74,7 @@ export interface PlacedWindow {
   readonly unexplainedDays: ReadonlySet<Day>;
 }
 
-/** Places a window's categories from the numbers of all its days (see solver.ts). */
+/** Places a window's categories from the numbers of all its days (see solver/). */
 export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): PlacedWindow {
   const { days, prices } = windowPrices.merged();
   const categories = new Set(prices.keys());

@@ -7,6 +7,7 @@ import { parseJsonInput } from './json';
 import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
 import { MessageOutput, OutputClosedError, type MessageSink } from './output';
 import { readStreams } from './read-loop';
+import { secretsOfRawConfig } from './spec-secrets';
 import { parseInputState } from './state';
 import { describeStream, type Stream } from './stream';
 
@@ -68,11 +69,18 @@ function readJsonFile(path: string, what: string): unknown {
   return parseJsonInput(readInputText(path, what), `The ${what} file ${path}`);
 }
 
-/** Reads and validates the config, first logging what is odd about it (even if it then fails). */
-function loadConfig<Config>(source: Source<Config>, path: string, logger: Logger): Config {
+/**
+ * Reads and validates the config, first logging what is odd about it (even if it then fails). Its
+ * secrets are registered for masking before anything is said about it: those the spec marks, as
+ * soon as the file is read, then whatever the source derives from the validated config.
+ */
+function loadConfig<Config>(source: Source<Config>, path: string, output: MessageOutput, logger: Logger): Config {
   const raw = readJsonFile(path, 'config');
+  output.addSecrets(secretsOfRawConfig(source.spec(), raw));
   for (const warning of source.configWarnings?.(raw) ?? []) logger.warn(warning);
-  return source.parseConfig(raw);
+  const config = source.parseConfig(raw);
+  output.addSecrets(source.secrets(config));
+  return config;
 }
 
 function requireOption(value: string | undefined, flag: string, command: string): string {
@@ -115,16 +123,14 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
       case 'check':
         return await runCheck(source, requireOption(values.config, 'config', command), output, logger);
       case 'discover': {
-        const config = loadConfig(source, requireOption(values.config, 'config', command), logger);
-        output.addSecrets(source.secrets(config));
+        const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
         await output.write({ type: 'CATALOG', catalog: { streams: source.streams(config).map(describeStream) } });
         return 0;
       }
       case 'read': {
-        const config = loadConfig(source, requireOption(values.config, 'config', command), logger);
-        output.addSecrets(source.secrets(config));
+        const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
         const streams = source.streams(config);
-        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams);
+        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
@@ -151,8 +157,7 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
 async function runCheck<Config>(source: Source<Config>, configPath: string, output: MessageOutput, logger: Logger): Promise<number> {
   let result: { succeeded: boolean; message: string };
   try {
-    const config = loadConfig(source, configPath, logger);
-    output.addSecrets(source.secrets(config));
+    const config = loadConfig(source, configPath, output, logger);
     result = await source.check(config, logger);
   } catch (thrown) {
     const error = asConnectorError(thrown);

@@ -1,5 +1,5 @@
 import type { FailureType } from '../protocol/messages';
-import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
 
 /**
  * What the connector does about a failed request: try it again, leave the account out (a
@@ -33,8 +33,10 @@ export const TWILIO_ERROR_POLICY: readonly TwilioErrorRule[] = [
 const NO_ANSWER_ACTION: TwilioErrorAction = 'retry';
 /** Retries ran out: the platform retries the attempt later, from the last state. */
 const RETRIES_EXHAUSTED_FAILURE: FailureType = 'transient_error';
-/** A paging loop is Twilio misbehaving, and following it would never end. */
+/** A paging loop, or paging past what a listing can hold, is Twilio misbehaving, and following it would never end. */
 const PAGINATION_LOOP_FAILURE: FailureType = 'system_error';
+/** A listing that changed order while it was read again: the next attempt reads it afresh. */
+const LISTING_CHANGED_FAILURE: FailureType = 'transient_error';
 const UNEXPECTED_ANSWER_FAILURE: FailureType = 'system_error';
 
 function ruleFor(status: number): TwilioErrorRule | undefined {
@@ -63,7 +65,8 @@ export function isSkippableAccountError(error: unknown): error is TwilioApiError
  */
 export function failureTypeOf(error: unknown): FailureType | undefined {
   if (error instanceof TwilioRetriesExhaustedError) return RETRIES_EXHAUSTED_FAILURE;
-  if (error instanceof TwilioPaginationLoopError) return PAGINATION_LOOP_FAILURE;
+  if (error instanceof TwilioPaginationLoopError || error instanceof TwilioPagingLimitError) return PAGINATION_LOOP_FAILURE;
+  if (error instanceof TwilioListingChangedError) return LISTING_CHANGED_FAILURE;
   if (!(error instanceof TwilioApiError || error instanceof TwilioNetworkError)) return undefined;
   const action = actionForError(error);
   if (action === 'retry') return RETRIES_EXHAUSTED_FAILURE;

@@ -184,7 +184,7 @@ export class UsageWindowReader {
           const prices = this.hierarchy !== undefined && (plan.kind === 'dense' || plan.kind === 'sparse') ? new WindowPrices(eachDay(chunk)) : undefined;
           const others: DailyUsage[] = [];
           const listings = this.listingsOf(plan, chunk);
-          const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan.needed, listing));
+          const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan, listing));
           for await (const step of pages) {
             if (step.kind === 'error') throw step.error;
             if (step.kind !== 'event') continue;
@@ -296,11 +296,11 @@ export class UsageWindowReader {
    * for as many rows as it can hold, from before it is requested until its reader comes back for
    * the next one; of its rows only the needed ones are kept meanwhile.
    */
-  private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
-    const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
+  private async *listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
+    const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category }, plan.listed.size);
     const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, () => this.rowsInHand.acquire(pageRows));
-    for await (const items of pages) yield neededRows(scope, needed, listing.range, items);
+    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) });
+    for await (const items of pages) yield neededRows(scope, plan.needed, listing.range, items);
   }
 
   /**
@@ -315,7 +315,7 @@ export class UsageWindowReader {
     if (plan.kind === 'dense') return others.filter((record) => days.has(record.startDate));
     const found: DailyUsage[] = [];
     for (const range of dayRuns([...days].sort()).flatMap((run) => monthWindows(run.from, run.to))) {
-      for await (const page of this.listingPages(scope, plan.needed, { range, category: undefined })) found.push(...page.others);
+      for await (const page of this.listingPages(scope, plan, { range, category: undefined })) found.push(...page.others);
     }
     return found;
   }

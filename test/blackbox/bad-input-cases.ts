@@ -259,13 +259,6 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 1,
   },
   {
-    problem: 'the catalog asks for incremental on a full-refresh stream',
-    command: 'read',
-    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['accounts'])) }),
-    answer: configError(/^The stream "accounts" supports only full_refresh, but the catalog asks for incremental\.$/),
-    exitCode: 1,
-  },
-  {
     problem: 'the catalog lists a stream twice',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records', 'usage_costs', 'usage_records'])) }),

@@ -6,9 +6,8 @@ import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
 import type { FaultRule } from '../../tools/simulator/faults';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import type { CliResult } from '../helpers/cli';
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
-import { isStateWithCursors, runCliWatched } from './watched-cli';
+import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
 /** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
 export const TEST_REQUEST_TIMEOUT_MS = 2000;
@@ -24,6 +23,8 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
+  /** The days read, when not the usual four across a month boundary. */
+  range?: { from: string; to: string };
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
   subaccountUsageAnswers?: ReadonlyArray<404 | 403 | undefined>;
   /** What the read ends with: all data, or a TRACE ERROR of this type naming this. */
@@ -58,6 +59,17 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     name: 'a page that answers 500 whenever it is asked for at PageSize=1000',
     mode: 'auth_token',
     faults: () => [{ fault: { kind: 'twilio-error', status: 500 }, when: (request) => request.query.get('PageSize') === '1000' && request.query.get('Page') === '1' }],
+    outcome: { complete: true },
+  },
+  {
+    name: '429s and 500s, 10 % each, on every request of multi-page listings',
+    mode: 'auth_token',
+    // Sixteen days, read densely: listings of four to eight pages, side by side.
+    range: { from: '2026-09-20', to: '2026-10-05' },
+    faults: () => [
+      { fault: { kind: 'twilio-error', status: 429 }, share: 0.1 },
+      { fault: { kind: 'twilio-error', status: 500 }, share: 0.1 / 0.9 },
+    ],
     outcome: { complete: true },
   },
   {
@@ -111,6 +123,27 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
+    name: 'next_page_uris with a fresh PageToken on every page, once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'endless-paging' }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'system_error',
+      message: /^Stream usage_\w+ failed: Twilio's paging did not end: \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json named a next page after \d+ pages, more than a listing of at most \d+ rows takes\. The sync stopped rather than page forever\.$/,
+    },
+  },
+  {
+    name: 'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'gzip-bomb', decodedMiB: 2048 }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'transient_error',
+      message:
+        /^Stream usage_\w+ failed: Twilio kept failing after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
+    },
+  },
+  {
     name: '401 on every request once a first state is out (the key is revoked mid-sync)',
     mode: 'auth_token',
     faults: (progress) => [{ fault: { kind: 'twilio-error', status: 401 }, when: () => progress.statesWithCursors > 0 }],
@@ -126,8 +159,9 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
 ];
 
 /**
- * Two months of data, of which the read takes four days across a month boundary: two windows per
- * account, of two pages of Daily records each (Page=0 and 1 at PageSize=1000).
+ * Two months of data, of which the read takes four days across a month boundary unless the scenario
+ * says otherwise: two windows per account, of two pages of Daily records each (Page=0 and 1 at
+ * PageSize=1000).
  */
 export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup {
   const dataset: Dataset = generateDataset({
@@ -138,7 +172,7 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
     closedSubaccounts: 1,
     ...(scenario.subaccountUsageAnswers ? { subaccountUsageAnswers: scenario.subaccountUsageAnswers } : {}),
   });
-  return { dataset, mode: scenario.mode, from: '2026-09-29', to: '2026-10-02' };
+  return { dataset, mode: scenario.mode, from: scenario.range?.from ?? '2026-09-29', to: scenario.range?.to ?? '2026-10-02' };
 }
 
 /** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */
@@ -150,7 +184,7 @@ export const SCENARIO_ENV: Readonly<Record<string, string>> = {
 export interface ScenarioRun {
   setup: UsageSetup;
   simulator: RunningSimulator;
-  result: CliResult;
+  result: WatchedRun;
 }
 
 /** Runs one read of the usage streams against a simulator that injects the scenario's faults. */

@@ -58,7 +58,7 @@ function userFacingTexts(messages: readonly Message[]): string[] {
  */
 const HTTP_LAYER_MENTION = /GET (\S+) (answered HTTP \d{3}(?: \(Twilio error \d+\))?(?::[^)]*)?|failed: [^;).]*)/g;
 const ALLOWED_HTTP_OUTCOME =
-  /^(?:answered HTTP \d{3}(?: \(Twilio error \d+\))?(?:: (?:the response has no "\w+" list|refusing to send credentials to another origin \([^)\s]+))?|failed: (?:no answer within \d+ ms|connection error(?: [A-Z_]+)?|the response body was cut off \((?:no answer within \d+ ms|connection error(?: [A-Z_]+)?)|the response body is not JSON))$/;
+  /^(?:answered HTTP \d{3}(?: \(Twilio error \d+\))?(?:: (?:the response has no "\w+" list|refusing to send credentials to another origin \([^)\s]+))?|failed: (?:no answer within \d+ ms|connection error(?: [A-Z_]+)?|the response body was cut off \((?:no answer within \d+ ms|connection error(?: [A-Z_]+)?)|the response body is not JSON|the answer is larger than \d+ MiB decoded, this source's cap on one answer))$/;
 
 function expectHttpErrorsNameOnlyMethodPathStatusAndCode(messages: readonly Message[]): number {
   let mentions = 0;
@@ -134,6 +134,72 @@ describe('black box: secrets', function () {
         expectNoSecret(result, simulator.dataset);
         expectHttpErrorsNameOnlyMethodPathStatusAndCode(result.messages);
       });
+    });
+  });
+
+  // Not compared across plans: the reads are there to be scanned, most fail on purpose at the config.
+  describe('each secret in every config position, key names included, before and after the config is checked', () => {
+    type Placement = (config: Record<string, unknown>, secret: string) => Record<string, unknown>;
+    const withCredentials = (config: Record<string, unknown>, changes: Record<string, unknown>): Record<string, unknown> => ({
+      ...config,
+      credentials: { ...(config.credentials as Record<string, unknown>), ...changes },
+    });
+    const PLACEMENTS: ReadonlyArray<[string, Placement]> = [
+      ['the name of an unknown field', (config, secret) => ({ ...config, [secret]: true })],
+      ['the name of an unknown field in credentials', (config, secret) => withCredentials(config, { [secret]: 'x' })],
+      ['the value of an unknown field', (config, secret) => ({ ...config, note: secret })],
+      ['a key and a value deep in an unknown object', (config, secret) => ({ ...config, extra: { deeper: [{ [secret]: secret }] } })],
+      ['account_sid', (config, secret) => ({ ...config, account_sid: secret })],
+      ['start_date', (config, secret) => ({ ...config, start_date: secret })],
+      ['lookback_days', (config, secret) => ({ ...config, lookback_days: secret })],
+      ['an entry of subaccount_sids', (config, secret) => ({ ...config, subaccount_sids: [secret] })],
+      ['credentials.auth_type', (config, secret) => withCredentials(config, { auth_type: secret })],
+      ['credentials.api_key_sid', (config, secret) => withCredentials(config, { api_key_sid: secret })],
+    ];
+    const COMMANDS = ['check', 'discover', 'read'] as const;
+    const runs: Array<{ name: string; result: () => Promise<CliResult> }> = [];
+    let simulator: RunningSimulator;
+    let results: Array<Promise<CliResult>> | undefined;
+    before(async () => {
+      simulator = await startSimulator({ dataset: generateDataset({ seed: 7400, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: 1 }) });
+    });
+    after(() => simulator.close());
+
+    for (const mode of ['api_key', 'auth_token'] as const) {
+      for (const [position, place] of PLACEMENTS) {
+        for (const command of COMMANDS) {
+          runs.push({
+            name: `${mode}: the secret also as ${position}, ${command}`,
+            result: () => {
+              const setup: UsageSetup = { dataset: simulator.dataset, mode, from: '2026-10-01', to: '2026-10-01' };
+              const config = configFor(setup);
+              const credentials = config.credentials as Record<string, string>;
+              const secret = mode === 'api_key' ? credentials.api_key_secret : credentials.auth_token;
+              return runCli([command, '--config', '{config.json}', ...(command === 'read' ? ['--catalog', '{catalog.json}'] : [])], {
+                env: { TWILIO_API_BASE_URL: simulator.baseUrl },
+                files: { 'config.json': place(config, secret ?? ''), 'catalog.json': usageCatalog(['usage_records']) },
+              });
+            },
+          });
+        }
+      }
+    }
+
+    runs.forEach((run, index) => {
+      it(`${run.name}: no secret in stdout or stderr`, async () => {
+        results ??= runLimited(4, runs.map((each) => each.result));
+        const result = await (results[index] as Promise<CliResult>);
+        expect(result.messages.length, 'the command answered').to.be.greaterThan(0);
+        expectNoSecret(result, simulator.dataset);
+      });
+    });
+
+    it('the key-name placements were named in a warning, masked', async () => {
+      results ??= runLimited(4, runs.map((each) => each.result));
+      const warnings = (await Promise.all(results)).flatMap((result) => result.messages).filter((message) => message.type === 'LOG' && message.log.level === 'WARN');
+      const masked = warnings.map((message) => String(message.log.message)).filter((text) => text.startsWith('The config field "**********" is not a setting') || text.startsWith('The config field "credentials.**********" is not a setting'));
+      // Both modes, every command, both key-name placements.
+      expect(masked.length).to.equal(2 * COMMANDS.length * 2);
     });
   });
 

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { ApiError } from './errors';
 
 /** An HTTP answer of the simulator, before it is written. */
@@ -34,6 +35,10 @@ export type Fault =
   | { kind: 'slow'; delayMs: number }
   /** The real page, but its next_page_uri is its own uri: a client that follows it never ends. */
   | { kind: 'next-page-loop' }
+  /** A page whose next_page_uri is always a new page (a fresh PageToken), empty, without end. */
+  | { kind: 'endless-paging' }
+  /** A 200 whose gzip body (about 1 KB a MiB) inflates to `decodedMiB` MiB of spaces. */
+  | { kind: 'gzip-bomb'; decodedMiB: number }
   /** A 302 to the same path and query on `origin`. */
   | { kind: 'redirect'; origin: string }
   /** The real page, with next_page_uri made absolute on `origin`. */
@@ -161,6 +166,34 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
     case 'next-page-loop':
       exchange.send(rewritePage(exchange.answer(), (page) => ({ ...page, next_page_uri: page.uri })));
       return;
+    case 'endless-paging': {
+      const query = new URLSearchParams(exchange.url.search);
+      const page = Number(query.get('Page') ?? '0');
+      query.set('Page', String(page + 1));
+      query.set('PageToken', `PTendless${page + 1}`);
+      const list = exchange.url.pathname.endsWith('/Accounts.json') ? 'accounts' : 'usage_records';
+      const uri = `${exchange.url.pathname}${exchange.url.search}`;
+      exchange.send({ status: 200, body: JSON.stringify({ [list]: [], page, page_size: Number(query.get('PageSize') ?? 50), start: 0, end: 0, uri, first_page_uri: uri, previous_page_uri: null, next_page_uri: `${exchange.url.pathname}?${query.toString()}` }) });
+      return;
+    }
+    case 'gzip-bomb': {
+      exchange.response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip' });
+      // Gzip members may follow one another; a client inflates them as one body.
+      const member = gzipSync(Buffer.alloc(1024 * 1024, ' '), { level: 9 });
+      const write = (left: number): void => {
+        if (left === 0 || exchange.response.destroyed) {
+          exchange.response.end();
+          return;
+        }
+        if (exchange.response.write(member)) write(left - 1);
+        else exchange.response.once('drain', () => write(left - 1));
+      };
+      // A client that stops reading closes the connection: the rest is never sent.
+      exchange.response.on('error', () => undefined);
+      write(fault.decodedMiB);
+      exchange.log(200);
+      return;
+    }
     case 'redirect':
       exchange.send({ status: 302, body: '', headers: { Location: `${fault.origin}${exchange.url.pathname}${exchange.url.search}` } });
       return;

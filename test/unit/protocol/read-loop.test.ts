@@ -104,11 +104,21 @@ describe('protocol: read loop', () => {
 
 describe('protocol: catalog and state input', () => {
   const streams = [fakeStream('a', [])];
+  const noWarning = (message: string): void => expect.fail(`unexpected warning: ${message}`);
   it('accepts a configured catalog and refuses unknown streams or sync modes', () => {
-    expect(resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'incremental' }] }, streams)).to.have.length(1);
-    expect(() => resolveCatalog({ streams: [{ stream: { name: 'nope' }, sync_mode: 'full_refresh' }] }, streams)).to.throw(ConfigError, /"nope"/);
-    expect(() => resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'INVALID' }] }, streams)).to.throw(ConfigError, /sync_mode "INVALID"/);
-    expect(() => resolveCatalog({}, streams)).to.throw(ConfigError, /streams/);
+    expect(resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'incremental' }] }, streams, noWarning)).to.have.length(1);
+    expect(() => resolveCatalog({ streams: [{ stream: { name: 'nope' }, sync_mode: 'full_refresh' }] }, streams, noWarning)).to.throw(ConfigError, /"nope"/);
+    expect(() => resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'INVALID' }] }, streams, noWarning)).to.throw(ConfigError, /sync_mode "INVALID"/);
+    expect(() => resolveCatalog({}, streams, noWarning)).to.throw(ConfigError, /streams/);
+  });
+
+  it('reads a stream without a cursor as a full refresh when incremental is asked, warning once per stream', () => {
+    const { cursorField: _cursorField, ...fullRefreshOnly } = fakeStream('b', []);
+    const warnings: string[] = [];
+    const catalog = { streams: ['a', 'b'].map((name) => ({ stream: { name }, sync_mode: 'incremental', destination_sync_mode: 'overwrite' })) };
+    const configured = resolveCatalog(catalog, [fakeStream('a', []), fullRefreshOnly], (message) => warnings.push(message));
+    expect(configured.map(({ stream, syncMode }) => [stream.name, syncMode])).to.deep.equal([['a', 'incremental'], ['b', 'full_refresh']]);
+    expect(warnings).to.deep.equal(['The catalog asks for incremental on the stream "b", which supports only full_refresh: it is read as a full refresh.']);
   });
 
   it('reads per-stream state and refuses legacy, unknown streams and non-JSON', () => {

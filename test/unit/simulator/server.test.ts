@@ -193,7 +193,7 @@ describe('simulator server', () => {
       }
     });
 
-    it('rejects a tampered PageToken, a token reused with other filters, and Page without a token', async () => {
+    it('rejects a tampered PageToken, a token reused with other filters or another PageSize, and Page without a token', async () => {
       const path = usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: '2026-01-01', EndDate: '2026-01-03', IncludeSubaccounts: 'false', PageSize: '100' });
       const next = (await get<UsagePageJson>(simulator, path, MAIN)).body.next_page_uri ?? '';
       expect((await get(simulator, next, MAIN)).status).to.equal(200);
@@ -201,6 +201,8 @@ describe('simulator server', () => {
       const tampered = next.replace(encodeURIComponent(token), encodeURIComponent(`${token.slice(0, -2)}xy`));
       expectError(await get(simulator, tampered, MAIN), 400, 20001);
       expectError(await get(simulator, next.replace('IncludeSubaccounts=false', 'IncludeSubaccounts=true'), MAIN), 400, 20001);
+      // A token names a position in pages of its own size, as Twilio's do.
+      expectError(await get(simulator, next.replace('PageSize=100', 'PageSize=50'), MAIN), 400, 20001);
       expectError(await get(simulator, next.replace('Page=1', 'Page=2'), MAIN), 400, 20001);
       expectError(await get(simulator, `${path}&Page=1`, MAIN), 400, 20001);
     });

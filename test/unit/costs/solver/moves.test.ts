@@ -1,0 +1,83 @@
+import { expect } from 'chai';
+import { candidateMoves, evaluateMove } from '../../../../source-twilio-costs/costs/solver/moves';
+import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
+import { numbersOf } from './inputs';
+
+describe('costs/solver/moves', () => {
+  it('ranks first the move that repairs both containers: a fee out of sms to the top level', () => {
+    const tree = new WindowTree(
+      numbersOf(['11.5', '13', '9'], {
+        sms: { prior: null, prices: ['10', '12', '8'] },
+        'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+        'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+        'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
+      }),
+    );
+    const [best] = candidateMoves(tree, new Set());
+    expect(best?.move).to.deep.equal({ categories: ['sms-messages-carrierfees'], from: ['sms'], to: [null] });
+    expect(best?.misfitGain).to.equal(6);
+    expect(candidateMoves(tree, new Set(['sms-messages-carrierfees'])).some((candidate) => candidate.move.categories.includes('sms-messages-carrierfees'))).to.equal(false);
+  });
+
+  it('lets a rollup that looks like a leaf adopt children that sit in two places, in one move', () => {
+    // a2p-registration-fees = brand + vetting; brand sits under sms (a wrong name), vetting at the top.
+    const tree = new WindowTree(
+      numbersOf(['14', '10.5'], {
+        sms: { prior: null, prices: ['3', '2'] },
+        'sms-inbound': { prior: 'sms', prices: ['3', '2'] },
+        brand: { prior: 'sms', prices: ['4', '1.5'] },
+        vetting: { prior: null, prices: ['7', '7'] },
+        'a2p-registration-fees': { prior: null, prices: ['11', '8.5'] },
+      }),
+    );
+    const [best] = candidateMoves(tree, new Set());
+    expect(best?.move).to.deep.equal({ categories: ['brand', 'vetting'], from: ['sms', null], to: ['a2p-registration-fees', 'a2p-registration-fees'] });
+  });
+
+  it('swaps the children two containers hold of each other, where neither half fits alone', () => {
+    const tree = new WindowTree(
+      numbersOf(['21', '24'], {
+        a: { prior: null, prices: ['8', '9'] },
+        b: { prior: null, prices: ['13', '15'] },
+        a1: { prior: 'a', prices: ['5', '4'] },
+        a2: { prior: 'b', prices: ['3', '5'] },
+        b1: { prior: 'b', prices: ['6', '8'] },
+        b2: { prior: 'a', prices: ['7', '7'] },
+      }),
+    );
+    const [best] = candidateMoves(tree, new Set());
+    expect(best?.move).to.deep.equal({ categories: ['b2', 'a2'], from: ['a', 'b'], to: ['b', 'a'] });
+  });
+
+  it('never puts a category under itself or a descendant that stays under it', () => {
+    const tree = new WindowTree(
+      numbersOf(['10', '12'], {
+        sms: { prior: null, prices: ['10', '12'] },
+        'sms-outbound': { prior: 'sms', prices: ['10', '12'] },
+      }),
+    );
+    expect(evaluateMove(tree, ['sms'], ['sms-outbound'])).to.equal(undefined);
+    expect(evaluateMove(tree, ['sms'], ['sms'])).to.equal(undefined);
+  });
+
+  it('trusts one day only for the plainest move: one category from a rollup that over-sums by it to one that under-sums by it', () => {
+    const oneDay = new WindowTree(
+      numbersOf(['10'], {
+        'a2p-registration-fees': { prior: null, prices: ['10'] },
+        brand: { prior: null, prices: ['4'] },
+        vetting: { prior: null, prices: ['6'] },
+      }),
+    );
+    expect(evaluateMove(oneDay, ['brand', 'vetting'], ['a2p-registration-fees', 'a2p-registration-fees'])).to.equal(undefined);
+    const plain = new WindowTree(
+      numbersOf(['10'], {
+        pv: { prior: null, prices: ['10'] },
+        'group-rooms': { prior: 'pv', prices: ['5'] },
+        'group-rooms-participant-minutes': { prior: 'group-rooms', prices: ['5'] },
+        'group-rooms-media-recorded': { prior: 'group-rooms', prices: ['1'] },
+        'pv-rooms': { prior: 'pv', prices: ['4'] },
+      }),
+    );
+    expect(evaluateMove(plain, ['group-rooms-media-recorded'], ['pv'])?.misfitGain).to.equal(2);
+  });
+});

@@ -1,0 +1,104 @@
+import { expect } from 'chai';
+import { exactPlacement } from '../../../../source-twilio-costs/costs/solver/exact';
+import { greedyPlacement } from '../../../../source-twilio-costs/costs/solver/greedy';
+import { solvePlacement } from '../../../../source-twilio-costs/costs/solver';
+import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
+import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
+import { parentsOf, solverInput } from './inputs';
+
+/** Two fees, each named under its message family and counted beside it by totalprice. */
+const twoFees = solverInput(['16.5', '18.25', '12'], {
+  sms: { prior: null, prices: ['10', '12', '8'] },
+  'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+  'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+  'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
+  mms: { prior: null, prices: ['4', '5', '2.5'] },
+  'mms-outbound': { prior: 'mms', prices: ['4', '5', '2.5'] },
+  'mms-messages-carrierfees': { prior: 'mms', prices: ['1', '0.25', '0.5'] },
+});
+
+/** Two fees with the same prices every day, both named under sms; sms includes one of them. */
+const twinFees = solverInput(['13', '15', '10'], {
+  sms: { prior: null, prices: ['12', '14', '9'] },
+  'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+  'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+  'sms-fee-a': { prior: 'sms', prices: ['2', '2', '1'] },
+  'sms-fee-b': { prior: 'sms', prices: ['2', '2', '1'] },
+});
+
+/**
+ * An interlock: r (at the top by its name) is truly under p and holds c1 and c2, which sit under p
+ * by their names. p fits as it is (r costs c1 + c2), so no single move fits better: r must move
+ * under p and adopt both at once.
+ */
+const interlocked = solverInput(['20', '24', '17'], {
+  p: { prior: null, prices: ['20', '24', '17'] },
+  d: { prior: 'p', prices: ['5', '6', '4'] },
+  c1: { prior: 'p', prices: ['7', '10', '4'] },
+  c2: { prior: 'p', prices: ['8', '8', '9'] },
+  r: { prior: null, prices: ['15', '18', '13'] },
+});
+
+describe('costs/solver searches', () => {
+  describe('greedyPlacement', () => {
+    it('moves independent misplacements, here both fees to the top level at once', () => {
+      const { placement, tree } = greedyPlacement(new WindowNumbers(twoFees));
+      expect(placement.moves.flatMap((move) => move.categories)).to.have.members(['sms-messages-carrierfees', 'mms-messages-carrierfees']);
+      expect(tree.score().misfits).to.equal(0);
+      expect(placement.ties).to.deep.equal([]);
+    });
+
+    it('freezes and reports two moves that fit equally well, making neither', () => {
+      const { placement } = greedyPlacement(new WindowNumbers(twinFees));
+      expect(placement.moves).to.deep.equal([]);
+      expect(placement.ties.flat().map((move) => move.categories.join())).to.have.members(['sms-fee-a', 'sms-fee-b']);
+    });
+
+    it('stops where no single move fits better, before an interlock', () => {
+      const { placement, tree } = greedyPlacement(new WindowNumbers(interlocked));
+      expect(placement.moves).to.deep.equal([]);
+      expect(tree.misfitting()).to.deep.equal([null]);
+    });
+  });
+
+  describe('exactPlacement', () => {
+    it('settles an interlock of three categories that no single move improves', () => {
+      const outcome = exactPlacement(new WindowNumbers(interlocked), new WindowTree(new WindowNumbers(interlocked)));
+      expect(outcome.cut).to.equal(null);
+      expect(outcome.tie).to.equal(undefined);
+      expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ c1: 'r', c2: 'r', d: 'p', p: null, r: 'p' });
+    });
+
+    it('reports the placements that fit exactly as well, and leaves what they dispute as the prior has it', () => {
+      const outcome = exactPlacement(new WindowNumbers(twinFees), new WindowTree(new WindowNumbers(twinFees)));
+      expect(outcome.parents?.get('sms-fee-a')).to.equal('sms');
+      expect(outcome.parents?.get('sms-fee-b')).to.equal('sms');
+      expect(outcome.tie?.map((move) => `${move.categories.join()}>${move.to.join()}`)).to.have.members(['sms-fee-a>', 'sms-fee-b>']);
+    });
+
+    it('says where it stopped when a window has more sets than its budget', () => {
+      // Sixty fees named under sms that never add up to it: sets of up to four of sixty are 487,635.
+      const fees = Object.fromEntries(Array.from({ length: 60 }, (_, fee) => [`sms-fee-${fee}`, { prior: 'sms', prices: [1, 2, 3].map((day) => `0.${1000 + 37 * fee + 11 * day}`) }]));
+      const sums = [1, 2, 3].map((day) => Array.from({ length: 60 }, (_, fee) => 1000 + 37 * fee + 11 * day).reduce((sum, part) => sum + part, 0) + 1);
+      const prices = sums.map((sum) => `${Math.floor(sum / 10_000)}.${String(sum % 10_000).padStart(4, '0')}`);
+      const input = solverInput(prices, { sms: { prior: null, prices }, ...fees });
+      const outcome = exactPlacement(new WindowNumbers(input), new WindowTree(new WindowNumbers(input)));
+      expect(outcome.cut).to.equal('stopped after 300000 sets, at sets of 4 of 60 categories');
+      expect(outcome.parents).to.equal(undefined);
+    });
+  });
+
+  describe('solvePlacement', () => {
+    it('keeps what greedy found when the exact search finds nothing better', () => {
+      const placement = solvePlacement(twoFees);
+      expect(placement.moves.flatMap((move) => move.categories)).to.have.members(['sms-messages-carrierfees', 'mms-messages-carrierfees']);
+      expect(placement.parents.get('sms-messages-carrierfees')).to.equal(null);
+      expect(placement.searchCut).to.equal(null);
+    });
+
+    it('leaves a settled prior as it is', () => {
+      const settled = solverInput(['10', '12'], { sms: { prior: null, prices: ['10', '12'] }, 'sms-inbound': { prior: 'sms', prices: ['10', '12'] } });
+      expect(solvePlacement(settled)).to.deep.equal({ parents: new Map([['sms', null], ['sms-inbound', 'sms']]), moves: [], ties: [], searchCut: null });
+    });
+  });
+});
