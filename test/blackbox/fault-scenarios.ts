@@ -9,8 +9,19 @@ import { startSimulator, type RunningSimulator } from '../../tools/simulator/ser
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
 import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
-/** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
-export const TEST_REQUEST_TIMEOUT_MS = 2000;
+/**
+ * The request timeout of the scenarios' reads: far above what a loaded machine needs to answer on
+ * loopback (so no honest answer times out and changes what a read ends with), below a test's own
+ * timeout. Only the slow-answer scenario sets a shorter one.
+ */
+export const TEST_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * The slow-answer scenario's request timeout: still many times what an honest answer takes on a
+ * loaded machine (an accidental timeout would only cost a retry there), and each slow answer is
+ * held ten times longer, so it always times out.
+ */
+const SLOW_SCENARIO_TIMEOUT_MS = 3000;
 
 /** What a scenario's faults may follow of the read, as the connector prints it. */
 export interface ReadProgress {
@@ -23,6 +34,8 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
+  /** The environment of the scenario's read beyond SCENARIO_ENV. */
+  env?: Readonly<Record<string, string>>;
   /** The days read, when not the usual four across a month boundary. */
   range?: { from: string; to: string };
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
@@ -96,7 +109,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'answers slower than the request timeout',
     mode: 'auth_token',
-    faults: () => [{ fault: { kind: 'slow', delayMs: TEST_REQUEST_TIMEOUT_MS + 500 }, share: 0.3, timesPerUrl: 1 }],
+    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(SLOW_SCENARIO_TIMEOUT_MS) },
+    faults: () => [{ fault: { kind: 'slow', delayMs: 10 * SLOW_SCENARIO_TIMEOUT_MS }, share: 0.3, timesPerUrl: 1 }],
     outcome: { complete: true },
   },
   {
@@ -175,7 +189,7 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
   return { dataset, mode: scenario.mode, from: scenario.range?.from ?? '2026-09-29', to: scenario.range?.to ?? '2026-10-02' };
 }
 
-/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */
+/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window. */
 export const SCENARIO_ENV: Readonly<Record<string, string>> = {
   SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0',
   SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS),
@@ -196,7 +210,7 @@ export async function runFaultScenario(scenario: FaultScenario, seed: number, op
     const result = await runCliWatched(
       ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.debug ? ['--debug'] : [])],
       {
-        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV },
+        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV, ...scenario.env },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog() },
       },
       (line) => {

@@ -10,7 +10,7 @@ import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
 import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
 
@@ -148,7 +148,7 @@ const planDatabases = (config: Record<string, unknown>): Map<'dense' | 'sparse',
 const apiKeyConfig = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
 
 describe('black box: sync into DuckDB', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   after(() => {
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });

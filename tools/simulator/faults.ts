@@ -31,7 +31,7 @@ export type Fault =
   | { kind: 'connection-reset' }
   /** The real answer's headers (its full Content-Length), half its body, then the connection dropped. */
   | { kind: 'truncated-body' }
-  /** The real answer, after `delayMs` more (longer than the client's request timeout, typically). */
+  /** The real answer, after `delayMs` more (longer than the client's request timeout, typically), unless the client hangs up first. */
   | { kind: 'slow'; delayMs: number }
   /** The real page, but its next_page_uri is its own uri: a client that follows it never ends. */
   | { kind: 'next-page-loop' }
@@ -69,6 +69,11 @@ export interface FaultRule {
   fromRequest?: number;
   /** Only requests whose arrival number is at most this. */
   untilRequest?: number;
+  /**
+   * The requests the rule selects wait unanswered until this settles, then get the fault: for a
+   * fault that must come after something the test watches for, however long that takes.
+   */
+  heldUntil?: Promise<unknown>;
 }
 
 export interface FaultPlan {
@@ -88,8 +93,8 @@ export class FaultInjector {
 
   constructor(private readonly plan: FaultPlan) {}
 
-  /** Counts a request's arrival and picks its fault, if any. */
-  next(method: string, url: URL): Fault | undefined {
+  /** Counts a request's arrival and picks the rule that decides its fault, if any. */
+  next(method: string, url: URL): FaultRule | undefined {
     this.received += 1;
     const urlKey = `${method} ${url.pathname}${url.search}`;
     const attempt = (this.attemptsByUrl.get(urlKey) ?? 0) + 1;
@@ -104,7 +109,7 @@ export class FaultInjector {
       if (rule.timesPerUrl !== undefined && hits >= rule.timesPerUrl) continue;
       if (rule.share !== undefined && this.draw(index, urlKey, attempt) >= rule.share) continue;
       this.hitsByRuleAndUrl.set(hitKey, hits + 1);
-      return rule.fault;
+      return rule;
     }
     return undefined;
   }
@@ -159,10 +164,19 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
       exchange.log(real.status);
       return;
     }
-    case 'slow':
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      exchange.send(exchange.answer());
+    case 'slow': {
+      // A client that gave up first has closed the connection: nothing to answer, nothing to wait for.
+      const clientWaited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), fault.delayMs);
+        exchange.response.once('close', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      });
+      if (clientWaited) exchange.send(exchange.answer());
+      else exchange.log(0);
       return;
+    }
     case 'next-page-loop':
       exchange.send(rewritePage(exchange.answer(), (page) => ({ ...page, next_page_uri: page.uri })));
       return;
