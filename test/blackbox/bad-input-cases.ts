@@ -1,7 +1,7 @@
 /**
  * Bad input, as a table: what the connector is given, and what it must answer. The bad-input test
- * checks the answers, the secrets test runs the table again looking for leaks, and the README's
- * troubleshooting table has a row for every case.
+ * checks the answers and scans them for leaks, and the README's troubleshooting table has a row for
+ * every case.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

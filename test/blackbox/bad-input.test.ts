@@ -8,6 +8,7 @@ import { ofType, traceErrors } from '../helpers/protocol';
 import { BAD_INPUT_CASES, runBadInputCase, validInput, type BadInputCase } from './bad-input-cases';
 import { runLimited } from './fault-scenarios';
 import { expectNoStackTraceOutsideStackTraceFields } from './read-checks';
+import { expectHttpErrorsNameOnlyMethodPathStatusAndCode, expectNoSecret } from './secret-checks';
 
 function expectAnswer(badCase: BadInputCase, result: CliResult): void {
   const { answer } = badCase;
@@ -65,6 +66,15 @@ describe('black box: bad input', function () {
       // Nothing was read, and no state goes out that could replace the one the platform keeps.
       expect(ofType(result.messages, 'RECORD')).to.deep.equal([]);
       expect(ofType(result.messages, 'STATE')).to.deep.equal([]);
+    });
+  });
+
+  BAD_INPUT_CASES.forEach((badCase, index) => {
+    it(`${badCase.problem}: no secret in stdout or stderr`, async () => {
+      const result = await resultOf(index);
+      expect(result.messages.length, 'the case answered').to.be.greaterThan(0);
+      expectNoSecret(result, simulator.dataset);
+      expectHttpErrorsNameOnlyMethodPathStatusAndCode(result.messages);
     });
   });
 

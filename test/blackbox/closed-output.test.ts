@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_PATH, CLI_TEST_TIMEOUT_MS, removeFiles, runCli, writeFiles, type CliResult } from '../helpers/cli';
-import { COMPARE_LONG_READS, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
 
 interface ClosedRun {
@@ -62,7 +62,7 @@ describe('black box: a read whose stdout is closed', function () {
   // The closed read is cut short on purpose, so only the whole one is compared; densely it is half a
   // year of four accounts, some 475,000 rows, of a plain usage_records read that shorter cases compare.
   it('the whole read emits the same rows under every plan (a long read: TEST_PLAN_PARITY=all)', async function () {
-    if (!COMPARE_LONG_READS || whole === undefined) this.skip();
+    if (!COMPARE_EVERY_READ || whole === undefined) this.skip();
     await expectEveryPlanReadsTheSame(whole.messages, { dataset: setup.dataset, config: configFor(setup), catalog: usageCatalog(['usage_records']) });
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The faults the connector must survive, as data: the fault tests check what each ends with, and the
- * secrets test runs them again looking for leaks.
+ * The faults the connector must survive, as data: the fault tests check what each ends with, and
+ * scan its output for secrets.
  */
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
@@ -197,18 +197,22 @@ export const SCENARIO_ENV: Readonly<Record<string, string>> = {
 
 export interface ScenarioRun {
   setup: UsageSetup;
+  /** Closed once the read ended; its request log and dataset stay. */
   simulator: RunningSimulator;
   result: WatchedRun;
 }
 
-/** Runs one read of the usage streams against a simulator that injects the scenario's faults. */
-export async function runFaultScenario(scenario: FaultScenario, seed: number, options: { debug?: boolean } = {}): Promise<ScenarioRun> {
+/**
+ * Runs one read of the usage streams against a simulator that injects the scenario's faults, with
+ * --debug, so that the scan for secrets sees DEBUG logs too.
+ */
+export async function runFaultScenario(scenario: FaultScenario, seed: number): Promise<ScenarioRun> {
   const setup = scenarioSetup(scenario, seed);
   const progress: ReadProgress = { statesWithCursors: 0 };
   const simulator = await startSimulator({ dataset: setup.dataset, faults: { seed, rules: scenario.faults(progress) } });
   try {
     const result = await runCliWatched(
-      ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.debug ? ['--debug'] : [])],
+      ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', '--debug'],
       {
         env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV, ...scenario.env },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog() },
@@ -218,9 +222,8 @@ export async function runFaultScenario(scenario: FaultScenario, seed: number, op
       },
     );
     return { setup, simulator, result };
-  } catch (error) {
+  } finally {
     await simulator.close();
-    throw error;
   }
 }
 

@@ -3,7 +3,7 @@ import { addDays } from '../../source-twilio-costs/dates';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
-import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
 import {
   allRows,
@@ -103,13 +103,14 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     }
   });
 
-  it('an uninterrupted read emits enough states for every kill point, and the same rows under every plan', async () => {
+  it('an uninterrupted read emits enough states for every kill point, and the data', async () => {
     expect(uninterrupted.exitCode).to.equal(0);
     expectWellFormedRead(uninterrupted.messages, [...USAGE_STREAMS]);
     const withCursors = uninterrupted.messages.filter((message) => message.type === 'STATE' && Object.keys(cursorsOf(message)).length > 0);
     expect(withCursors.length, 'states with cursors').to.be.at.least(12);
     expectUsageEqualsDataset(allRows(uninterrupted.messages), SETUP);
-    await expectEveryPlanReadsTheSame(uninterrupted.messages, { dataset: SETUP.dataset, config: CONFIG, catalog: usageCatalog(), env: ENV });
+    // A plain read from start_date, of a kind the fault scenarios and the year's read compare.
+    if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(uninterrupted.messages, { dataset: SETUP.dataset, config: CONFIG, catalog: usageCatalog(), env: ENV });
   });
 
   // The killed reads are not compared across plans: each is cut short at a moment that depends on
@@ -144,8 +145,8 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     });
   }
 
-  // The failed attempt is about failing (its faults end it on purpose), so only the attempt after
-  // it, a clean read from the failed one's states, is compared across plans.
+  // The failed attempt is about failing (its faults end it on purpose); the attempt after it, a
+  // clean read from the failed one's states, is a resume like the midway kill's, compared above.
   it('after a failure, the next attempt resumes from the last state, not from start_date', async () => {
     // usage_records alone, so that every usage request the simulator sees is that stream's.
     const catalog = usageCatalog(['usage_records']);
@@ -197,7 +198,7 @@ describe('black box: resuming after SIGKILL and after failures', function () {
       }
       expectUsageRecordsEqualDataset([...committedRows(first.messages).usage_records, ...allRows(second.messages).usage_records], SETUP);
       expectNoStateMovesBackwards([...statesOf(first.messages, 'usage_records'), ...statesOf(second.messages, 'usage_records')]);
-      await expectEveryPlanReadsTheSame(second.messages, { dataset: SETUP.dataset, config: CONFIG, catalog, state: lastStates(first.messages), env: ENV });
+      if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(second.messages, { dataset: SETUP.dataset, config: CONFIG, catalog, state: lastStates(first.messages), env: ENV });
     } finally {
       await simulator.close();
     }

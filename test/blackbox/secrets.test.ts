@@ -1,76 +1,13 @@
 import { expect } from 'chai';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
+import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
-import { traceErrors, type Message } from '../helpers/protocol';
-import { BAD_INPUT_CASES, BAD_INPUT_SECRETS, runBadInputCase, validInput } from './bad-input-cases';
-import { FAULT_SCENARIOS, runFaultScenario, runLimited, TEST_REQUEST_TIMEOUT_MS, type ScenarioRun } from './fault-scenarios';
+import { traceErrors } from '../helpers/protocol';
+import { runLimited, TEST_REQUEST_TIMEOUT_MS } from './fault-scenarios';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
-
-/** Shorter pieces of a secret than this are too likely to occur by chance in hex-heavy output. */
-const SECRET_FRAGMENT = 8;
-const BASIC_VALUE = /Basic\s+[A-Za-z0-9+/]{8,}={0,2}/;
-
-const basic = (user: string, password: string): string => Buffer.from(`${user}:${password}`).toString('base64');
-
-/**
- * Everything that must never be printed: every auth token (subaccounts' too, which the connector
- * sees in /Accounts.json), every API key secret, and every Basic value made of them.
- */
-function secretsOf(dataset: Dataset): { raw: string[]; basic: string[] } {
-  const accounts = dataset.accounts.map((account) => [account.sid, account.authToken] as const);
-  const keys = dataset.apiKeys.map((key) => [key.sid, key.secret] as const);
-  const pairs = [...accounts, ...keys, ...[dataset.mainAccountSid, ...dataset.apiKeys.map((key) => key.sid)].flatMap((user) => Object.values(BAD_INPUT_SECRETS).map((secret) => [user, secret] as const))];
-  return { raw: [...accounts, ...keys].map(([, secret]) => secret).concat(Object.values(BAD_INPUT_SECRETS)), basic: pairs.map(([user, password]) => basic(user, password)) };
-}
-
-/** Scans every byte of stdout and stderr: no secret, no piece of one, no Basic value at all. */
-function expectNoSecret(result: CliResult, dataset: Dataset): void {
-  const output = `${result.stdout}\n${result.stderr}`;
-  const { raw, basic: basicValues } = secretsOf(dataset);
-  for (const secret of raw) {
-    expect(output.includes(secret), `a secret in the output`).to.equal(false);
-    for (let start = 0; start + SECRET_FRAGMENT <= secret.length; start++) {
-      const fragment = secret.slice(start, start + SECRET_FRAGMENT);
-      expect(output.includes(fragment), `a piece of a secret ("${fragment}…") in the output`).to.equal(false);
-    }
-  }
-  for (const value of basicValues) expect(output.includes(value), 'a Basic Authorization value in the output').to.equal(false);
-  expect(BASIC_VALUE.exec(output)?.[0], 'a Basic Authorization value in the output').to.equal(undefined);
-}
-
-/** The texts a user reads: log lines, error messages, connection statuses. */
-function userFacingTexts(messages: readonly Message[]): string[] {
-  const texts: string[] = [];
-  for (const message of messages) {
-    if (message.type === 'LOG') texts.push(String(message.log.message));
-    if (message.type === 'CONNECTION_STATUS') texts.push(String(message.connectionStatus.message));
-    if (message.type === 'TRACE' && message.trace.type === 'ERROR') texts.push(String(message.trace.error.message), String(message.trace.error.internal_message ?? ''));
-  }
-  return texts;
-}
-
-/**
- * What the HTTP layer may say of a request: method and path (never the query, never a header), then
- * the status and Twilio's code, or what went wrong on the wire in the client's own words.
- */
-const HTTP_LAYER_MENTION = /GET (\S+) (answered HTTP \d{3}(?: \(Twilio error \d+\))?(?::[^)]*)?|failed: [^;).]*)/g;
-const ALLOWED_HTTP_OUTCOME =
-  /^(?:answered HTTP \d{3}(?: \(Twilio error \d+\))?(?:: (?:the response has no "\w+" list|refusing to send credentials to another origin \([^)\s]+))?|failed: (?:no answer within \d+ ms|connection error(?: [A-Z_]+)?|the response body was cut off \((?:no answer within \d+ ms|connection error(?: [A-Z_]+)?)|the response body is not JSON|the answer is larger than \d+ MiB decoded, this source's cap on one answer))$/;
-
-function expectHttpErrorsNameOnlyMethodPathStatusAndCode(messages: readonly Message[]): number {
-  let mentions = 0;
-  for (const text of userFacingTexts(messages)) {
-    for (const [, path, outcome] of text.matchAll(HTTP_LAYER_MENTION)) {
-      expect(path, `a path without a query in: ${text}`).to.match(/^\/2010-04-01\/[^?\s]*$/);
-      expect(outcome, `what the HTTP layer says in: ${text}`).to.match(ALLOWED_HTTP_OUTCOME);
-      mentions += 1;
-    }
-  }
-  return mentions;
-}
+import { basic, expectNoSecret } from './secret-checks';
 
 /** A loopback server on another port (so another origin) that records the requests it gets. */
 async function startRecorder(): Promise<{ server: Server; origin: string; received: IncomingHttpHeaders[] }> {
@@ -84,58 +21,10 @@ async function startRecorder(): Promise<{ server: Server; origin: string; receiv
   return { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
 }
 
+// The output of every fault scenario and bad-input case is scanned for secrets too, by
+// faults.test.ts and bad-input.test.ts, beside the other checks of the same runs.
 describe('black box: secrets', function () {
   this.timeout(CLI_TEST_TIMEOUT_MS);
-
-  // Not compared across plans: these runs repeat faults.test.ts's scenarios (other seeds) with
-  // --debug to scan their output, and faults.test.ts compares every scenario that completes.
-  describe('the fault scenarios, with --debug', () => {
-    let runs: Array<Promise<ScenarioRun>> | undefined;
-    const runOf = (index: number): Promise<ScenarioRun> => {
-      runs ??= runLimited(4, FAULT_SCENARIOS.map((scenario, at) => () => runFaultScenario(scenario, 7100 + at, { debug: true })));
-      return runs[index] as Promise<ScenarioRun>;
-    };
-    after(async () => {
-      for (const run of await Promise.allSettled(runs ?? [])) if (run.status === 'fulfilled') await run.value.simulator.close();
-    });
-
-    FAULT_SCENARIOS.forEach((scenario, index) => {
-      it(`${scenario.name}: no secret in stdout or stderr; HTTP errors name method, path, status and code only`, async () => {
-        const { result, setup, simulator } = await runOf(index);
-        // The credentials were in use: the scan looks at a run that had them.
-        expect(simulator.requests.some((request) => request.user === configFor(setup).account_sid || request.user?.startsWith('SK'))).to.equal(true);
-        expectNoSecret(result, setup.dataset);
-        expectHttpErrorsNameOnlyMethodPathStatusAndCode(result.messages);
-      });
-    });
-
-    it('the HTTP-layer check has something to check: failing scenarios quote the HTTP layer', async () => {
-      const failing = FAULT_SCENARIOS.map((scenario, index) => ({ scenario, index })).filter(({ scenario }) => !scenario.outcome.complete);
-      let mentions = 0;
-      for (const { index } of failing) mentions += expectHttpErrorsNameOnlyMethodPathStatusAndCode((await runOf(index)).result.messages);
-      expect(mentions).to.be.greaterThan(0);
-    });
-  });
-
-  describe('the bad-input cases', () => {
-    let simulator: RunningSimulator;
-    let results: Array<Promise<CliResult>> | undefined;
-    before(async () => {
-      simulator = await startSimulator({ dataset: generateDataset({ seed: 7200, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: 1 }) });
-    });
-    after(() => simulator.close());
-
-    BAD_INPUT_CASES.forEach((badCase, index) => {
-      it(`${badCase.problem}: no secret in stdout or stderr`, async () => {
-        const valid = validInput(simulator.dataset);
-        results ??= runLimited(4, BAD_INPUT_CASES.map((each) => () => runBadInputCase(each, valid, simulator.baseUrl)));
-        const result = await (results[index] as Promise<CliResult>);
-        expect(result.messages.length, 'the case answered').to.be.greaterThan(0);
-        expectNoSecret(result, simulator.dataset);
-        expectHttpErrorsNameOnlyMethodPathStatusAndCode(result.messages);
-      });
-    });
-  });
 
   // Not compared across plans: the reads are there to be scanned, most fail on purpose at the config.
   describe('each secret in every config position, key names included, before and after the config is checked', () => {
