@@ -45,6 +45,7 @@ function reportingTwilioErrors(stream: Stream): Stream {
     primaryKey: stream.primaryKey,
     ...(stream.cursorField ? { cursorField: stream.cursorField } : {}),
     jsonSchema: stream.jsonSchema,
+    ...(stream.dependsOn ? { dependsOn: stream.dependsOn } : {}),
     async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
       try {
         yield* stream.read(context);
