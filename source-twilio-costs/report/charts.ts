@@ -15,6 +15,8 @@ import { formatAmount, formatMonth } from './format';
 import type { BarPlot, Chart, ColumnPlot } from './page';
 
 type Vega = typeof import('vega');
+/** Vega-Lite's colour channel, as its types define it (they export the spec's type, not the channel's). */
+type ColourChannel = NonNullable<Extract<TopLevelSpec, { mark: unknown }>['encoding']>['color'];
 type VegaLite = typeof import('vega-lite');
 
 const FONT = 'Helvetica, Arial, sans-serif';
@@ -57,7 +59,7 @@ function common(chart: Chart): Pick<TopLevelSpec, 'title' | 'description' | 'con
   };
 }
 
-function colour(chart: Chart): Record<string, unknown> {
+function colour(chart: Chart): ColourChannel {
   let next = 0;
   const range = chart.series.map((series) => (series === chart.muted ? MUTED : (PALETTE[next++ % PALETTE.length] as string)));
   return {
@@ -70,25 +72,29 @@ function colour(chart: Chart): Record<string, unknown> {
   };
 }
 
+/** A spike's mark above its column: a red triangle pointing down, and the product's name above it. */
+const MARKER_COLOUR = '#c0392b';
+
 function columnSpec(chart: Chart, plot: ColumnPlot): TopLevelSpec {
   const values = plot.points.map((point) => ({ x: plot.time === 'month' ? formatMonth(point.x) : point.x, series: point.series, amount: geometry(point.amount), rank: chart.series.indexOf(point.series) }));
   const x =
     plot.time === 'month'
-      ? { field: 'x', type: 'ordinal', title: plot.xTitle, sort: null, axis: { labelAngle: 0 } }
-      : { field: 'x', type: 'temporal', timeUnit: 'utcyearmonthdate', title: plot.xTitle, axis: { format: '%-d %b', labelAngle: 0, tickCount: 'week', gridColor: '#f0f0f0' } };
+      ? ({ field: 'x', type: 'ordinal', title: plot.xTitle, sort: null, axis: { labelAngle: 0 } } as const)
+      : ({ field: 'x', type: 'temporal', timeUnit: 'utcyearmonthdate', title: plot.xTitle, axis: { format: '%-d %b', labelAngle: 0, tickCount: 'week', gridColor: '#f0f0f0' } } as const);
+  const y = { field: 'amount', type: 'quantitative', title: `Spend (${chart.currency})`, axis: { format: axisFormat(values.map(({ amount }) => amount)) }, stack: 'zero' } as const;
+  const columns = { mark: { type: 'bar' }, encoding: { x, y, color: colour(chart), order: { field: 'rank', type: 'quantitative' } } } as const;
+  const base = { ...common(chart), width: COLUMN_CHART_WIDTH, height: COLUMN_CHART_HEIGHT, data: { values } };
+  if (plot.markers.length === 0) return { ...base, ...columns };
+  const markers = { values: plot.markers.map((marker) => ({ x: marker.x, amount: geometry(marker.top), label: marker.label })) };
+  const at = { x, y: { field: 'amount', type: 'quantitative' } } as const;
   return {
-    ...common(chart),
-    width: COLUMN_CHART_WIDTH,
-    height: COLUMN_CHART_HEIGHT,
-    data: { values },
-    mark: { type: 'bar' },
-    encoding: {
-      x,
-      y: { field: 'amount', type: 'quantitative', title: `Spend (${chart.currency})`, axis: { format: axisFormat(values.map(({ amount }) => amount)) }, stack: 'zero' },
-      color: colour(chart),
-      order: { field: 'rank', type: 'quantitative' },
-    },
-  } as TopLevelSpec;
+    ...base,
+    layer: [
+      columns,
+      { data: markers, mark: { type: 'point', shape: 'triangle-down', filled: true, size: 70, color: MARKER_COLOUR, yOffset: -8 }, encoding: at },
+      { data: markers, mark: { type: 'text', fontSize: 10, fontWeight: 'bold', color: MARKER_COLOUR, dy: -20 }, encoding: { ...at, text: { field: 'label' } } },
+    ],
+  };
 }
 
 function barSpec(chart: Chart, plot: BarPlot): TopLevelSpec {
@@ -111,7 +117,7 @@ function barSpec(chart: Chart, plot: BarPlot): TopLevelSpec {
         encoding: { text: { field: 'text' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 export class ChartRenderer {

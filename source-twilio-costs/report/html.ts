@@ -13,7 +13,7 @@ import type { Cell, Chart, Figure, Inline, Paragraph, ReportPage, Section, Table
 /** Tables with more columns than this (a month per row, a product per column) are set tighter to fit the page. */
 const DENSE_COLUMNS = 8;
 
-const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+const CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'";
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d1d1f; --muted: #5f6368; --rule: #d9d9de; --tint: #f5f6f8; --accent: #1f5fa8; }

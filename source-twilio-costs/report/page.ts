@@ -9,7 +9,7 @@ import { sumDecimals, type Decimal } from '../money';
 import { negativeLineMeaning, PLACEMENT_MEANINGS, residualMeaning, UNREAD_SUBACCOUNTS_MEANING } from './explanations';
 import { formatAmount, formatCount, formatDay, formatMonth, formatMultiple, formatShare } from './format';
 import { UNREAD_SUBACCOUNTS_CATEGORY, type CategorySpend, type ProductAmount, type ReportData } from './queries';
-import { findSpikes, SPIKE_RULE } from './spikes';
+import { findSpikes, SPIKE_RULE, type SpikeSearch } from './spikes';
 
 /** A run of text: plain, an exact amount in the report's currency, a name set as code, or emphasis. */
 export type Inline = string | { amount: Decimal } | { code: string } | { strong: string };
@@ -40,6 +40,8 @@ export interface ColumnPlot {
   xTitle: string;
   /** x is "YYYY-MM" or "YYYY-MM-DD". */
   points: ReadonlyArray<{ x: string; series: string; amount: Decimal }>;
+  /** Columns to point at (the days with spikes), above the top of their stack, with a label. */
+  markers: ReadonlyArray<{ x: string; top: Decimal; label: string }>;
 }
 
 /** Horizontal bars, one per label, in the given order. */
@@ -134,7 +136,19 @@ function grid(amounts: readonly ProductAmount[], series: ProductSeries): Map<str
 }
 
 /** A chart of stacked columns and the table of its numbers: one row per x, one column per series, and totals. */
-function columnChart(options: { id: string; title: string; summary: string; data: ReportData; series: ProductSeries; time: 'month' | 'day'; xs: readonly string[]; amounts: readonly ProductAmount[]; collapsed: boolean }): Chart {
+function columnChart(options: {
+  id: string;
+  title: string;
+  summary: string;
+  data: ReportData;
+  series: ProductSeries;
+  time: 'month' | 'day';
+  xs: readonly string[];
+  amounts: readonly ProductAmount[];
+  /** The xs to point at, with what to say there. */
+  markers: ReadonlyMap<string, string>;
+  collapsed: boolean;
+}): Chart {
   const { series, time, xs } = options;
   const cells = grid(options.amounts, series);
   const xLabel = time === 'month' ? formatMonth : formatDay;
@@ -158,6 +172,7 @@ function columnChart(options: { id: string; title: string; summary: string; data
       time,
       xTitle: time === 'month' ? 'Month' : 'Day (UTC)',
       points: xs.flatMap((x) => series.names.map((name) => ({ x, series: name, amount: cells.get(x)?.get(name) ?? 0n }))),
+      markers: [...options.markers].map(([x, text]) => ({ x, label: text, top: sumDecimals([...(cells.get(x)?.values() ?? [])].filter((amount) => amount > 0n)) })),
     },
     table: {
       id: options.id,
@@ -186,8 +201,15 @@ function extremes(entries: ReadonlyArray<readonly [string, Decimal]>): { highest
 
 const money = (amount: Decimal, currency: string): string => `${formatAmount(amount)} ${currency}`;
 
-function accountName(data: ReportData, sid: string): string {
-  return data.accounts.find((account) => account.sid === sid)?.friendlyName ?? sid;
+/**
+ * Each account's name for people: its friendly name, with its SID where two accounts share one (a
+ * chart draws one bar per name), or its SID alone when the file has no accounts table.
+ */
+function accountNames(data: ReportData): Map<string, string> {
+  const friendly = new Map(data.accountSpend.map(({ accountSid }) => [accountSid, data.accounts.find(({ sid }) => sid === accountSid)?.friendlyName ?? accountSid]));
+  const uses = new Map<string, number>();
+  for (const name of friendly.values()) uses.set(name, (uses.get(name) ?? 0) + 1);
+  return new Map([...friendly].map(([sid, name]) => [sid, (uses.get(name) ?? 0) > 1 && name !== sid ? `${name} (${sid})` : name]));
 }
 
 function mainAccountName(data: ReportData): string | undefined {
@@ -214,7 +236,7 @@ function summarySection(data: ReportData): Section {
     const adds: Paragraph =
       reconciliation.mismatchCount === 0
         ? [{ strong: 'The spend adds up to it exactly' }, `: on every one of the ${formatCount(reconciliation.accountDays)} account-days, an account's usage_costs rows equal its totalprice`]
-        : [{ strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` }, ' (listed below): usage_costs and usage_records were landed by different syncs, or a sync failed part-way. Run sync again'];
+        : [{ strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` }, ' (listed below): most likely usage_costs and usage_records were landed by different syncs, or one of them failed part-way. Run sync again'];
     const rest: Paragraph = unread === 0n ? ['.'] : ['; ', { amount: unread }, ' of subaccounts not read on their own makes up the rest of the bill (see ', { strong: 'Spend by account' }, ').'];
     bill = {
       id: 'bill',
@@ -300,35 +322,41 @@ function monthsSection(data: ReportData, series: ProductSeries): Section {
     title: 'Spend by product and month',
     paragraphs,
     figures: [],
-    charts: [columnChart({ id: 'months', title: `Spend by product and month (${data.currency})`, summary, data, series, time: 'month', xs: months, amounts: data.monthly, collapsed: false })],
+    charts: [columnChart({ id: 'months', title: `Spend by product and month (${data.currency})`, summary, data, series, time: 'month', xs: months, amounts: data.monthly, markers: new Map(), collapsed: false })],
     tables: [],
   };
 }
 
-function daysSection(data: ReportData, series: ProductSeries): Section {
+function daysSection(data: ReportData, series: ProductSeries, spikes: SpikeSearch): Section {
   const from = maxDay(data.period.from, addDays(data.period.to, 1 - DAYS_CHARTED));
   const days = eachDay({ from, to: data.period.to });
   const inWindow = data.daily.filter(({ at }) => at >= from && at <= data.period.to);
   const dayTotals = days.map((day) => [formatDay(day), sumDecimals(inWindow.filter(({ at }) => at === day).map(({ spend }) => spend))] as const);
   const range = extremes(dayTotals);
-  const summary = `Daily spend by product from ${formatDay(from)} to ${formatDay(data.period.to)}${range ? `: highest on ${range.highest[0]} (${money(range.highest[1], data.currency)}), lowest on ${range.lowest[0]} (${money(range.lowest[1], data.currency)})` : ''}. Days that jump above a product's usual level are listed under Spikes.`;
+  // Each day with spikes is pointed at, with the products that spiked.
+  const spiked = new Map<string, string[]>();
+  for (const spike of spikes.spikes) if (spike.day >= from) spiked.set(spike.day, [...(spiked.get(spike.day) ?? []), spike.product]);
+  const markers = new Map([...spiked].map(([day, products]) => [day, products.join(', ')]));
+  const marked = markers.size === 0 ? '' : ` ${markers.size === 1 ? 'One day is' : `${markers.size} days are`} marked ▼ with the product that spiked (see Spikes).`;
+  const summary = `Daily spend by product from ${formatDay(from)} to ${formatDay(data.period.to)}${range ? `: highest on ${range.highest[0]} (${money(range.highest[1], data.currency)}), lowest on ${range.lowest[0]} (${money(range.lowest[1], data.currency)})` : ''}.${marked}`;
   const title = days.length === DAYS_CHARTED ? `Spend by product and day, the last ${DAYS_CHARTED} days (${data.currency})` : `Spend by product and day (${data.currency})`;
   return {
     id: 'days',
     title: days.length === DAYS_CHARTED ? `Spend by product and day, the last ${DAYS_CHARTED} days` : 'Spend by product and day',
     paragraphs: [],
     figures: [],
-    charts: [columnChart({ id: 'days', title, summary, data, series, time: 'day', xs: days, amounts: inWindow, collapsed: true })],
+    charts: [columnChart({ id: 'days', title, summary, data, series, time: 'day', xs: days, amounts: inWindow, markers, collapsed: true })],
     tables: [],
   };
 }
 
 function accountsSection(data: ReportData): Section {
   const kinds = { main: 'Main account', subaccount: 'Subaccount', unread: 'Subaccounts not read on their own' };
+  const names = accountNames(data);
   const entries = data.accountSpend.map((spend) => {
     const account = data.accounts.find(({ sid }) => sid === spend.accountSid);
     const kind = account?.isMain ? kinds.main : account ? kinds.subaccount : spend.unreadSubaccounts !== 0n ? kinds.main : kinds.subaccount;
-    return { sid: spend.accountSid, name: accountName(data, spend.accountSid), status: account?.status ?? null, kind, amount: spend.own };
+    return { sid: spend.accountSid, name: names.get(spend.accountSid) ?? spend.accountSid, status: account?.status ?? null, kind, amount: spend.own };
   });
   const unread = sumDecimals(data.accountSpend.map(({ unreadSubaccounts }) => unreadSubaccounts));
   entries.sort((a, b) => (a.amount === b.amount ? a.name.localeCompare(b.name) : a.amount > b.amount ? -1 : 1));
@@ -497,8 +525,7 @@ function creditsSection(data: ReportData): Section {
   };
 }
 
-function spikesSection(data: ReportData): Section {
-  const search = findSpikes(data.daily, data.fileRange.from, data.period);
+function spikesSection(data: ReportData, search: SpikeSearch): Section {
   const rule: Paragraph = [
     `A spike is a day on which a product's spend is more than ${SPIKE_RULE.ratio}× its usual level (the median of its ${SPIKE_RULE.trailingDays} days before), at least `,
     { amount: search.floor },
@@ -556,6 +583,7 @@ function aboutSection(data: ReportData): Section {
 /** The whole page for the data read from one file. */
 export function buildReportPage(data: ReportData, generatedAt: Date): ReportPage {
   const series = productSeries(data);
+  const spikes = findSpikes(data.daily, data.fileRange.from, data.period);
   const main = mainAccountName(data);
   const synced = data.syncedAt ? `, last synced ${data.syncedAt.slice(0, 16).replace('T', ' ')} UTC` : '';
   return {
@@ -566,12 +594,12 @@ export function buildReportPage(data: ReportData, generatedAt: Date): ReportPage
       summarySection(data),
       productsSection(data),
       monthsSection(data, series),
-      daysSection(data, series),
+      daysSection(data, series, spikes),
       accountsSection(data),
       categoriesSection(data, series),
       residualsSection(data),
       creditsSection(data),
-      spikesSection(data),
+      spikesSection(data, spikes),
       aboutSection(data),
     ],
   };

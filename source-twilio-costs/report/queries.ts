@@ -20,6 +20,7 @@ const REQUIRED_COLUMNS = {
   usage_costs: ['account_sid', 'category', 'parent_category', 'product', 'start_date', 'price', 'price_unit', 'is_unattributed', 'placement'],
   usage_records: ['account_sid', 'category', 'start_date', 'price'],
   accounts: ['sid', 'friendly_name', 'status', 'is_main_account'],
+  [STATE_TABLE]: ['updated_at'],
 } as const;
 
 export interface AccountInfo {
@@ -164,7 +165,7 @@ async function syncedAt(database: ReportDatabase): Promise<string | null> {
 
 async function reconciliation(database: ReportDatabase, period: DayRange): Promise<Reconciliation> {
   // Each account-day's leaves (without the residual of unread subaccounts, which is no account's own
-  // usage) against that account's totalprice; a day on either side only counts as a mismatch.
+  // usage) against that account's totalprice; an account-day only one side holds is a mismatch too.
   const perDay = `
     WITH leaves AS (
       SELECT account_sid, start_date, SUM(price) AS amount FROM usage_costs
@@ -260,7 +261,7 @@ async function readData(database: ReportDatabase, request: PeriodRequest): Promi
   const historyFrom = addDays(period.from, -HISTORY_DAYS);
   return {
     databasePath: database.path,
-    syncedAt: await syncedAt(database),
+    syncedAt: tables.has(STATE_TABLE) ? await syncedAt(database) : null,
     fileRange,
     period,
     currency,

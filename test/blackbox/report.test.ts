@@ -56,27 +56,31 @@ describe('black box: report', function () {
   this.timeout(120_000);
   let file: SyncedFile;
   let outDir: string;
+  /** The report of the whole file, which most cases read. */
+  let wholeReport: string;
+  let result: CliResult;
+  let databaseBefore: string;
   let html: string;
   let tables: Map<string, ReportTable>;
 
   before(async () => {
     file = await syncedFile();
     outDir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-report-out-'));
+    wholeReport = path.join(outDir, 'report.html');
+    databaseBefore = sha256(file.databasePath);
+    result = await runCli(['report', '--duckdb', file.databasePath, '--out', wholeReport]);
+    html = readFileSync(wholeReport, 'utf8');
+    tables = reportTables(html);
   });
   after(() => rmSync(outDir, { recursive: true, force: true }));
 
   it('writes one HTML file from the synced file, says so in one line, and leaves the file as it was', async () => {
-    const before = sha256(file.databasePath);
-    const out = path.join(outDir, 'report.html');
-    const result = await runCli(['report', '--duckdb', file.databasePath, '--out', out]);
     expect(result.exitCode, result.stderr).to.equal(0);
     expect(result.stdout).to.equal('');
     const spend = (await query(file.databasePath, `SELECT CAST(SUM(price) AS VARCHAR) FROM usage_costs`))[0]?.[0] ?? '';
-    expect(result.stderr).to.equal(`report: ${formatDecimal(parseDecimal(spend))} USD of spend from ${REPORT_PERIOD.from} to ${REPORT_PERIOD.to}, 4 charts; written to ${out} (${Math.ceil(readFileSync(out).length / 1024)} KiB)\n`);
-    expect(sha256(file.databasePath)).to.equal(before);
+    expect(result.stderr).to.equal(`report: ${formatDecimal(parseDecimal(spend))} USD of spend from ${REPORT_PERIOD.from} to ${REPORT_PERIOD.to}, 4 charts; written to ${wholeReport} (${Math.ceil(readFileSync(wholeReport).length / 1024)} KiB)\n`);
+    expect(sha256(file.databasePath)).to.equal(databaseBefore);
     expect(readdirSync(outDir)).to.deep.equal(['report.html']);
-    html = readFileSync(out, 'utf8');
-    tables = reportTables(html);
     expect([...tables.keys()].sort()).to.deep.equal(['accounts', 'categories', 'credits', 'days', 'months', 'products', 'residuals', 'spikes']);
   });
 
@@ -203,6 +207,33 @@ describe('black box: report', function () {
     expect(page).to.contain('<title>Twilio spend of Alice Telecom, 1 Mar 2026 to 31 Mar 2026</title>');
   });
 
+  it('reports a file that holds usage_costs alone, and says what it cannot check without usage_records', async () => {
+    // As a file of usage_costs landed by other means would be: no states, no other stream.
+    const dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-report-alone-'));
+    try {
+      const database = path.join(dir, 'costs.duckdb');
+      writeFileSync(database, readFileSync(file.databasePath));
+      const instance = await DuckDBInstance.create(database);
+      const connection = await instance.connect();
+      await connection.run('DROP TABLE usage_records; DROP TABLE accounts; DROP TABLE focus_costs; DROP TABLE usage_categories; DROP TABLE _airbyte_state;');
+      connection.closeSync();
+      instance.closeSync();
+      const out = path.join(dir, 'report.html');
+      const result = await runCli(['report', '--duckdb', database, '--out', out]);
+      expect(result.exitCode, result.stderr).to.equal(0);
+      const page = readFileSync(out, 'utf8');
+      expect(reportFigures(page).get('spend')).to.equal(reportFigures(html).get('spend'));
+      expect(reportFigures(page).has('bill')).to.equal(false);
+      expect(page).to.contain('This file has no usage_records, so the spend cannot be held against totalprice here.');
+      // Without the accounts table, accounts go by their SIDs.
+      expect(reportTables(page).get('accounts')?.rows.get(SAMPLE_MAIN_ACCOUNT_SID)?.[0]?.text).to.equal(SAMPLE_MAIN_ACCOUNT_SID);
+      expect(page).to.contain('<title>Twilio spend, 1 Feb 2026 to 3 May 2026</title>');
+      expect(page).to.contain('<p class="subtitle">Amounts in USD, from costs.duckdb; written ');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('bad input: one line, exit 1, and nothing written, not even half a file', () => {
     let scratch: string;
     let out: string;
@@ -231,22 +262,38 @@ describe('black box: report', function () {
       expectOneLineFailure(await report('--duckdb', text), /^report: .*costs\.csv is not a DuckDB database, so sync did not write it\. Pass the file sync wrote with --duckdb\.\n$/);
     });
 
-    it('a DuckDB database that sync did not write', async () => {
-      const other = path.join(scratch, 'other.duckdb');
-      const instance = await DuckDBInstance.create(other);
-      (await instance.connect()).closeSync();
+    /** A DuckDB file made by `sql`. */
+    async function databaseOf(name: string, sql: string): Promise<string> {
+      const database = path.join(scratch, name);
+      const instance = await DuckDBInstance.create(database);
+      const connection = await instance.connect();
+      if (sql) await connection.run(sql);
+      connection.closeSync();
       instance.closeSync();
-      expectOneLineFailure(await report('--duckdb', other), /is a DuckDB database that sync did not write \(it has no _airbyte_state table and no usage_costs\)/);
+      return database;
+    }
+    const STATE_TABLE = 'CREATE TABLE _airbyte_state (stream VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL);';
+    const usageCosts = (columns: string): string =>
+      `CREATE TABLE usage_costs (account_sid VARCHAR, category VARCHAR, parent_category VARCHAR, product VARCHAR, start_date DATE, price DECIMAL(38,9), price_unit VARCHAR, is_unattributed BOOLEAN${columns});`;
+
+    it('a DuckDB database that sync did not write', async () => {
+      expectOneLineFailure(await report('--duckdb', await databaseOf('other.duckdb', '')), /is a DuckDB database that sync did not write \(it has no _airbyte_state table and no usage_costs\)/);
     });
 
     it('a file sync wrote without usage_costs', async () => {
-      const partial = path.join(scratch, 'accounts-only.duckdb');
-      const instance = await DuckDBInstance.create(partial);
-      const connection = await instance.connect();
-      await connection.run('CREATE TABLE _airbyte_state (stream VARCHAR PRIMARY KEY, state VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL); CREATE TABLE accounts (sid VARCHAR PRIMARY KEY)');
-      connection.closeSync();
-      instance.closeSync();
+      const partial = await databaseOf('accounts-only.duckdb', `${STATE_TABLE} CREATE TABLE accounts (sid VARCHAR PRIMARY KEY);`);
       expectOneLineFailure(await report('--duckdb', partial), /has no usage_costs table, which the report is made from\. Run sync with usage_costs among its streams/);
+    });
+
+    it('a usage_costs table without a column the report reads', async () => {
+      const old = await databaseOf('old.duckdb', `${STATE_TABLE} ${usageCosts('')}`);
+      expectOneLineFailure(await report('--duckdb', old), /has a table usage_costs without the column placement, so sync did not write it as it is\. Sync into a new file with --duckdb\.\n$/);
+    });
+
+    it('prices in two currencies, which no total can add up', async () => {
+      const rows = "INSERT INTO usage_costs VALUES ('AC1', 'sms', NULL, 'Messaging', DATE '2026-10-01', 1, 'USD', false, 'name'), ('AC2', 'sms', NULL, 'Messaging', DATE '2026-10-01', 2, 'EUR', false, 'name');";
+      const mixed = await databaseOf('mixed.duckdb', `${STATE_TABLE} ${usageCosts(', placement VARCHAR')} ${rows}`);
+      expectOneLineFailure(await report('--duckdb', mixed), /^report: usage_costs holds prices in EUR and USD from 2026-10-01 to 2026-10-01; a report adds up one currency\. Sync each Twilio main account into its own file with --duckdb\.\n$/);
     });
 
     it('an empty period, naming the days the file holds', async () => {

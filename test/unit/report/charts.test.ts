@@ -25,6 +25,7 @@ const months: Chart = {
       { x: '2026-10', series: 'Account', amount: parseDecimal('-80') },
       { x: '2026-10', series: '3 smaller products', amount: parseDecimal('42') },
     ],
+    markers: [],
   },
   table,
 };
@@ -73,10 +74,16 @@ describe('report: charts drawn by Vega-Lite, without a browser', function () {
     expect(renderer.spec(categories)).to.deep.include({ description: months.summary });
   });
 
-  it('draws days on a time axis', async () => {
-    const days: Chart = { ...months, plot: { kind: 'columns', time: 'day', xTitle: 'Day (UTC)', points: [{ x: '2026-10-01', series: 'Voice', amount: parseDecimal('5') }, { x: '2026-10-02', series: 'Voice', amount: parseDecimal('7') }] } };
+  it('draws days on a time axis, with a marker and its label above a day that spiked', async () => {
+    const points = [
+      { x: '2026-10-01', series: 'Voice', amount: parseDecimal('5') },
+      { x: '2026-10-02', series: 'Voice', amount: parseDecimal('70') },
+    ];
+    const days: Chart = { ...months, plot: { kind: 'columns', time: 'day', xTitle: 'Day (UTC)', points, markers: [{ x: '2026-10-02', top: parseDecimal('70'), label: 'Voice' }] } };
     const svg = await renderer.svg(days);
     expect(svg).to.contain('>Day (UTC)</text>');
     expect(svg.match(/aria-roledescription="bar"/g)).to.have.length(2);
+    expect(svg.match(/aria-roledescription="point"/g)).to.have.length(1);
+    expect(svg).to.match(/aria-roledescription="text mark"[^>]*>Voice<\/text>/);
   });
 });

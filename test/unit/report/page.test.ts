@@ -131,6 +131,7 @@ describe('report: the page model', () => {
       total: ['Total', d('800'), d('325.5'), d('-25'), d('1100.5')],
     });
     expect(chart.plot.kind === 'columns' && chart.plot.points.length).to.equal(6);
+    expect(chart.plot.kind === 'columns' && chart.plot.markers).to.deep.equal([]);
   });
 
   it('charts the last 90 days of a longer period, and every day of a shorter one', () => {
@@ -175,6 +176,15 @@ describe('report: the page model', () => {
     expect(UNREAD_SUBACCOUNTS_MEANING.split('. ')).to.have.length(1);
   });
 
+  it('tells apart two accounts with one name by their SIDs, so each has its own bar', () => {
+    const accounts = [
+      { sid: MAIN, friendlyName: 'Alice Telecom', status: 'active', isMain: true },
+      { sid: SUB, friendlyName: 'Alice Telecom', status: 'active', isMain: false },
+    ];
+    const chart = chartOf(buildReportPage(sampleData({ accounts }), NOW), 'accounts');
+    expect(chart.plot.kind === 'bars' && chart.plot.bars.map(({ label }) => label)).to.deep.equal([`Alice Telecom (${MAIN})`, `Alice Telecom (${SUB})`, 'Subaccounts not read on their own']);
+  });
+
   it('names an account by its SID when the file has no accounts table', () => {
     const rows = rowsOf(chartOf(buildReportPage(sampleData({ accounts: [] }), NOW), 'accounts').table);
     expect(rows[SUB]?.slice(0, 2)).to.deep.equal([SUB, SUB]);
@@ -211,6 +221,10 @@ describe('report: the page model', () => {
     const page = buildReportPage(sampleData({ daily, fileRange: { from: '2026-09-01', to: '2026-10-31' } }), NOW);
     const spikes = rowsOf(tableOf(page, 'spikes'));
     expect(spikes).to.deep.equal({ '2026-10-11|Messaging': ['11 Oct 2026', 'Messaging', d('500'), d('10'), d('10'), '50.00×'] });
+    // The daily chart points at the day, above its column.
+    const days = chartOf(page, 'days');
+    expect(days.plot.kind === 'columns' && days.plot.markers).to.deep.equal([{ x: '2026-10-11', label: 'Messaging', top: d('500') }]);
+    expect(days.summary).to.contain('One day is marked ▼ with the product that spiked (see Spikes).');
     expect(sectionOf(page, 'spikes').paragraphs.map(plainText)).to.include('Days before 15 Sep 2026 are not judged: the file holds fewer than 14 days before them.');
   });
 });
