@@ -13,10 +13,9 @@ import { UsageRecordsStream } from './streams/usage-records';
 import { twilioHierarchy } from './costs/hierarchy';
 import { placeWindow } from './costs/reconcile';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
-import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
+import { asTwilioConnectorError, type FailureContext } from './twilio/error-policy';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
-import { asTwilioConnectorError } from './twilio-errors';
 import type { ForcedPlan, WindowReaders } from './usage';
 
 export interface SourceEnvironment {
@@ -51,7 +50,7 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
 }
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
-function reportingTwilioErrors(stream: Stream): Stream {
+function reportingTwilioErrors(stream: Stream, failureContext: FailureContext): Stream {
   return {
     name: stream.name,
     primaryKey: stream.primaryKey,
@@ -61,7 +60,7 @@ function reportingTwilioErrors(stream: Stream): Stream {
       try {
         yield* stream.read(context);
       } catch (error) {
-        throw asTwilioConnectorError(error) ?? error;
+        throw asTwilioConnectorError(error, failureContext) ?? error;
       }
     },
   };
@@ -104,7 +103,6 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
 
   async check(config: ResolvedConfig, logger: Logger): Promise<{ succeeded: boolean; message: string }> {
     const client = this.client(config, logger, CHECK_RETRY_POLICY);
-    const host = config.baseUrl.host;
     try {
       if (config.credentials.mode === 'api_key') {
         await probeUsage(client, config.accountSid, config.today, true);
@@ -122,11 +120,8 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
         message: `Connected to Twilio with the Auth Token of ${config.accountSid}: it reads the main account and ${subaccounts} subaccount${subaccounts === 1 ? '' : 's'}${config.subaccountSids ? ' (as selected in subaccount_sids)' : ''}, each on its own.`,
       };
     } catch (error) {
-      if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
-        return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
-      }
       // The runner turns a config or transient error into FAILED; anything else is a bug, not a failed connection.
-      throw asTwilioConnectorError(error) ?? error;
+      throw asTwilioConnectorError(error, { host: config.baseUrl.host }) ?? error;
     }
   }
 
@@ -140,7 +135,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     });
     const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
     return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy, context.usedPlacements), focusCosts].map(
-      reportingTwilioErrors,
+      (stream) => reportingTwilioErrors(stream, { host: config.baseUrl.host }),
     );
   }
 

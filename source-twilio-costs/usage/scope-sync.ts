@@ -4,7 +4,7 @@ import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject, SyncMode } from '../protocol/messages';
 import type { StreamEvent } from '../protocol/stream';
-import { isSkippableAccountError } from '../twilio/error-policy';
+import { accountSkipReason } from '../twilio/error-policy';
 import { firstDayToRead, ScopeProgress, WindowSummary, windowTailFrom } from './cursors';
 import { mergeStreams } from './merge-streams';
 import { syncWindows } from './sync-windows';
@@ -169,8 +169,9 @@ export async function* syncUsageScopes<TRecord extends object>(options: UsageSyn
       yield { kind: 'checkpoint', state: currentState() };
     } else if (step.kind === 'error') {
       const { error } = step;
-      if (!(job.scope.skippable && isSkippableAccountError(error))) throw error;
-      if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${options.streamName}: Twilio answered HTTP ${error.status} for its usage (${job.range.from}..${job.range.to}). Its usage is left out of this sync.`);
+      const skipReason = job.scope.skippable ? accountSkipReason(error) : undefined;
+      if (skipReason === undefined) throw error;
+      if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${options.streamName} (${job.range.from}..${job.range.to}): ${skipReason}. Its usage is left out of this sync.`);
       scopeProgress.skipped = true;
     }
   }
