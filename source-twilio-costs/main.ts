@@ -14,6 +14,13 @@ async function main(): Promise<void> {
     process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
     return;
   }
+  // `report` draws the DuckDB file as an HTML page; loaded only here, with its chart library, so the
+  // Airbyte commands never load it.
+  if (process.argv[2] === 'report') {
+    const { runReport } = await import('./report/command.js');
+    process.exitCode = await runReport({ argv: process.argv.slice(3), stderr: process.stderr });
+    return;
+  }
   const source = new TwilioCostsSource(process.env);
   const stdout = new JsonLinesSink(process.stdout);
   const exitCode = await runCommand(source, {

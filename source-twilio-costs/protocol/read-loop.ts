@@ -98,13 +98,12 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
   const now = options.now ?? Date.now;
   let allSucceeded = true;
   const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-  for (const [position, { stream, syncMode }] of configured.entries()) {
+  for (const { stream, syncMode } of configured) {
     await output.write(streamStatusMessage(stream.name, 'STARTED'));
     const tracker = new CheckpointTracker(stream.name, options, now);
     // Checked ten times per interval; an output error surfaces at the stream's next write.
     const watchdog = setInterval(() => void tracker.heartbeat(heartbeatMs).catch(() => undefined), Math.max(10, heartbeatMs / 10));
     watchdog.unref();
-    const laterStreams = configured.slice(position + 1).map((later) => later.stream.name);
     let running = false;
     const markRunning = async (): Promise<void> => {
       if (running) return;
@@ -113,7 +112,7 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
     };
     try {
       const state = syncMode === 'incremental' ? options.states.get(stream.name) : undefined;
-      for await (const event of stream.read({ syncMode, state, logger, laterStreams })) {
+      for await (const event of stream.read({ syncMode, state, logger })) {
         if (event.kind === 'record') {
           await markRunning();
           await output.write(recordMessage(stream.name, event.data));

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveCatalog } from './catalog';
+import { resolveCatalog, type ConfiguredStream } from './catalog';
 import { ConfigError, asConnectorError, type ConnectorError } from './errors';
 import { Logger } from './logger';
 import { parseJsonInput } from './json';
@@ -26,6 +26,12 @@ export interface Source<Config> {
    */
   check(config: Config, logger: Logger): Promise<{ succeeded: boolean; message: string }>;
   streams(config: Config): Stream[];
+  /**
+   * Prepares a read of the configured streams (as the catalog names them, from `streams`), before
+   * any is read: returns them in the order to read them. Where a source sets up what its streams
+   * share in one read. Without it, the catalog's streams are read in its order.
+   */
+  prepareRead?(config: Config, configured: readonly ConfiguredStream[]): readonly ConfiguredStream[];
 }
 
 export interface RunOptions {
@@ -128,7 +134,7 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
-        const succeeded = await readStreams(configured, { output, logger, states, checkpointIntervalMs: options.checkpointIntervalMs });
+        const succeeded = await readStreams(source.prepareRead?.(config, configured) ?? configured, { output, logger, states, checkpointIntervalMs: options.checkpointIntervalMs });
         return succeeded ? 0 : 1;
       }
       default:

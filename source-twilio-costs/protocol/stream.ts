@@ -20,8 +20,6 @@ export interface StreamReadContext {
   /** The input stream_state for this stream (incremental only), or undefined. */
   state: JsonObject | undefined;
   logger: Logger;
-  /** The streams this read runs after this one, in order (none when absent): what is read now may serve them. */
-  laterStreams?: readonly string[];
 }
 
 /**

@@ -4,8 +4,7 @@ import { dayOf, type Day } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
-import { UsedPlacements } from './usage-categories';
-import { UsageWindowReader, type ForcedPlan, type ChunkPlacer, type UsageScope, type WindowReaders } from '../usage';
+import type { UsageScope } from '../usage';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -13,23 +12,16 @@ function creationDay(account: AccountWire): Day | undefined {
 }
 
 /**
- * What the streams share in one run: the config, the Twilio client, the account list, which is
- * fetched once and reused by every stream that needs it, and the usage window reader, which plans
- * every usage request and lets one usage stream reuse the windows another one read.
+ * What the streams that talk to Twilio share in one run: the config, the Twilio client, and the
+ * account list, which is fetched once and reused by every stream that needs it.
  */
 export class TwilioContext {
   private accountList: Promise<AccountWire[]> | undefined;
-  readonly usageWindows: UsageWindowReader;
-  /** Where usage_costs placed each category in this run, for usage_categories. */
-  readonly usedPlacements = new UsedPlacements();
 
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-    options: { forcedPlan?: ForcedPlan; placeChunk?: ChunkPlacer; readers?: WindowReaders } = {},
-  ) {
-    this.usageWindows = new UsageWindowReader({ client, ...options });
-  }
+  ) {}
 
   /** The main account and its subaccounts, as Twilio lists them (Auth Token mode only). */
   accounts(): Promise<AccountWire[]> {

@@ -1,40 +1,8 @@
 import type { Hierarchy } from '../costs/hierarchy';
-import type { WindowPlacement } from '../costs/reconcile';
-import type { PlacementSource } from '../costs/types';
 import type { UsageCategoriesRecord } from '../generated/types';
 import type { Stream, StreamEvent } from '../protocol/stream';
 import { loadStreamSchema } from './schemas';
-
-/**
- * The placements usage_costs used in this run, by category. When every account and window that
- * priced a category placed it the same way, that is its placement; where they differ, none is
- * kept (each usage_costs row still carries its own parent and placement).
- */
-export class UsedPlacements {
-  private readonly used = new Map<string, { parentCategory: string | null; placement: PlacementSource } | 'differs'>();
-
-  add(placements: readonly WindowPlacement[]): void {
-    for (const { category, parentCategory, placement } of placements) {
-      const known = this.used.get(category);
-      if (known === undefined) this.used.set(category, { parentCategory, placement });
-      else if (known !== 'differs' && (known.parentCategory !== parentCategory || known.placement !== placement)) this.used.set(category, 'differs');
-    }
-  }
-
-  of(category: string): { parentCategory: string | null; placement: PlacementSource } | undefined {
-    const used = this.used.get(category);
-    return used === 'differs' ? undefined : used;
-  }
-
-  categories(): string[] {
-    return [...this.used.keys()];
-  }
-
-  /** Whether some category was placed under it. */
-  isParent(category: string): boolean {
-    return [...this.used.values()].some((used) => used !== 'differs' && used.parentCategory === category);
-  }
-}
+import type { UsedPlacements } from './usage-costs';
 
 /**
  * Every category the connector knows, with its parent, product and whether it is a rollup: a

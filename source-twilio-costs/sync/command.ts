@@ -8,19 +8,17 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandOptions } from '../command-options';
 import { nonNegativeNumberFromEnv } from '../config';
 import type { AirbyteMessage, AirbyteStream, JsonObject } from '../protocol/messages';
 import { TwilioCostsSource, type SourceEnvironment } from '../source';
 import { columnsOf, rowTexts } from './columns';
 import { ConnectorRun } from './connector-run';
-import { DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';
+import { DEFAULT_DATABASE_PATH, DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';
 import { SyncError } from './errors';
 import { SyncProgress } from './progress';
 import { onStopSignal } from './stop-signals';
 import { SyncSummary } from './summary';
-
-export const DEFAULT_DATABASE_PATH = 'twilio-costs.duckdb';
 
 /**
  * Seconds between states, so between commits. Shorter than the connector's default: a commit is
@@ -57,17 +55,7 @@ interface SelectedStream {
 }
 
 function parseSyncArguments(argv: string[]): SyncArguments {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { config: { type: 'string' }, duckdb: { type: 'string' }, streams: { type: 'string' } },
-    }));
-  } catch (error) {
-    throw new SyncError(`${(error as Error).message}. ${USAGE}`);
-  }
+  const values = parseCommandOptions(argv, { config: { type: 'string' }, duckdb: { type: 'string' }, streams: { type: 'string' } }, USAGE, (message) => new SyncError(message));
   if (!values.config) throw new SyncError(`sync needs --config FILE. ${USAGE}`);
   const streams = values.streams
     ?.split(',')

@@ -102,7 +102,7 @@ describe('usage paging: one paginator for every listing', () => {
     const scope = { id: ACCOUNT, accountSid: ACCOUNT, includeSubaccounts: false, skippable: false };
     let error: unknown;
     try {
-      for await (const step of reader.read(scope, range, new Set(), { share: 'none', fields: 'all', holdsChunks: false })) void step;
+      for await (const step of reader.read(scope, range, new Set(), { use: 'rows', keepFor: undefined })) void step;
     } catch (caught) {
       error = caught;
     }
