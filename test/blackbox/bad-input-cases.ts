@@ -3,6 +3,7 @@
  * checks the answers, the secrets test runs the table again looking for leaks, and the README's
  * troubleshooting table has a row for every case.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,11 @@ import { usageCatalog } from './read-checks';
 /** Distinctive secrets for configs whose credentials never reach Twilio, or are wrong. */
 export const BAD_INPUT_SECRETS = { apiKeySecret: 'Qx7-bad-input-key-secret-Zr49wPk', authToken: 'Tk3-bad-input-auth-token-Vb81nHs' } as const;
 
-/** A file given to the CLI: JSON content, raw text, or a path that cannot be read. */
-type InputFile = { json: unknown } | { text: string } | { unreadable: 'missing' | 'directory' };
+/**
+ * A file given to the CLI: JSON content, raw text, a path that cannot be read, or one that never
+ * ends (/dev/zero, or a FIFO a writer fills without end), whose stated size is 0.
+ */
+type InputFile = { json: unknown } | { text: string } | { unreadable: 'missing' | 'directory' } | { endless: 'device' | 'fifo' };
 
 export interface CaseInput {
   config?: InputFile;
@@ -88,7 +92,21 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'the config file is larger than 8 MiB',
     command: 'check',
     input: (valid) => ({ config: { text: JSON.stringify(valid.config) + ' '.repeat(8 * 1024 * 1024) } }),
-    answer: failed(/^The config file \S+ is \d+ bytes; this source reads config files of at most 8 MiB\.$/),
+    answer: failed(/^The config file \S+ holds more than 8 MiB; this source reads config files of at most that\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config file is /dev/zero',
+    command: 'check',
+    input: () => ({ config: { endless: 'device' } }),
+    answer: failed(/^The config file \/dev\/zero holds more than 8 MiB; this source reads config files of at most that\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config file is a FIFO that never ends',
+    command: 'check',
+    input: () => ({ config: { endless: 'fifo' } }),
+    answer: failed(/^The config file \S+ holds more than 8 MiB; this source reads config files of at most that\.$/),
     exitCode: 0,
   },
   {
@@ -363,7 +381,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'the state file is larger than 8 MiB',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records'])), state: { text: `[${' '.repeat(8 * 1024 * 1024)}]` } }),
-    answer: configError(/^The state file \S+ is \d+ bytes; this source reads state files of at most 8 MiB\.$/),
+    answer: configError(/^The state file \S+ holds more than 8 MiB; this source reads state files of at most that\.$/),
     exitCode: 1,
   },
   {
@@ -398,10 +416,25 @@ export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, 
   const input = badCase.input(valid);
   const files: Record<string, unknown> = {};
   const unreadableDirectories: string[] = [];
+  const writers: Array<ReturnType<typeof spawn>> = [];
   const args: string[] = input.args ?? [badCase.command];
   for (const [name, flag] of FILE_FLAGS) {
     const file = input[name];
     if (file === undefined) continue;
+    if ('endless' in file && file.endless === 'device') {
+      args.push(flag, '/dev/zero');
+      continue;
+    }
+    if ('endless' in file) {
+      const directory = mkdtempSync(path.join(tmpdir(), 'twilio-costs-fifo-'));
+      unreadableDirectories.push(directory);
+      const fifo = path.join(directory, `${name}.json`);
+      spawnSync('mkfifo', [fifo]);
+      // The writer blocks until the CLI opens the FIFO, then writes until it is closed (SIGPIPE).
+      writers.push(spawn('sh', ['-c', `yes '{"a": 1}' > "${fifo}"`], { stdio: 'ignore' }));
+      args.push(flag, fifo);
+      continue;
+    }
     if ('unreadable' in file) {
       // A directory where a file should be cannot be read, even by root.
       const directory = mkdtempSync(path.join(tmpdir(), 'twilio-costs-unreadable-'));
@@ -419,6 +452,7 @@ export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, 
     return await runCli(args, { env: { TWILIO_API_BASE_URL: simulatorUrl, ...env }, files });
   } finally {
     await faulty?.close();
+    for (const writer of writers) writer.kill();
     for (const directory of unreadableDirectories) rmSync(directory, { recursive: true, force: true });
   }
 }
