@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { resolveCatalog, type ConfiguredStream } from './catalog';
 import { ConfigError, asConnectorError, type ConnectorError } from './errors';
@@ -69,16 +69,34 @@ export const MAX_INPUT_FILE_BYTES = 8 * 1024 * 1024;
 /** Exit code of a run whose output was closed by its reader: nothing more could be reported. */
 export const OUTPUT_CLOSED_EXIT_CODE = 1;
 
+/** Bytes asked of the file at a time. */
+const INPUT_READ_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * An input file's text, read up to MAX_INPUT_FILE_BYTES and no further. The bytes read are what
+ * count, not the size the file states: /dev/zero, a FIFO or a process substitution state 0 and
+ * never end.
+ */
 function readInputText(path: string, what: string): string {
+  let fd: number | undefined;
   try {
-    const { size } = statSync(path);
-    if (size > MAX_INPUT_FILE_BYTES) {
-      throw new ConfigError(`The ${what} file ${path} is ${size} bytes; this source reads ${what} files of at most ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB.`);
+    fd = openSync(path, 'r');
+    const chunks: Buffer[] = [];
+    const chunk = Buffer.alloc(INPUT_READ_CHUNK_BYTES);
+    let bytes = 0;
+    for (let read = readSync(fd, chunk); read > 0; read = readSync(fd, chunk)) {
+      bytes += read;
+      if (bytes > MAX_INPUT_FILE_BYTES) {
+        throw new ConfigError(`The ${what} file ${path} holds more than ${MAX_INPUT_FILE_BYTES / (1024 * 1024)} MiB; this source reads ${what} files of at most that.`);
+      }
+      chunks.push(Buffer.from(chunk.subarray(0, read)));
     }
-    return readFileSync(path, 'utf8');
+    return Buffer.concat(chunks, bytes).toString('utf8');
   } catch (error) {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError(`Cannot read the ${what} file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}.`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
