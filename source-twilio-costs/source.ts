@@ -44,6 +44,7 @@ function reportingTwilioErrors(stream: Stream, failureContext: FailureContext): 
     primaryKey: stream.primaryKey,
     ...(stream.cursorField ? { cursorField: stream.cursorField } : {}),
     jsonSchema: stream.jsonSchema,
+    ...(stream.dependsOn ? { dependsOn: stream.dependsOn } : {}),
     async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
       try {
         yield* stream.read(context);

@@ -6,7 +6,7 @@ import { Logger } from './logger';
 import { parseJsonInput } from './json';
 import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
 import { MessageOutput, OutputClosedError, type MessageSink } from './output';
-import { readStreams } from './read-loop';
+import { inDependencyOrder, readStreams } from './read-loop';
 import { secretsOfRawConfig } from './spec-secrets';
 import { parseInputState } from './state';
 import { describeStream, type Stream } from './stream';
@@ -27,9 +27,9 @@ export interface Source<Config> {
   check(config: Config, logger: Logger): Promise<{ succeeded: boolean; message: string }>;
   streams(config: Config): Stream[];
   /**
-   * Prepares a read of the configured streams (as the catalog names them, from `streams`), before
-   * any is read: returns them in the order to read them. Where a source sets up what its streams
-   * share in one read. Without it, the catalog's streams are read in its order.
+   * Prepares a read of the configured streams (from `streams`, each after those it depends on),
+   * before any is read, and returns them in the order to read them: where a source sets up what its
+   * streams share in one read. Without it, they are read as configured.
    */
   prepareRead?(config: Config, configured: readonly ConfiguredStream[]): readonly ConfiguredStream[];
 }
@@ -148,7 +148,7 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
       case 'read': {
         const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
         const streams = source.streams(config);
-        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
+        const configured = inDependencyOrder(resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning)));
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
