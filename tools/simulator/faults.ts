@@ -39,6 +39,8 @@ export type Fault =
   | { kind: 'endless-paging' }
   /** A 200 whose gzip body (about 1 KB a MiB) inflates to `decodedMiB` MiB of spaces. */
   | { kind: 'gzip-bomb'; decodedMiB: number }
+  /** The real page, and copies of its first `rows` usage records that name `accountSid` instead: rows of another account than the one asked for. */
+  | { kind: 'foreign-rows'; accountSid: string; rows: number }
   /** The real page, with the price of every usage record of `category` written as `price` (a decimal Twilio might one day send). */
   | { kind: 'rewrite-price'; category: string; price: string }
   /** A 302 to the same path and query on `origin`. */
@@ -196,6 +198,14 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
       exchange.log(200);
       return;
     }
+    case 'foreign-rows':
+      exchange.send(
+        rewritePage(exchange.answer(), (page) => {
+          const records = page.usage_records as Array<Record<string, unknown>>;
+          return { ...page, usage_records: [...records, ...records.slice(0, fault.rows).map((record) => ({ ...record, account_sid: fault.accountSid }))] };
+        }),
+      );
+      return;
     case 'rewrite-price':
       exchange.send(
         rewritePage(exchange.answer(), (page) => ({
