@@ -379,6 +379,26 @@ describe('black box: sync into DuckDB', function () {
       return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
     }
 
+    it('a price DECIMAL(38,9) cannot hold exactly stops the landing, naming it, rather than round it', async () => {
+      const before = await contents();
+      // Twilio restates the days with a totalprice of 13 places; DuckDB would round it to 9 without a word.
+      const restating = await startSimulator({
+        dataset: simulator.dataset,
+        faults: { seed: 1, rules: [{ fault: { kind: 'rewrite-price', category: 'totalprice', price: '0.1234567891234' }, when: (request) => request.path.includes('/Usage/Records') }] },
+      });
+      try {
+        const result = await runSyncCli(files, { TWILIO_API_BASE_URL: restating.baseUrl });
+        expectOneLineFailure(
+          result,
+          /^sync: usage_records\.price is 0\.1234567891234 in the record with account_sid AC[0-9a-f]{32}, category totalprice, start_date 2026-10-0[12], end_date 2026-10-0[12], which DECIMAL\(38,9\) cannot hold exactly \(more than 9 decimal places\): sync stops rather than round it\. What landed before stays\.\n$/,
+        );
+      } finally {
+        await restating.close();
+      }
+      expect(await contents()).to.equal(before);
+      expect(await query(files.databasePath, "SELECT price FROM usage_records WHERE price = 0.123456789")).to.deep.equal([]);
+    });
+
     it('a saved state that is not JSON names its row and how to reset it', async () => {
       await query(files.databasePath, "UPDATE _airbyte_state SET state = '{\"accounts\": {' WHERE stream = 'usage_costs'");
       const before = await contents();
