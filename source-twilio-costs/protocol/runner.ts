@@ -41,6 +41,23 @@ export interface RunOptions {
   checkpointIntervalMs: number;
 }
 
+/** What a read needs, as objects: what `read` makes of its files, and what `sync` hands over in its own process. */
+export interface ReadRequest<Config> {
+  config: Config;
+  /** The streams to read (from `streams(config)`), each with its sync mode. */
+  configured: readonly ConfiguredStream[];
+  /** The input state of each stream that has one, by stream name. */
+  states: ReadonlyMap<string, JsonObject>;
+}
+
+export interface InProcessReadOptions {
+  /** Where the messages go: a consumer in this process. */
+  sink: MessageSink;
+  checkpointIntervalMs: number;
+  /** Values to mask besides those the source derives from the config: the secrets the raw config held. */
+  secrets: readonly string[];
+}
+
 const USAGE = 'usage: spec | check --config FILE | discover --config FILE | read --config FILE --catalog FILE [--state FILE] [--debug]';
 
 /**
@@ -87,6 +104,11 @@ function readJsonFile(path: string, what: string): unknown {
   return parseJsonInput(readInputText(path, what), `The ${what} file ${path}`);
 }
 
+/** The config file's JSON, read as every command reads it: its size checked, and errors that name the file and the cause. */
+export function readConfigFile(path: string): unknown {
+  return readJsonFile(path, 'config');
+}
+
 /**
  * Reads and validates the config, first logging what is odd about it (even if it then fails). Its
  * secrets are registered for masking before anything is said about it: those the spec marks, as
@@ -113,24 +135,9 @@ function requireOption(value: string | undefined, flag: string, command: string)
  */
 export async function runCommand<Config>(source: Source<Config>, options: RunOptions): Promise<number> {
   const output = new MessageOutput(options.sink);
-  try {
-    return await runAndReport(source, options, output);
-  } catch (thrown) {
-    // The reader is gone: there is no one left to tell, and nothing more to read for.
-    if (thrown instanceof OutputClosedError) return OUTPUT_CLOSED_EXIT_CODE;
-    throw thrown;
-  }
-}
-
-async function runAndReport<Config>(source: Source<Config>, options: RunOptions, output: MessageOutput): Promise<number> {
   let logger = new Logger(output);
-  try {
-    const { positionals, values } = parseArgs({
-      args: options.argv,
-      allowPositionals: true,
-      strict: true,
-      options: { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' }, debug: { type: 'boolean' } },
-    });
+  return reportingFailures(output, () => logger, async () => {
+    const { positionals, values } = parseCommandLine(options.argv);
     const command = positionals[0] ?? '';
     logger = new Logger(output, values.debug === true);
     if (positionals.length !== 1) throw new ConfigError(`Expected one command. ${USAGE}`);
@@ -148,27 +155,72 @@ async function runAndReport<Config>(source: Source<Config>, options: RunOptions,
       case 'read': {
         const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
         const streams = source.streams(config);
-        const configured = inDependencyOrder(resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning)));
+        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
           : new Map();
-        const succeeded = await readStreams(source.prepareRead?.(config, configured) ?? configured, { output, logger, states, checkpointIntervalMs: options.checkpointIntervalMs });
-        return succeeded ? 0 : 1;
+        return (await readConfigured(source, { config, configured, states }, output, logger, options.checkpointIntervalMs)) ? 0 : 1;
       }
       default:
         throw new ConfigError(`Unknown command ${JSON.stringify(command)}. ${USAGE}`);
     }
+  });
+}
+
+/**
+ * A read in this process, with objects instead of files: the same read loop and messages as the
+ * `read` command, written to `sink`, and its exit code. What `sync` runs.
+ */
+export async function runRead<Config>(source: Source<Config>, request: ReadRequest<Config>, options: InProcessReadOptions): Promise<number> {
+  const output = new MessageOutput(options.sink);
+  output.addSecrets(options.secrets);
+  output.addSecrets(source.secrets(request.config));
+  const logger = new Logger(output);
+  return reportingFailures(output, () => logger, async () => ((await readConfigured(source, request, output, logger, options.checkpointIntervalMs)) ? 0 : 1));
+}
+
+/** Reads the configured streams, each after those it depends on, as the source prepares them; false when one failed. */
+function readConfigured<Config>(source: Source<Config>, request: ReadRequest<Config>, output: MessageOutput, logger: Logger, checkpointIntervalMs: number): Promise<boolean> {
+  const ordered = inDependencyOrder(request.configured);
+  return readStreams(source.prepareRead?.(request.config, ordered) ?? ordered, { output, logger, states: request.states, checkpointIntervalMs });
+}
+
+/**
+ * Runs a command's body and returns its exit code. A failure becomes a TRACE ERROR with the right
+ * failure type (the stack trace only in its stack_trace field) and exit code 1; once the output's
+ * reader is gone there is no one left to tell, and nothing more to read for.
+ */
+async function reportingFailures(output: MessageOutput, logger: () => Logger, body: () => Promise<number>): Promise<number> {
+  try {
+    try {
+      return await body();
+    } catch (thrown) {
+      if (thrown instanceof OutputClosedError) throw thrown;
+      await logger().drain();
+      await output.write(errorTraceMessage(traceFields(asConnectorError(thrown), thrown)));
+      return 1;
+    } finally {
+      await logger().drain();
+      await output.flush();
+    }
   } catch (thrown) {
-    if (thrown instanceof OutputClosedError) throw thrown;
-    const error = thrown instanceof TypeError && (thrown as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')
-      ? new ConfigError(`${thrown.message}. ${USAGE}`)
-      : asConnectorError(thrown);
-    await logger.drain();
-    await output.write(errorTraceMessage(traceFields(error, thrown)));
-    return 1;
-  } finally {
-    await logger.drain();
-    await output.flush();
+    if (thrown instanceof OutputClosedError) return OUTPUT_CLOSED_EXIT_CODE;
+    throw thrown;
+  }
+}
+
+/** The command line's command and options; a malformed one is a config error that shows the usage. */
+function parseCommandLine(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { config: { type: 'string' }, catalog: { type: 'string' }, state: { type: 'string' }, debug: { type: 'boolean' } },
+    });
+  } catch (thrown) {
+    if (thrown instanceof TypeError && (thrown as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new ConfigError(`${thrown.message}. ${USAGE}`);
+    throw thrown;
   }
 }
 

@@ -305,13 +305,14 @@ export class UsageWindowReader {
   /**
    * A listing's needed records, page by page, through the client's paginator. Each page is in hand,
    * for as many rows as it can hold, from before it is requested until its reader comes back for
-   * the next one; of its rows only the needed ones are kept meanwhile.
+   * the next one; of its rows only the needed ones are kept meanwhile (the page's items are
+   * dropped as soon as they are picked).
    */
-  private async *listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
+  private listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category }, plan.listed.size);
     const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) });
-    for await (const items of pages) yield neededRows(scope, plan.needed, listing.range, items);
+    const paging = { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) };
+    return this.client.paginateInto(first.path, USAGE_RECORDS_LIST, first.parameters, paging, (items) => neededRows(scope, plan.needed, listing.range, items));
   }
 
   /**
