@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
-import { actionForStatus } from './error-policy';
+import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
@@ -347,7 +347,7 @@ export class TwilioClient {
     }
     const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
-    if (actionForStatus(response.status) === 'retry') {
+    if (isRetried(error)) {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }
     throw error;

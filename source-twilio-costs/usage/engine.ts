@@ -11,7 +11,7 @@ import type { Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject } from '../protocol/messages';
 import type { StreamEvent, StreamReadContext } from '../protocol/stream';
-import { isSkippableAccountError } from '../twilio/error-policy';
+import { accountSkipReason, isSkippableAccountError } from '../twilio/error-policy';
 import type { ConsumerRun, RecordBatch, ResidualWindow, UsageConsumer } from './consumer';
 import { firstDayToRead, ScopeProgress, WindowSummary, windowTailFrom } from './cursors';
 import { amountOf, type DailyUsage } from './daily-usage';
@@ -200,8 +200,9 @@ export class UsageEngine {
         yield { kind: 'checkpoint', state: currentState() };
       } else if (step.kind === 'error') {
         const { error } = step;
-        if (!(job.scope.skippable && isSkippableAccountError(error))) throw error;
-        if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${streamName}: Twilio answered HTTP ${error.status} for its usage (${job.range.from}..${job.range.to}). Its usage is left out of this sync.`);
+        const skipReason = job.scope.skippable ? accountSkipReason(error) : undefined;
+        if (skipReason === undefined) throw error;
+        if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${streamName} (${job.range.from}..${job.range.to}): ${skipReason}. Its usage is left out of this sync.`);
         scopeProgress.skipped = true;
       }
     }

@@ -11,6 +11,8 @@ import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cl
 
 /** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
 export const TEST_REQUEST_TIMEOUT_MS = 2000;
+/** For scenarios that test no timeout but do much work per request (many retries, big bodies), on a loaded machine. */
+const PATIENT_REQUEST_TIMEOUT_MS = 30_000;
 
 /** What a scenario's faults may follow of the read, as the connector prints it. */
 export interface ReadProgress {
@@ -23,6 +25,8 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
+  /** Environment of its read besides SCENARIO_ENV's. */
+  env?: Readonly<Record<string, string>>;
   /** The days read, when not the usual four across a month boundary. */
   range?: { from: string; to: string };
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
@@ -66,6 +70,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     mode: 'auth_token',
     // Sixteen days, read densely: listings of four to eight pages, side by side.
     range: { from: '2026-09-20', to: '2026-10-05' },
+    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(PATIENT_REQUEST_TIMEOUT_MS) },
     faults: () => [
       { fault: { kind: 'twilio-error', status: 429 }, share: 0.1 },
       { fault: { kind: 'twilio-error', status: 500 }, share: 0.1 / 0.9 },
@@ -136,11 +141,13 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     name: 'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out',
     mode: 'auth_token',
     faults: (progress) => [{ fault: { kind: 'gzip-bomb', decodedMiB: 2048 }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    // Inflating 32 MiB takes CPU time: the cap, not the timeout, must be what ends each attempt.
+    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(PATIENT_REQUEST_TIMEOUT_MS) },
     outcome: {
       complete: false,
       failureType: 'transient_error',
       message:
-        /^Stream usage_\w+ failed: Twilio kept failing after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
+        /^Stream usage_\w+ failed: Twilio at 127\.0\.0\.1:\d+ gave no usable answer after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
     },
   },
   {
@@ -196,7 +203,7 @@ export async function runFaultScenario(scenario: FaultScenario, seed: number, op
     const result = await runCliWatched(
       ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.debug ? ['--debug'] : [])],
       {
-        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV },
+        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV, ...scenario.env },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog() },
       },
       (line) => {
