@@ -45,8 +45,27 @@ export class SecretRedactor {
 
   /** The value with every secret masked; the value itself (not a copy) when nothing needed masking. */
   redactValue<T>(value: T): T {
-    if (this.secrets.size === 0) return value;
+    // Looked for first without copying anything: every record passes here, and almost none holds a secret.
+    if (this.secrets.size === 0 || !this.holdsSecret(value)) return value;
     return this.redactAny(value) as T;
+  }
+
+  private holdsSecret(value: unknown): boolean {
+    if (typeof value === 'string') return this.textHoldsSecret(value);
+    if (typeof value !== 'object' || value === null) return false;
+    if (Array.isArray(value)) {
+      for (const item of value as unknown[]) if (this.holdsSecret(item)) return true;
+      return false;
+    }
+    for (const key in value) {
+      if (this.textHoldsSecret(key) || this.holdsSecret((value as Record<string, unknown>)[key])) return true;
+    }
+    return false;
+  }
+
+  private textHoldsSecret(text: string): boolean {
+    for (const secret of this.secrets) if (text.includes(secret)) return true;
+    return false;
   }
 
   private redactAny(value: unknown): unknown {
