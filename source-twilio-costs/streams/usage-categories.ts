@@ -31,9 +31,11 @@ export class UsageCategoriesStream implements Stream<UsageCategoriesRecord> {
     const placements = [...known, ...this.used.categories().filter((category) => !knownNames.has(category)).sort().map((category) => seen.placementOf(category))];
     for (const placement of placements) {
       const used = this.used.of(placement.category);
+      // Spelled as Twilio sent them to usage_costs, so the table joins usage_records and usage_costs.
+      const { spellings } = this.used;
       const record: UsageCategoriesRecord = {
-        category: placement.category,
-        parent_category: used ? used.parentCategory : placement.parentCategory,
+        category: spellings.spell(placement.category),
+        parent_category: spellings.spell(used ? used.parentCategory : placement.parentCategory),
         product: placement.product,
         is_rollup: placement.isRollup || this.used.isParent(placement.category),
         placement: used ? used.placement : placement.placement,

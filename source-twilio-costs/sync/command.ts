@@ -193,7 +193,7 @@ async function land(run: ConnectorRun, selected: readonly SelectedStream[], land
     if (message.type === 'RECORD') {
       const entry = byName.get(message.record.stream);
       if (!entry) continue;
-      pending.get(entry.stream.name)?.push(rowTexts(message.record.data, message.record.emitted_at, entry.table.columns));
+      pending.get(entry.stream.name)?.push(rowTexts(message.record.data, message.record.emitted_at, entry.table));
       progress.record(entry.stream.name);
       summary.record(entry.stream.name, message.record.data);
     } else if (message.type === 'STATE') {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { ofType, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import {
   AcceptanceConnector,
@@ -67,7 +67,7 @@ function expectCleanRead(result: CliResult): void {
 }
 
 describe('acceptance (CAT TestIncremental)', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let discovered: DiscoveredStream[];
   let catalog: ConfiguredCatalog;

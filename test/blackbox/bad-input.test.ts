@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import type { CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 import { BAD_INPUT_CASES, runBadInputCase, validInput, type BadInputCase } from './bad-input-cases';
 import { runLimited } from './fault-scenarios';
@@ -31,7 +31,7 @@ function expectAnswer(badCase: BadInputCase, result: CliResult): void {
 }
 
 describe('black box: bad input', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let results: Array<Promise<CliResult>> | undefined;
   const resultOf = (index: number): Promise<CliResult> => {

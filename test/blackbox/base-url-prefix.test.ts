@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { recordsOf, traceErrors } from '../helpers/protocol';
 import { configFor, usageCatalog } from './read-checks';
@@ -40,7 +40,7 @@ async function startPrefixProxy(target: string): Promise<{ url: string; paths: s
 }
 
 describe('black box: TWILIO_API_BASE_URL with a path prefix', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let proxy: Awaited<ReturnType<typeof startPrefixProxy>>;
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { canonicalJson } from '../helpers/canonical-json';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, ofType, recordsOf, traceErrors, type Message } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
@@ -43,7 +43,7 @@ function recordsWithoutTimes(messages: Message[], stream: string): string[] {
 }
 
 describe('black box: the catalogs real clients send', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let env: Record<string, string>;
   let discovered: Message;

@@ -8,7 +8,7 @@ import {
   sampleDataset,
 } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
@@ -22,7 +22,7 @@ const apiKeyConfig = {
 const authTokenConfig = { ...apiKeyConfig, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN } };
 
 describe('black box: spec, check, discover and bad input', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let env: Record<string, string>;
   before(async () => {

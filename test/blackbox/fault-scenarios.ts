@@ -9,10 +9,19 @@ import { startSimulator, type RunningSimulator } from '../../tools/simulator/ser
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
 import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
-/** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
-export const TEST_REQUEST_TIMEOUT_MS = 2000;
-/** For scenarios that test no timeout but do much work per request (many retries, big bodies), on a loaded machine. */
-const PATIENT_REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * The request timeout of the scenarios' reads: far above what a loaded machine needs to answer on
+ * loopback (so no honest answer times out and changes what a read ends with), below a test's own
+ * timeout. Only the slow-answer scenario sets a shorter one.
+ */
+export const TEST_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * The slow-answer scenario's request timeout: still many times what an honest answer takes on a
+ * loaded machine (an accidental timeout would only cost a retry there), and each slow answer is
+ * held ten times longer, so it always times out.
+ */
+const SLOW_SCENARIO_TIMEOUT_MS = 3000;
 
 /** What a scenario's faults may follow of the read, as the connector prints it. */
 export interface ReadProgress {
@@ -25,7 +34,7 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
-  /** Environment of its read besides SCENARIO_ENV's. */
+  /** The environment of the scenario's read beyond SCENARIO_ENV. */
   env?: Readonly<Record<string, string>>;
   /** The days read, when not the usual four across a month boundary. */
   range?: { from: string; to: string };
@@ -70,7 +79,6 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     mode: 'auth_token',
     // Sixteen days, read densely: listings of four to eight pages, side by side.
     range: { from: '2026-09-20', to: '2026-10-05' },
-    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(PATIENT_REQUEST_TIMEOUT_MS) },
     faults: () => [
       { fault: { kind: 'twilio-error', status: 429 }, share: 0.1 },
       { fault: { kind: 'twilio-error', status: 500 }, share: 0.1 / 0.9 },
@@ -101,7 +109,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'answers slower than the request timeout',
     mode: 'auth_token',
-    faults: () => [{ fault: { kind: 'slow', delayMs: TEST_REQUEST_TIMEOUT_MS + 500 }, share: 0.3, timesPerUrl: 1 }],
+    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(SLOW_SCENARIO_TIMEOUT_MS) },
+    faults: () => [{ fault: { kind: 'slow', delayMs: 10 * SLOW_SCENARIO_TIMEOUT_MS }, share: 0.3, timesPerUrl: 1 }],
     outcome: { complete: true },
   },
   {
@@ -141,8 +150,6 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     name: 'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out',
     mode: 'auth_token',
     faults: (progress) => [{ fault: { kind: 'gzip-bomb', decodedMiB: 2048 }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
-    // Inflating 32 MiB takes CPU time: the cap, not the timeout, must be what ends each attempt.
-    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(PATIENT_REQUEST_TIMEOUT_MS) },
     outcome: {
       complete: false,
       failureType: 'transient_error',
@@ -182,7 +189,7 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
   return { dataset, mode: scenario.mode, from: scenario.range?.from ?? '2026-09-29', to: scenario.range?.to ?? '2026-10-02' };
 }
 
-/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */
+/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window. */
 export const SCENARIO_ENV: Readonly<Record<string, string>> = {
   SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0',
   SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS),

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, recordsOf, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
 import { FAULT_SCENARIOS, runFaultScenario, runLimited, SCENARIO_ENV, type FaultScenario, type ScenarioRun } from './fault-scenarios';
@@ -170,7 +170,7 @@ function describeScenario(scenario: FaultScenario, started: () => Promise<Scenar
 }
 
 describe('black box: faults', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let runs: Array<Promise<ScenarioRun>> | undefined;
   const started = (index: number) => (): Promise<ScenarioRun> => {
     runs ??= runLimited(4, FAULT_SCENARIOS.map((scenario, at) => () => runFaultScenario(scenario, 6100 + at)));

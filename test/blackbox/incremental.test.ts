@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import { daysOf, exact } from '../helpers/simulator-truth';
@@ -26,7 +26,7 @@ function latestPerKey(rows: Array<Record<string, unknown>>, key: string[]): Map<
 }
 
 describe('black box: incremental syncs, restatements and scopes', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator | undefined;
   afterEach(async () => simulator?.close());
 
@@ -139,7 +139,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
 });
 
 describe('black box: the acceptance abnormal state', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   it('integration_tests/abnormal_state.json (a far-future cursor for every account) reads nothing and keeps the cursor', async () => {
     const simulator = await startSimulator({ dataset: sampleDataset() });
     try {

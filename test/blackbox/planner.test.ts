@@ -3,7 +3,7 @@ import { addDays, daysBetweenInclusive, maxDay, monthWindows } from '../../sourc
 import { syncWindows } from '../../source-twilio-costs/usage/sync-windows';
 import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { COMPARE_LONG_READS, expectEveryPlanReadsTheSame, planOutputDifferences } from '../helpers/plan-parity';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 
@@ -54,7 +54,7 @@ const dailyRequestsOf = (requests: RequestLogEntry[], sid: string): RequestLogEn
   requests.filter((request) => request.path.endsWith(`/Accounts/${sid}/Usage/Records/Daily.json`) && request.query.IncludeSubaccounts === 'false');
 
 describe('black box: the request planner', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
 
   describe('three months of the sample (main + 2 subaccounts, Auth Token), every plan', () => {
     let simulator: RunningSimulator;

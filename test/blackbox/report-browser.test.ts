@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Chromium, evaluate, findChromium, loadOffline, screenshot } from '../helpers/chromium';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { syncedFile } from '../helpers/report-fixture';
 
 const VIEWPORT = { width: 1280, height: 900 };
@@ -19,7 +19,7 @@ interface ChartCheck {
 }
 
 describe('black box: the report in a real browser, offline', function () {
-  this.timeout(180_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   const executable = findChromium();
   let outDir: string;
   let reportPath: string;

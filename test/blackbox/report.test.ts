@@ -11,7 +11,7 @@ import { formatAmount } from '../../source-twilio-costs/report/format';
 import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { PUMPED_DAY, REPORT_PERIOD, syncedFile, type SyncedFile } from '../helpers/report-fixture';
 import { reportAmounts, reportFigures, reportTables, type ReportTable } from '../helpers/report-html';
 
@@ -53,7 +53,7 @@ function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
 }
 
 describe('black box: report', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let file: SyncedFile;
   let outDir: string;
   /** The report of the whole file, which most cases read. */

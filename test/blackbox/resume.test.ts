@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { addDays } from '../../source-twilio-costs/dates';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
 import {
@@ -87,7 +87,7 @@ async function resumeFrom(messages: Message[], simulator: RunningSimulator): Pro
 const finalStreamStates = (messages: Message[]): unknown[] => USAGE_STREAMS.map((stream) => statesOf(messages, stream).at(-1)?.state.stream.stream_state);
 
 describe('black box: resuming after SIGKILL and after failures', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let uninterrupted: CliResult;
   let requestsOfARead = 0;
   before(async () => {
@@ -150,19 +150,28 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     // usage_records alone, so that every usage request the simulator sees is that stream's.
     const catalog = usageCatalog(['usage_records']);
     const failing = SETUP.dataset.mainAccountSid;
+    // The failing window's requests are held until a first state is out, so that other windows are
+    // checkpointed before its 8 attempts fail, however loaded the machine.
+    let stateOut = (): void => undefined;
+    const firstStateOut = new Promise<void>((resolve) => (stateOut = resolve));
     const failed = await startSimulator({
       dataset: SETUP.dataset,
-      faults: { seed: 6300, rules: [{ fault: { kind: 'twilio-error', status: 503 }, when: (request) => request.path.includes(`/${failing}/`) && request.query.get('StartDate') === '2026-10-01' }] },
+      faults: {
+        seed: 6300,
+        rules: [{ fault: { kind: 'twilio-error', status: 503 }, when: (request) => request.path.includes(`/${failing}/`) && request.query.get('StartDate') === '2026-10-01', heldUntil: firstStateOut }],
+      },
     });
-    let first: CliResult;
+    let first: WatchedRun;
     try {
-      first = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
-        // Slower retries of the failing window, so that other windows are checkpointed before it
-        // gives up: with the 5 ms default its 8 attempts could all fail before any window ended.
-        env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV, SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '40' },
-        files: { 'config.json': CONFIG, 'catalog.json': catalog },
-      });
+      first = await runCliWatched(
+        ['read', '--config', '{config.json}', '--catalog', '{catalog.json}'],
+        { env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV }, files: { 'config.json': CONFIG, 'catalog.json': catalog } },
+        (line) => {
+          if (isStateWithCursors(line)) stateOut();
+        },
+      );
     } finally {
+      stateOut();
       await failed.close();
     }
     expect(first.exitCode).to.not.equal(0);

@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { traceErrors, type Message } from '../helpers/protocol';
 import { BAD_INPUT_CASES, BAD_INPUT_SECRETS, runBadInputCase, validInput } from './bad-input-cases';
 import { FAULT_SCENARIOS, runFaultScenario, runLimited, TEST_REQUEST_TIMEOUT_MS, type ScenarioRun } from './fault-scenarios';
@@ -85,7 +85,7 @@ async function startRecorder(): Promise<{ server: Server; origin: string; receiv
 }
 
 describe('black box: secrets', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
 
   // Not compared across plans: these runs repeat faults.test.ts's scenarios (other seeds) with
   // --debug to scan their output, and faults.test.ts compares every scenario that completes.

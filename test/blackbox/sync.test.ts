@@ -10,7 +10,7 @@ import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
 import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
 
@@ -148,7 +148,7 @@ const planDatabases = (config: Record<string, unknown>): Map<'dense' | 'sparse',
 const apiKeyConfig = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
 
 describe('black box: sync into DuckDB', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   after(() => {
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
@@ -378,6 +378,26 @@ describe('black box: sync into DuckDB', function () {
       const rows = await query(files.databasePath, tables.map((table) => `SELECT '${table}', md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), COUNT(*) FROM ${table} t`).join(' UNION ALL '));
       return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
     }
+
+    it('a price DECIMAL(38,9) cannot hold exactly stops the landing, naming it, rather than round it', async () => {
+      const before = await contents();
+      // Twilio restates the days with a totalprice of 13 places; DuckDB would round it to 9 without a word.
+      const restating = await startSimulator({
+        dataset: simulator.dataset,
+        faults: { seed: 1, rules: [{ fault: { kind: 'rewrite-price', category: 'totalprice', price: '0.1234567891234' }, when: (request) => request.path.includes('/Usage/Records') }] },
+      });
+      try {
+        const result = await runSyncCli(files, { TWILIO_API_BASE_URL: restating.baseUrl });
+        expectOneLineFailure(
+          result,
+          /^sync: usage_records\.price is 0\.1234567891234 in the record with account_sid AC[0-9a-f]{32}, category totalprice, start_date 2026-10-0[12], end_date 2026-10-0[12], which DECIMAL\(38,9\) cannot hold exactly \(more than 9 decimal places\): sync stops rather than round it\. What landed before stays\.\n$/,
+        );
+      } finally {
+        await restating.close();
+      }
+      expect(await contents()).to.equal(before);
+      expect(await query(files.databasePath, "SELECT price FROM usage_records WHERE price = 0.123456789")).to.deep.equal([]);
+    });
 
     it('a saved state that is not JSON names its row and how to reset it', async () => {
       await query(files.databasePath, "UPDATE _airbyte_state SET state = '{\"accounts\": {' WHERE stream = 'usage_costs'");
