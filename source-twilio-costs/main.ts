@@ -3,14 +3,15 @@ import { nonNegativeNumberFromEnv } from './config';
 import { JsonLinesSink } from './protocol/output';
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
-import { runSync } from './sync/command';
 
 /** Seconds between intermediate STATE messages; Airbyte asks for about one a minute. */
 const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
 
 async function main(): Promise<void> {
   // `sync` is not an Airbyte command: it runs a read itself and lands it in a local DuckDB file.
+  // Loaded only here, so the Airbyte commands never load the landing.
   if (process.argv[2] === 'sync') {
+    const { runSync } = await import('./sync/command.js');
     process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
     return;
   }

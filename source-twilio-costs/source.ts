@@ -13,10 +13,9 @@ import { UsageCostsConsumer, UsageCostsStream } from './streams/usage-costs';
 import { UsageRecordsStream } from './streams/usage-records';
 import { twilioHierarchy } from './costs/hierarchy';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
-import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
+import { asTwilioConnectorError, type FailureContext } from './twilio/error-policy';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
-import { asTwilioConnectorError } from './twilio-errors';
 import { UsageEngine, UsageWindowReader, type ForcedPlan, type UsageConsumer } from './usage';
 
 export interface SourceEnvironment {
@@ -39,17 +38,18 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
 }
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
-function reportingTwilioErrors(stream: Stream): Stream {
+function reportingTwilioErrors(stream: Stream, failureContext: FailureContext): Stream {
   return {
     name: stream.name,
     primaryKey: stream.primaryKey,
     ...(stream.cursorField ? { cursorField: stream.cursorField } : {}),
     jsonSchema: stream.jsonSchema,
+    ...(stream.dependsOn ? { dependsOn: stream.dependsOn } : {}),
     async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
       try {
         yield* stream.read(context);
       } catch (error) {
-        throw asTwilioConnectorError(error) ?? error;
+        throw asTwilioConnectorError(error, failureContext) ?? error;
       }
     },
   };
@@ -101,7 +101,6 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
 
   async check(config: ResolvedConfig, logger: Logger): Promise<{ succeeded: boolean; message: string }> {
     const client = this.client(config, logger, CHECK_RETRY_POLICY);
-    const host = config.baseUrl.host;
     try {
       if (config.credentials.mode === 'api_key') {
         await probeUsage(client, config.accountSid, config.today, true);
@@ -119,11 +118,8 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
         message: `Connected to Twilio with the Auth Token of ${config.accountSid}: it reads the main account and ${subaccounts} subaccount${subaccounts === 1 ? '' : 's'}${config.subaccountSids ? ' (as selected in subaccount_sids)' : ''}, each on its own.`,
       };
     } catch (error) {
-      if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
-        return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
-      }
       // The runner turns a config or transient error into FAILED; anything else is a bug, not a failed connection.
-      throw asTwilioConnectorError(error) ?? error;
+      throw asTwilioConnectorError(error, { host: config.baseUrl.host }) ?? error;
     }
   }
 
@@ -152,7 +148,9 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const usageCosts = new UsageCostsStream(usage, new UsageCostsConsumer(hierarchy));
     const focusCosts = new FocusCostsStream(usage, usageCosts.consumer, accounts, config.accountSid);
     const built: TwilioStreams = {
-      streams: [usageRecords, usageCosts, accounts, new UsageCategoriesStream(hierarchy, usageCosts.consumer.placements), focusCosts].map(reportingTwilioErrors),
+      streams: [usageRecords, usageCosts, accounts, new UsageCategoriesStream(hierarchy, usageCosts.consumer.placements), focusCosts].map((stream) =>
+        reportingTwilioErrors(stream, { host: config.baseUrl.host }),
+      ),
       usage,
       consumers: new Map<string, UsageConsumer<object>>([usageRecords, usageCosts, focusCosts].map((stream) => [stream.name, stream.consumer])),
     };

@@ -1,4 +1,4 @@
-import type { Hierarchy } from '../costs/hierarchy';
+import { compareText, normalizeCategory, type Hierarchy } from '../costs/hierarchy';
 import { reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
 import type { CostRow, PlacementSource, ReconciledDay } from '../costs/types';
 import { WindowRecords } from '../costs/window-records';
@@ -68,9 +68,13 @@ class DayRows {
     this.nonZeroCategoriesByDay.set(day, categories);
   }
 
-  /** Zero rows for the recent categories a day no longer has. */
-  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: ReadonlySet<string>, hierarchy: Hierarchy): void {
-    for (const category of recent) if (!emitted.has(category)) this.add(accountSid, day, currency, tombstoneRow(category, hierarchy));
+  /** Zero rows for the recent categories a day no longer has, their parents spelled as Twilio spells them, where known. */
+  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: ReadonlySet<string>, hierarchy: Hierarchy, spellings?: CategorySpellings): void {
+    for (const category of recent) {
+      if (emitted.has(category)) continue;
+      const row = tombstoneRow(category, hierarchy);
+      this.add(accountSid, day, currency, spellings ? { ...row, parentCategory: spellings.spell(row.parentCategory) } : row);
+    }
   }
 
   batch(): RecordBatch<UsageCostsRecord> {
@@ -90,13 +94,41 @@ function costRowEstimate(plan: WindowPlan, range: DayRange, hierarchy: Hierarchy
   return leaves * daysBetweenInclusive(range.from, range.to);
 }
 
+const RESIDUAL_SUFFIX = ':unattributed';
+
 /**
- * The placements usage_costs used in this run, by category. When every account and window that
- * priced a category placed it the same way, that is its placement; where they differ, none is
- * kept (each usage_costs row still carries its own parent and placement).
+ * How Twilio spells each category it sent (the costs layer compares names lower-cased, and Twilio
+ * writes some in mixed case, `Usage-RCS-Messages`): usage_costs names a category as usage_records
+ * does, so the two join on it. A category Twilio sent in two cases takes the first spelling in
+ * code-point order, as reconciliation merges them.
+ */
+export class CategorySpellings {
+  private readonly spellings = new Map<string, string>();
+
+  add(spelling: string): void {
+    const key = normalizeCategory(spelling);
+    const known = this.spellings.get(key);
+    if (known === undefined || compareText(spelling, known) < 0) this.spellings.set(key, spelling);
+  }
+
+  /** A name of the costs layer (`usage-rcs-messages`, `usage-rcs-messages:unattributed`, null) as Twilio spelled it. */
+  spell<Name extends string | null>(name: Name): Name {
+    if (name === null) return name;
+    const base = name.endsWith(RESIDUAL_SUFFIX) ? name.slice(0, -RESIDUAL_SUFFIX.length) : name;
+    const spelled = this.spellings.get(base);
+    return (spelled === undefined ? name : `${spelled}${name.slice(base.length)}`) as Name;
+  }
+}
+
+/**
+ * The placements usage_costs used in this run, by category, and how Twilio spelled the categories.
+ * When every account and window that priced a category placed it the same way, that is its
+ * placement; where they differ, none is kept (each usage_costs row still carries its own parent
+ * and placement).
  */
 export class UsedPlacements {
   private readonly used = new Map<string, { parentCategory: string | null; placement: PlacementSource } | 'differs'>();
+  readonly spellings = new CategorySpellings();
 
   add(placements: readonly WindowPlacement[]): void {
     for (const { category, parentCategory, placement } of placements) {
@@ -155,6 +187,9 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
   /** Each day's first price unit: the currency of its rows. */
   private currencies = new Map<Day, string>();
 
+  /** How this window's records spell their categories: its rows name them so. */
+  private readonly spellings = new CategorySpellings();
+
   constructor(
     private readonly scope: UsageScope,
     private readonly range: DayRange,
@@ -166,6 +201,8 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
 
   rows(records: readonly DailyUsage[]): undefined {
     for (const record of records) {
+      this.spellings.add(record.category);
+      this.placements.spellings.add(record.category);
       if (record.priceUnit !== null && !this.currencies.has(record.startDate)) this.currencies.set(record.startDate, record.priceUnit);
       this.records.add(record.startDate, {
         category: record.category,
@@ -205,10 +242,11 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     const rows = new DayRows();
     const emitted = new Set<string>();
     for (const row of reconciled?.rows ?? []) {
-      rows.add(accountSid, day, currency, row);
-      emitted.add(row.category);
+      const spelled = { ...row, category: this.spellings.spell(row.category), parentCategory: this.spellings.spell(row.parentCategory) };
+      rows.add(accountSid, day, currency, spelled);
+      emitted.add(spelled.category);
     }
-    rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy);
+    rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy, this.spellings);
     return rows.records.length > 0 ? rows.batch() : undefined;
   }
 }

@@ -1,6 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
-import { actionForStatus } from './error-policy';
+import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
@@ -69,6 +69,31 @@ const PAGING_MARGIN = 2;
 export interface TwilioPage<T> {
   items: T[];
   nextPageUri: string | null;
+}
+
+/** The items of a listing handed on so far: how many, and a hash of their identities in order. */
+interface HandedOn {
+  count: number;
+  identities: Hash;
+}
+
+/** A pass that starts a listing again: the items handed on before that it still has to pass, and a hash of those it has passed. */
+interface Skipping {
+  remaining: number;
+  identities: Hash;
+}
+
+/** A page as a caller selected it from its items (undefined: none to hand on), and the next page. */
+interface SelectedPage<R> {
+  selected: R | undefined;
+  nextPageUri: string | null;
+}
+
+/** Items' identities as hashed, one line each: a page's at once, the same digest as item by item. */
+function identitiesOf<T>(list: TwilioList<T>, items: readonly T[]): string {
+  let text = '';
+  for (const item of items) text += `${list.identity(item)}\n`;
+  return text;
 }
 
 type Outcome = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: TwilioApiError | TwilioNetworkError; retryAfterMs?: number; rateLimited: boolean };
@@ -190,17 +215,23 @@ export class TwilioClient {
    * already handed on are skipped, after checking by their identities that the listing still
    * begins with them (else TwilioListingChangedError, rather than a row lost or repeated).
    */
-  async *paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, paging: PagingOptions): AsyncGenerator<T[]> {
+  paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, paging: PagingOptions): AsyncGenerator<T[]> {
+    return this.paginateInto(path, list, query, paging, (items) => items);
+  }
+
+  /**
+   * paginate, each page handed on as `select` makes it of its items. The items (and the response's
+   * object graph) live only until `select` returns: a caller that keeps little of a page (the
+   * window reader keeps its needed rows) never holds the page while the next one is fetched, which
+   * a generator holding the items across its yield would do for every listing in flight.
+   */
+  async *paginateInto<T, R>(path: string, list: TwilioList<T>, query: Record<string, string>, paging: PagingOptions, select: (items: T[]) => R): AsyncGenerator<R> {
     let pageQuery = query;
-    let handedOn = 0;
-    const handedOnIdentities = createHash('sha256');
+    const handedOn: HandedOn = { count: 0, identities: createHash('sha256') };
     for (;;) {
-      const pass = this.listingPass(path, list, pageQuery, handedOn, handedOnIdentities, paging);
+      const pass = this.listingPass(path, list, pageQuery, handedOn, paging, select);
       try {
-        for await (const items of pass) {
-          handedOn += items.length;
-          yield items;
-        }
+        yield* pass;
         return;
       } catch (error) {
         if (!(error instanceof PageSizeFallback)) throw error;
@@ -210,20 +241,12 @@ export class TwilioClient {
   }
 
   /**
-   * One pass over a listing from its first page: its items past the first `skip` (which must have
-   * the identities `handedOnIdentities` holds), each added to those identities as it is handed on.
+   * One pass over a listing from its first page: its items past those `handedOn` already holds
+   * (which must be the listing's first ones), each added to it as it is handed on.
    */
-  private async *listingPass<T>(
-    path: string,
-    list: TwilioList<T>,
-    query: Record<string, string>,
-    skip: number,
-    handedOnIdentities: Hash,
-    paging: PagingOptions,
-  ): AsyncGenerator<T[]> {
+  private async *listingPass<T, R>(path: string, list: TwilioList<T>, query: Record<string, string>, handedOn: HandedOn, paging: PagingOptions, select: (items: T[]) => R): AsyncGenerator<R> {
     const seen = new Set<string>();
-    const skippedIdentities = createHash('sha256');
-    let toSkip = skip;
+    const skipping: Skipping = { remaining: handedOn.count, identities: createHash('sha256') };
     let uri: string | null = path;
     let pageQuery = query;
     while (uri !== null) {
@@ -237,24 +260,42 @@ export class TwilioClient {
       if (seen.size > maxPages) throw new TwilioPagingLimitError(url.pathname, seen.size - 1, paging.maxRows);
       const afterPage = await paging.beforePage?.();
       try {
-        const page: TwilioPage<T> = await this.checkedPage(uri, list, pageQuery, true);
+        const page: SelectedPage<R> = await this.selectedPage(uri, list, pageQuery, { path, query }, handedOn, skipping, select);
         uri = page.nextPageUri;
         pageQuery = {};
-        const skipped = page.items.slice(0, toSkip);
-        const items = skipped.length === 0 ? page.items : page.items.slice(skipped.length);
-        if (toSkip > 0) {
-          for (const item of skipped) skippedIdentities.update(`${list.identity(item)}\n`);
-          toSkip -= skipped.length;
-          // Past the rows handed on (or at the end, short of them), they must have been the same rows.
-          const changed = toSkip === 0 ? skippedIdentities.digest('hex') !== handedOnIdentities.copy().digest('hex') : uri === null;
-          if (changed) throw new TwilioListingChangedError(this.resolve(path, query).pathname, Number(query.PageSize));
-        }
-        for (const item of items) handedOnIdentities.update(`${list.identity(item)}\n`);
-        if (items.length > 0) yield items;
+        if (page.selected !== undefined) yield page.selected;
       } finally {
         afterPage?.();
       }
     }
+  }
+
+  /**
+   * A page of a listing pass, as `select` makes it of the items not handed on yet (undefined when
+   * there are none), and its next page. The items go out of reach when this returns.
+   */
+  private async selectedPage<T, R>(
+    uri: string,
+    list: TwilioList<T>,
+    pageQuery: Record<string, string>,
+    listing: { path: string; query: Record<string, string> },
+    handedOn: HandedOn,
+    skipping: Skipping,
+    select: (items: T[]) => R,
+  ): Promise<SelectedPage<R>> {
+    const page = await this.checkedPage(uri, list, pageQuery, true);
+    const skipped = page.items.slice(0, skipping.remaining);
+    const items = skipped.length === 0 ? page.items : page.items.slice(skipped.length);
+    if (skipping.remaining > 0) {
+      skipping.identities.update(identitiesOf(list, skipped));
+      skipping.remaining -= skipped.length;
+      // Past the rows handed on (or at the end, short of them), they must have been the same rows.
+      const changed = skipping.remaining === 0 ? skipping.identities.digest('hex') !== handedOn.identities.copy().digest('hex') : page.nextPageUri === null;
+      if (changed) throw new TwilioListingChangedError(this.resolve(listing.path, listing.query).pathname, Number(listing.query.PageSize));
+    }
+    handedOn.identities.update(identitiesOf(list, items));
+    handedOn.count += items.length;
+    return { selected: items.length > 0 ? select(items) : undefined, nextPageUri: page.nextPageUri };
   }
 
   /**
@@ -306,7 +347,7 @@ export class TwilioClient {
     }
     const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
-    if (actionForStatus(response.status) === 'retry') {
+    if (isRetried(error)) {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }
     throw error;

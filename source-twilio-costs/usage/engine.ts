@@ -11,7 +11,7 @@ import type { Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject } from '../protocol/messages';
 import type { StreamEvent, StreamReadContext } from '../protocol/stream';
-import { isSkippableAccountError } from '../twilio/error-policy';
+import { accountSkipReason, isSkippableAccountError } from '../twilio/error-policy';
 import type { ConsumerRun, RecordBatch, ResidualWindow, UsageConsumer } from './consumer';
 import { firstDayToRead, ScopeProgress, WindowSummary, windowTailFrom } from './cursors';
 import { amountOf, type DailyUsage } from './daily-usage';
@@ -23,7 +23,7 @@ import { widestUse, type RowUse } from './window-cache';
 import { describePlan, type UsageWindowReader } from './window-reader';
 
 /** What a window being read gives the loop: once its plan is known, the rows it expects (and the plan, for debug logs); then its records. */
-type WindowEvent<TRecord extends object> = { kind: 'planned'; rowEstimate: number; plan?: string } | { kind: 'batch'; batch: RecordBatch<TRecord> };
+type WindowEvent<TRecord extends object> = { kind: 'planned'; rowEstimate: number; plan?: string } | { kind: 'batch'; batch: RecordBatch<TRecord> } | { kind: 'foreign-rows'; count: number };
 
 export interface UsageEngineOptions {
   config: ResolvedConfig;
@@ -165,6 +165,8 @@ export class UsageEngine {
 
     const estimate = new RowEstimate(jobs, Date.now);
     const open = new Map<WindowJob, OpenWindow>();
+    /** By account: rows Twilio sent of other accounts, left out; one warning each once the stream is read, not one a row. */
+    const foreignRows = new Map<string, number>();
     const recentOf = (scope: UsageScope): ReadonlySet<string> => new Set(input.accounts[scope.id]?.recent_categories ?? []);
     const steps = mergeStreams(jobs, Math.max(2, config.maxConcurrency * 2), (job) => {
       if (progress.get(job.scope.id)?.skipped) return undefined;
@@ -185,6 +187,10 @@ export class UsageEngine {
           if (rowEstimate !== undefined) yield { kind: 'estimate', rowEstimate };
           continue;
         }
+        if (event.kind === 'foreign-rows') {
+          foreignRows.set(job.scope.accountSid, (foreignRows.get(job.scope.accountSid) ?? 0) + event.count);
+          continue;
+        }
         const { batch } = event;
         for (const record of batch.records) yield { kind: 'record', data: record };
         window?.summary.add(batch.nonZeroCategoriesByDay);
@@ -200,10 +206,14 @@ export class UsageEngine {
         yield { kind: 'checkpoint', state: currentState() };
       } else if (step.kind === 'error') {
         const { error } = step;
-        if (!(job.scope.skippable && isSkippableAccountError(error))) throw error;
-        if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${streamName}: Twilio answered HTTP ${error.status} for its usage (${job.range.from}..${job.range.to}). Its usage is left out of this sync.`);
+        const skipReason = job.scope.skippable ? accountSkipReason(error) : undefined;
+        if (skipReason === undefined) throw error;
+        if (!scopeProgress.skipped) logger.warn(`Skipping account ${job.scope.accountSid} in ${streamName} (${job.range.from}..${job.range.to}): ${skipReason}. Its usage is left out of this sync.`);
         scopeProgress.skipped = true;
       }
+    }
+    for (const [accountSid, count] of foreignRows) {
+      logger.warn(`${streamName}: Twilio sent ${count} usage record${count === 1 ? '' : 's'} of other accounts when asked for the usage of ${accountSid}; they were left out.`);
     }
     yield { kind: 'checkpoint', state: currentState() };
   }
@@ -233,6 +243,8 @@ export class UsageEngine {
         if (batch) yield { kind: 'batch', batch };
       } else if (read.kind === 'chunk-end') {
         for (const batch of window.chunkEnd(read.range, read.placement)) yield { kind: 'batch', batch };
+      } else if (read.kind === 'foreign-rows') {
+        yield read;
       } else {
         window.warning(read.message);
       }

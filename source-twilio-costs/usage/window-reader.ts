@@ -42,7 +42,9 @@ export type WindowRead =
   | { kind: 'plan'; plan: WindowPlan }
   | { kind: 'rows'; records: DailyUsage[] }
   | { kind: 'chunk-end'; range: DayRange; placement: PlacedWindow | undefined }
-  | { kind: 'warning'; message: string };
+  | { kind: 'warning'; message: string }
+  /** Rows Twilio sent of another account than the one asked for, left out: how many, once the window is read. */
+  | { kind: 'foreign-rows'; count: number };
 
 /** How one consumer reads a window. */
 export interface WindowReadOptions {
@@ -106,6 +108,8 @@ interface ListingPage {
   records: DailyUsage[];
   others: DailyUsage[];
   outside: number;
+  /** Rows of another account than the one asked for. */
+  foreign: number;
 }
 
 
@@ -177,6 +181,7 @@ export class UsageWindowReader {
       // Categories found only by reading unexplained days again; they join what is stored and active.
       const discovered = new Set<string>();
       let outside = 0;
+      let foreign = 0;
       for (const chunk of fetchPlan.chunks) {
         const release = holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
         try {
@@ -190,6 +195,7 @@ export class UsageWindowReader {
             if (step.kind !== 'event') continue;
             const page = step.event;
             outside += page.outside;
+            foreign += page.foreign;
             others.push(...page.others);
             if (prices) for (const record of page.records) prices.add(record.category, record.startDate, amountOf(record.price) ?? 0n);
             await reservation?.append(rowsByCategory(page.records, stored, whole));
@@ -215,6 +221,7 @@ export class UsageWindowReader {
       if (outside > 0) {
         yield { kind: 'warning', message: `Twilio sent ${outside} usage record${outside === 1 ? '' : 's'} dated outside ${range.from}..${range.to} for ${scope.accountSid}; they were left out.` };
       }
+      if (foreign > 0) yield { kind: 'foreign-rows', count: foreign };
       for (const category of discovered) {
         stored.add(category);
         active.add(category);
@@ -249,6 +256,8 @@ export class UsageWindowReader {
     for (const part of splitRange(range, ROWS_PER_PAGE)) {
       for await (const page of dailyUsage(this.client, { accountSid: scope.accountSid, range: part, includeSubaccounts: scope.includeSubaccounts, category: TOTAL_PRICE_CATEGORY })) {
         for (const wire of page) {
+          // Counted where the window's own listings meet them; here they only must not add up.
+          if (isOfAnotherAccount(wire, scope)) continue;
           const record = parseDailyUsage(wire, scope.accountSid);
           if (isWithin(record, part) && record.categoryKey === TOTAL_PRICE_CATEGORY) totals.push(record);
         }
@@ -263,6 +272,8 @@ export class UsageWindowReader {
     const active = new Set<string>();
     for await (const page of rangeUsage(this.client, { accountSid: scope.accountSid, range, includeSubaccounts: scope.includeSubaccounts })) {
       for (const wire of page) {
+        // Another account's row says nothing of this one's categories.
+        if (isOfAnotherAccount(wire, scope)) continue;
         const category = wire.category;
         if (typeof category !== 'string' || category === '') throw new SystemError('Twilio sent a usage record without a category.');
         const key = category.toLowerCase();
@@ -294,13 +305,14 @@ export class UsageWindowReader {
   /**
    * A listing's needed records, page by page, through the client's paginator. Each page is in hand,
    * for as many rows as it can hold, from before it is requested until its reader comes back for
-   * the next one; of its rows only the needed ones are kept meanwhile.
+   * the next one; of its rows only the needed ones are kept meanwhile (the page's items are
+   * dropped as soon as they are picked).
    */
-  private async *listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
+  private listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
     const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category }, plan.listed.size);
     const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) });
-    for await (const items of pages) yield neededRows(scope, plan.needed, listing.range, items);
+    const paging = { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) };
+    return this.client.paginateInto(first.path, USAGE_RECORDS_LIST, first.parameters, paging, (items) => neededRows(scope, plan.needed, listing.range, items));
   }
 
   /**
@@ -377,7 +389,12 @@ function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRa
   const records: DailyUsage[] = [];
   const others: DailyUsage[] = [];
   let outside = 0;
+  let foreign = 0;
   for (const wire of items) {
+    if (isOfAnotherAccount(wire, scope)) {
+      foreign += 1;
+      continue;
+    }
     const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
     if (!isNeeded && !hasAmount(wire)) continue;
     const record = parseDailyUsage(wire, scope.accountSid);
@@ -385,5 +402,13 @@ function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRa
     else if (isNeeded) records.push(record);
     else others.push(record);
   }
-  return { records, others, outside };
+  return { records, others, outside, foreign };
+}
+
+/**
+ * Whether Twilio sent a row of another account than the scope's (with IncludeSubaccounts=true the
+ * rows still name the account asked for): it is not this scope's usage, so it is left out.
+ */
+function isOfAnotherAccount(wire: UsageRecordWire, scope: UsageScope): boolean {
+  return typeof wire.account_sid === 'string' && wire.account_sid.toLowerCase() !== scope.accountSid.toLowerCase();
 }

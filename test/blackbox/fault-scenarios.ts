@@ -154,7 +154,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
       complete: false,
       failureType: 'transient_error',
       message:
-        /^Stream usage_\w+ failed: Twilio kept failing after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
+        /^Stream usage_\w+ failed: Twilio at 127\.0\.0\.1:\d+ gave no usable answer after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
     },
   },
   {

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 
 /** The official Airbyte protocol schema: the shared copy beside the checkout, else the vendored one. */
 export const SHARED_PROTOCOL_PATH = path.resolve(__dirname, '../../../shared/airbyte/airbyte_protocol.yaml');
-export const VENDORED_PROTOCOL_PATH = path.resolve(__dirname, '../airbyte/airbyte_protocol.yaml');
+export const VENDORED_PROTOCOL_PATH = path.resolve(__dirname, '../../vendor/airbyte/airbyte_protocol.yaml');
 const PROTOCOL_PATH = existsSync(SHARED_PROTOCOL_PATH) ? SHARED_PROTOCOL_PATH : VENDORED_PROTOCOL_PATH;
 
 const PAYLOAD_FIELD: Record<string, string> = {

@@ -39,6 +39,10 @@ export type Fault =
   | { kind: 'endless-paging' }
   /** A 200 whose gzip body (about 1 KB a MiB) inflates to `decodedMiB` MiB of spaces. */
   | { kind: 'gzip-bomb'; decodedMiB: number }
+  /** The real page, and copies of its first `rows` usage records that name `accountSid` instead: rows of another account than the one asked for. */
+  | { kind: 'foreign-rows'; accountSid: string; rows: number }
+  /** The real page, with the price of every usage record of `category` written as `price` (a decimal Twilio might one day send). */
+  | { kind: 'rewrite-price'; category: string; price: string }
   /** A 302 to the same path and query on `origin`. */
   | { kind: 'redirect'; origin: string }
   /** The real page, with next_page_uri made absolute on `origin`. */
@@ -208,6 +212,22 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
       exchange.log(200);
       return;
     }
+    case 'foreign-rows':
+      exchange.send(
+        rewritePage(exchange.answer(), (page) => {
+          const records = page.usage_records as Array<Record<string, unknown>>;
+          return { ...page, usage_records: [...records, ...records.slice(0, fault.rows).map((record) => ({ ...record, account_sid: fault.accountSid }))] };
+        }),
+      );
+      return;
+    case 'rewrite-price':
+      exchange.send(
+        rewritePage(exchange.answer(), (page) => ({
+          ...page,
+          usage_records: (page.usage_records as Array<Record<string, unknown>>).map((record) => (record.category === fault.category ? { ...record, price: fault.price } : record)),
+        })),
+      );
+      return;
     case 'redirect':
       exchange.send({ status: 302, body: '', headers: { Location: `${fault.origin}${exchange.url.pathname}${exchange.url.search}` } });
       return;

@@ -5,7 +5,7 @@ import { ConfigError, TransientError } from '../../../source-twilio-costs/protoc
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import { JsonLinesSink, MessageOutput } from '../../../source-twilio-costs/protocol/output';
-import { readStreams } from '../../../source-twilio-costs/protocol/read-loop';
+import { inDependencyOrder, readStreams } from '../../../source-twilio-costs/protocol/read-loop';
 import { parseInputState } from '../../../source-twilio-costs/protocol/state';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
 import { expectWellFormedRead, parseMessages, streamStatuses, traceErrors } from '../../helpers/protocol';
@@ -99,6 +99,45 @@ describe('protocol: read loop', () => {
     // The count is of records printed since the previous state, as the platform counts them.
     expect(aStates.map((m) => [m.state.stream.stream_state, m.state.sourceStats.recordCount])).to.deep.equal([[{ at: 1 }, 2]]);
     expectWellFormedRead(messages, ['b']);
+  });
+});
+
+describe('protocol: streams that depend on others in the same read', () => {
+  const dependent = (name: string, dependsOn: string[], events: Array<StreamEvent | Error> = []): Stream => ({ ...fakeStream(name, events), dependsOn });
+  const configured = (streams: Stream[]) => streams.map((stream) => ({ stream, syncMode: 'full_refresh' as const }));
+
+  it('reads a stream after the configured streams it depends on, and keeps the catalog order otherwise', () => {
+    const streams = [dependent('report', ['source']), fakeStream('a', []), fakeStream('source', []), dependent('loose', ['not-configured'])];
+    expect(inDependencyOrder(configured(streams)).map(({ stream }) => stream.name)).to.deep.equal(['a', 'source', 'report', 'loose']);
+    expect(() => inDependencyOrder(configured([dependent('x', ['y']), dependent('y', ['x'])]))).to.throw(/x, y depend on each other in a circle/);
+  });
+
+  it('fails a stream whose dependency failed without reading it: INCOMPLETE, no record, the dependency named with its failure type', async () => {
+    let read = false;
+    const report: Stream = {
+      ...dependent('report', ['source']),
+      async *read() {
+        read = true;
+        yield record(1);
+      },
+    };
+    const { ok, messages } = await run([fakeStream('source', [record(1), new TransientError('Twilio kept failing')]), report, fakeStream('other', [record(2), checkpoint(2)])]);
+    expect(ok).to.equal(false);
+    expect(read).to.equal(false);
+    expect(streamStatuses(messages, 'report')).to.deep.equal(['STARTED', 'INCOMPLETE']);
+    expect(messages.filter((m) => m.type === 'RECORD' && m.record.stream === 'report')).to.deep.equal([]);
+    const errors = traceErrors(messages).map((m) => m.trace.error);
+    expect(errors.map((error) => [error.stream_descriptor?.name, error.failure_type, error.message])).to.deep.equal([
+      ['source', 'transient_error', 'Stream source failed: Twilio kept failing'],
+      ['report', 'transient_error', 'Stream report failed: it reports on source in the same read, which failed (Twilio kept failing); both are read again by the next sync.'],
+    ]);
+    expectWellFormedRead(messages, ['other']);
+  });
+
+  it('reads a stream whose dependency completed', async () => {
+    const { ok, messages } = await run([fakeStream('source', [record(1), checkpoint(1)]), dependent('report', ['source'], [record(2), checkpoint(2)])]);
+    expect(ok).to.equal(true);
+    expectWellFormedRead(messages, ['source', 'report']);
   });
 });
 
