@@ -9,7 +9,7 @@ COPY tsconfig.json spec.json ./
 COPY schemas ./schemas
 COPY scripts ./scripts
 # The official protocol schema the build generates the message types from; the image never reads it.
-COPY test/airbyte/airbyte_protocol.yaml ./test/airbyte/airbyte_protocol.yaml
+COPY vendor/airbyte/airbyte_protocol.yaml ./vendor/airbyte/airbyte_protocol.yaml
 COPY source-twilio-costs ./source-twilio-costs
 RUN npm run build:connector && npm prune --omit=dev --omit=optional
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// The demo: the bundled Twilio simulator, then the connector's check and discover, and a `sync` of
-// every stream into a DuckDB file, run as a user would (the built CLI as a child process). Every
-// figure below is SQL over that file; the last table must reconcile to the bill, or the demo fails.
+// The demo: the bundled Twilio simulator, then the connector's check and discover, a `sync` of every
+// stream into a DuckDB file and a `report` of it, run as a user would (the built CLI as a child
+// process). Every figure below is SQL over that file; the last table must reconcile to the bill, or
+// the demo fails.
 'use strict';
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -10,10 +11,14 @@ const path = require('node:path');
 const { startSimulator } = require('../dist-tools/simulator/server');
 const dataset = require('../dist-tools/simulator/dataset');
 const { isoDateToDay } = require('../dist-tools/simulator/dates');
-const { formatNanos } = require('../dist-tools/simulator/amounts');
+const { NANOS_PER_UNIT, formatNanos } = require('../dist-tools/simulator/amounts');
 const { DECIMAL_SCALE, formatDecimal, parseDecimal } = require('../dist/money');
 
 const CLI = path.resolve(__dirname, '..', 'dist', 'main.js');
+/** Where the demo leaves its report: the file `report` writes by default, in the checkout. */
+const REPORT_PATH = path.resolve(__dirname, '..', 'twilio-costs-report.html');
+/** An SMS pumping attack the simulator plays on the main account, so the report has a spike to show. */
+const PUMPING = { day: '2026-10-16', category: 'sms-outbound-longcode', messages: 40_000n, price: 316n };
 
 /** Runs the CLI; stdout is collected (protocol messages), stderr is the user's (sync progress). */
 function runConnector(args, env) {
@@ -47,14 +52,18 @@ function money(value) {
   return `${whole}.${fraction.padEnd(5, '0')}`;
 }
 
+/** Rows of a label, a value and an optional note. */
 function table(title, rows) {
   console.log(`\n${title}`);
   const width = Math.max(...rows.map(([label]) => label.length));
-  for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value.padStart(14)}`);
+  for (const [label, value, note] of rows) console.log(`  ${label.padEnd(width)}  ${value.padStart(14)}${note ? `  ${note}` : ''}`);
 }
 
 async function main() {
-  const simulator = await startSimulator({ dataset: dataset.sampleDataset() });
+  const sample = dataset.sampleDataset();
+  const pumped = PUMPING.messages * NANOS_PER_UNIT;
+  sample.restate(dataset.SAMPLE_MAIN_ACCOUNT_SID, PUMPING.day, PUMPING.category, { count: pumped, usage: pumped, price: PUMPING.price * NANOS_PER_UNIT });
+  const simulator = await startSimulator({ dataset: sample });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'twilio-costs-demo-'));
   const config = {
     account_sid: dataset.SAMPLE_MAIN_ACCOUNT_SID,
@@ -71,6 +80,7 @@ async function main() {
   try {
     const { DuckDBInstance } = loadDuckDb();
     console.log(`Twilio simulator on ${simulator.baseUrl}: main account ${config.account_sid}, ${config.start_date}..${config.end_date}`);
+    console.log(`It plays an SMS pumping attack on ${PUMPING.day}: ${PUMPING.messages.toLocaleString('en-US')} ${PUMPING.category} messages (${PUMPING.price} USD) on the main account.`);
     const check = await runConnector(['check', '--config', configPath], env);
     const status = check.messages.find((m) => m.type === 'CONNECTION_STATUS').connectionStatus;
     console.log(`check:    ${status.status}`);
@@ -91,7 +101,18 @@ async function main() {
 
     const counts = await rows(streams.map((s) => `SELECT '${s.name}', COUNT(*) FROM "${s.name}"`).join(' UNION ALL '));
     table('Rows per table', counts.map(([name, count]) => [name, String(count)]));
-    table('Spend per product (usage_costs)', (await rows('SELECT product, SUM(price) AS spend FROM usage_costs GROUP BY product ORDER BY spend DESC')).map(([product, spend]) => [product, money(decimalOf(spend))]));
+    // A product's negative lines are credits and adjustments: named, so a negative total is not a puzzle.
+    const products = await rows(`
+      SELECT product, SUM(price) AS spend, string_agg(DISTINCT category, ', ' ORDER BY category) FILTER (WHERE price < 0)
+      FROM usage_costs GROUP BY product ORDER BY spend DESC`);
+    table(
+      'Spend per product (usage_costs)',
+      products.map(([product, spend, credits]) => {
+        const total = decimalOf(spend);
+        const note = credits === null ? '' : total < 0n ? `credits and adjustments (${credits}): they lower the bill` : `net of credits and adjustments (${credits})`;
+        return [product, money(total), note];
+      }),
+    );
     // The main account's line includes subaccounts:unattributed, the spend of subaccounts not read
     // on their own (the closed one here): shown apart, so it is not mistaken for the main account's own.
     const [[residual]] = await rows(`SELECT SUM(price) FROM usage_costs WHERE category = 'subaccounts:unattributed'`);
@@ -100,14 +121,14 @@ async function main() {
       ['  main account: of which subaccounts:unattributed', money(decimalOf(residual))],
     ]);
     // Every account-day reconciles on its own: its rows add up to that account's own totalprice.
-    const [[unreconciledDays]] = await rows(`
-      SELECT COUNT(*) FROM (
+    const [[accountDays, unreconciledDays]] = await rows(`
+      SELECT COUNT(*), COUNT(*) FILTER (WHERE leaves <> COALESCE(total, 0)) FROM (
         SELECT c.account_sid, c.start_date, SUM(c.price) AS leaves, ANY_VALUE(r.price) AS total
         FROM usage_costs c
         LEFT JOIN usage_records r ON r.account_sid = c.account_sid AND r.start_date = c.start_date AND r.category = 'totalprice'
         WHERE c.category <> 'subaccounts:unattributed'
         GROUP BY c.account_sid, c.start_date
-      ) WHERE leaves <> COALESCE(total, 0)`);
+      )`);
 
     const perMonth = await rows(`SELECT strftime(start_date, '%Y-%m') AS month, SUM(price) FROM usage_costs GROUP BY month ORDER BY month`);
     const [[costsTotal, focusTotal, accountsTotal]] = await rows(`
@@ -123,11 +144,20 @@ async function main() {
       ['Σ focus_costs.BilledCost', money(billedTotal)],
       ['Σ totalprice of every account read (usage_records)', money(decimalOf(accountsTotal))],
       ["Main account's whole bill (IncludeSubaccounts=true)", money(mainBill)],
-      ['Account-days whose rows miss their totalprice', String(unreconciledDays)],
+      ['Account-days whose rows add up to their totalprice', `${Number(accountDays) - Number(unreconciledDays)} of ${accountDays}`],
     ]);
     const reconciles = leafTotal === mainBill && billedTotal === mainBill && Number(unreconciledDays) === 0;
     console.log(reconciles ? '\nReconciled: usage_costs and focus_costs add up to the bill exactly.' : '\nNOT RECONCILED');
     if (!reconciles) process.exitCode = 1;
+    // The file is read by one process at a time: close it before report opens it.
+    connection.closeSync();
+    instance.closeSync();
+    connection = undefined;
+    instance = undefined;
+    // report prints its own line (spend, period, charts, file, size) on stderr.
+    const report = await runConnector(['report', '--duckdb', databasePath, '--out', REPORT_PATH], {});
+    if (report.code !== 0) throw new Error(`report exited ${report.code}`);
+    console.log(`\nThe report, one HTML file that opens offline: ${REPORT_PATH}`);
   } finally {
     connection?.closeSync();
     instance?.closeSync();

@@ -1,8 +1,8 @@
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays, dayOf, firstOfMonthBefore, isValidDay, minDay, type Day } from './dates';
+import { CONFIG_VALIDATORS } from './generated/config-validators';
 import type { SourceConfig } from './generated/types';
 import type { ConnectorSpecification } from './protocol/messages';
 import { ConfigError } from './protocol/errors';
@@ -46,25 +46,20 @@ function describeAjvError(error: ErrorObject): string {
 /**
  * Validates a raw config against spec.json and resolves defaults. Errors name the field. The
  * `credentials` oneOf is validated against the branch its auth_type names, so the message says
- * what is wrong with that branch rather than listing both.
+ * what is wrong with that branch rather than listing both. The validators are spec.json's schema
+ * compiled at build time (scripts/gen-validators.js), so nothing is compiled when the connector starts.
  */
 export class ConfigParser {
-  private readonly validateRoot;
-  private readonly validateBranch: Map<string, ReturnType<Ajv['compile']>>;
+  private readonly validateRoot = CONFIG_VALIDATORS.root;
+  private readonly validateBranch = new Map(Object.entries(CONFIG_VALIDATORS.credentials));
   private readonly knownFields: readonly string[];
   private readonly knownBranchFields: Map<string, readonly string[]>;
 
   constructor(spec: ConnectorSpecification) {
-    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-    addFormats(ajv);
-    for (const keyword of ['airbyte_secret', 'order', 'airbyte_hidden', 'pattern_descriptor', 'always_show']) ajv.addKeyword(keyword);
-    const schema = structuredClone(spec.connectionSpecification) as { properties: Record<string, { oneOf?: Array<{ properties: { auth_type: { const: string } } }> }> };
+    const schema = spec.connectionSpecification as { properties: Record<string, { oneOf?: Array<{ properties: { auth_type: { const: string } } }> }> };
     const branches = schema.properties.credentials?.oneOf ?? [];
-    this.validateBranch = new Map(branches.map((branch) => [branch.properties.auth_type.const, ajv.compile(branch)]));
     this.knownFields = Object.keys(schema.properties);
     this.knownBranchFields = new Map(branches.map((branch) => [branch.properties.auth_type.const, Object.keys(branch.properties)]));
-    const { credentials: _credentials, ...otherProperties } = schema.properties;
-    this.validateRoot = ajv.compile({ ...schema, properties: { ...otherProperties, credentials: { type: 'object' } } });
   }
 
   parse(raw: unknown, env: { TWILIO_API_BASE_URL?: string }, now: Date): ResolvedConfig {

@@ -3,15 +3,23 @@ import { nonNegativeNumberFromEnv } from './config';
 import { JsonLinesSink } from './protocol/output';
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
-import { runSync } from './sync/command';
 
 /** Seconds between intermediate STATE messages; Airbyte asks for about one a minute. */
 const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;
 
 async function main(): Promise<void> {
   // `sync` is not an Airbyte command: it runs a read itself and lands it in a local DuckDB file.
+  // Loaded only here, so the Airbyte commands never load the landing.
   if (process.argv[2] === 'sync') {
+    const { runSync } = await import('./sync/command.js');
     process.exitCode = await runSync({ argv: process.argv.slice(3), env: process.env, stderr: process.stderr });
+    return;
+  }
+  // `report` draws the DuckDB file as an HTML page; loaded only here, with its chart library, so the
+  // Airbyte commands never load it.
+  if (process.argv[2] === 'report') {
+    const { runReport } = await import('./report/command.js');
+    process.exitCode = await runReport({ argv: process.argv.slice(3), stderr: process.stderr });
     return;
   }
   const source = new TwilioCostsSource(process.env);

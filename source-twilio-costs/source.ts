@@ -1,5 +1,6 @@
 import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
 import { ConfigError } from './protocol/errors';
+import type { ConfiguredStream } from './protocol/catalog';
 import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
 import type { Source } from './protocol/runner';
@@ -8,16 +9,14 @@ import { AccountsStream } from './streams/accounts';
 import { FocusCostsStream } from './streams/focus-costs';
 import { TwilioContext } from './streams/context';
 import { UsageCategoriesStream } from './streams/usage-categories';
-import { UsageCostsStream } from './streams/usage-costs';
+import { UsageCostsConsumer, UsageCostsStream } from './streams/usage-costs';
 import { UsageRecordsStream } from './streams/usage-records';
 import { twilioHierarchy } from './costs/hierarchy';
-import { placeWindow } from './costs/reconcile';
 import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
-import { TwilioApiError, TwilioRetriesExhaustedError } from './twilio/errors';
+import { asTwilioConnectorError, type FailureContext } from './twilio/error-policy';
 import { ConcurrencyLimiter } from './twilio/limiter';
 import { probeUsage } from './twilio/resources';
-import { asTwilioConnectorError } from './twilio-errors';
-import type { ForcedPlan, WindowReaders } from './usage';
+import { UsageEngine, UsageWindowReader, type ForcedPlan, type UsageConsumer } from './usage';
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;
@@ -29,18 +28,6 @@ export interface SourceEnvironment {
   SOURCE_TWILIO_COSTS_FETCH_PLAN?: string;
 }
 
-/**
- * The streams that read usage windows, and what each uses of a row: the one place their reuse is
- * declared. A stream read earlier in a run keeps what it reads for the later ones here, so a
- * window is asked of Twilio once. focus_costs reads through usage_costs (its amounts), under its
- * own name.
- */
-const USAGE_WINDOW_READERS: WindowReaders = new Map([
-  ['usage_records', 'all'],
-  ['usage_costs', 'amounts'],
-  ['focus_costs', 'amounts'],
-]);
-
 /** `check` answers in seconds: one retry, then a clear FAILED, rather than minutes of backoff. */
 const CHECK_RETRY_POLICY: RetryPolicy = { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 1_000, maxRetryAfterMs: 5_000 };
 
@@ -51,17 +38,18 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
 }
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
-function reportingTwilioErrors(stream: Stream): Stream {
+function reportingTwilioErrors(stream: Stream, failureContext: FailureContext): Stream {
   return {
     name: stream.name,
     primaryKey: stream.primaryKey,
     ...(stream.cursorField ? { cursorField: stream.cursorField } : {}),
     jsonSchema: stream.jsonSchema,
+    ...(stream.dependsOn ? { dependsOn: stream.dependsOn } : {}),
     async *read(context: StreamReadContext): AsyncGenerator<StreamEvent> {
       try {
         yield* stream.read(context);
       } catch (error) {
-        throw asTwilioConnectorError(error) ?? error;
+        throw asTwilioConnectorError(error, failureContext) ?? error;
       }
     },
   };
@@ -73,9 +61,18 @@ export interface TwilioTrafficObserver {
   onRetry?: () => void;
 }
 
+/** A config's streams, and the usage engine its usage streams read through with the consumer of each. */
+interface TwilioStreams {
+  streams: Stream[];
+  usage: UsageEngine;
+  consumers: ReadonlyMap<string, UsageConsumer<object>>;
+}
+
 export class TwilioCostsSource implements Source<ResolvedConfig> {
   private readonly specification = loadSpec();
   private readonly parser = new ConfigParser(this.specification);
+  /** Each stream is built once per config: discover, the catalog's check and the read see the same ones. */
+  private readonly built = new WeakMap<ResolvedConfig, TwilioStreams>();
 
   constructor(
     private readonly env: SourceEnvironment,
@@ -104,7 +101,6 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
 
   async check(config: ResolvedConfig, logger: Logger): Promise<{ succeeded: boolean; message: string }> {
     const client = this.client(config, logger, CHECK_RETRY_POLICY);
-    const host = config.baseUrl.host;
     try {
       if (config.credentials.mode === 'api_key') {
         await probeUsage(client, config.accountSid, config.today, true);
@@ -122,26 +118,44 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
         message: `Connected to Twilio with the Auth Token of ${config.accountSid}: it reads the main account and ${subaccounts} subaccount${subaccounts === 1 ? '' : 's'}${config.subaccountSids ? ' (as selected in subaccount_sids)' : ''}, each on its own.`,
       };
     } catch (error) {
-      if (error instanceof TwilioRetriesExhaustedError && !(error.last instanceof TwilioApiError)) {
-        return { succeeded: false, message: `Cannot reach Twilio at ${host}: ${error.last.message}.` };
-      }
       // The runner turns a config or transient error into FAILED; anything else is a bug, not a failed connection.
-      throw asTwilioConnectorError(error) ?? error;
+      throw asTwilioConnectorError(error, { host: config.baseUrl.host }) ?? error;
     }
   }
 
   streams(config: ResolvedConfig): Stream[] {
+    return this.build(config).streams;
+  }
+
+  /** Tells the usage engine the consumers of the usage streams this read runs, in order, so each keeps what the later ones use. */
+  prepareRead(config: ResolvedConfig, configured: readonly ConfiguredStream[]): readonly ConfiguredStream[] {
+    const { usage, consumers } = this.build(config);
+    usage.prepare(configured.flatMap(({ stream }) => consumers.get(stream.name) ?? []));
+    return configured;
+  }
+
+  private build(config: ResolvedConfig): TwilioStreams {
+    const known = this.built.get(config);
+    if (known) return known;
     const plan = forcedPlan(this.env.SOURCE_TWILIO_COSTS_FETCH_PLAN);
     const hierarchy = twilioHierarchy();
-    const context = new TwilioContext(config, this.client(config, undefined, this.retryPolicy()), {
-      ...(plan ? { forcedPlan: plan } : {}),
-      readers: USAGE_WINDOW_READERS,
-      placeChunk: (prices) => placeWindow(prices, hierarchy),
-    });
-    const focusCosts = new FocusCostsStream(new UsageCostsStream(context, hierarchy), new AccountsStream(context), config.accountSid);
-    return [new UsageRecordsStream(context), new UsageCostsStream(context, hierarchy), new AccountsStream(context), new UsageCategoriesStream(hierarchy, context.usedPlacements), focusCosts].map(
-      reportingTwilioErrors,
-    );
+    const client = this.client(config, undefined, this.retryPolicy());
+    const twilio = new TwilioContext(config, client);
+    const reader = new UsageWindowReader({ client, hierarchy, ...(plan ? { forcedPlan: plan } : {}) });
+    const usage = new UsageEngine({ config, reader, scopes: (logger) => twilio.scopes(logger) });
+    const accounts = new AccountsStream(twilio);
+    const usageRecords = new UsageRecordsStream(usage);
+    const usageCosts = new UsageCostsStream(usage, new UsageCostsConsumer(hierarchy));
+    const focusCosts = new FocusCostsStream(usage, usageCosts.consumer, accounts, config.accountSid);
+    const built: TwilioStreams = {
+      streams: [usageRecords, usageCosts, accounts, new UsageCategoriesStream(hierarchy, usageCosts.consumer.placements), focusCosts].map((stream) =>
+        reportingTwilioErrors(stream, { host: config.baseUrl.host }),
+      ),
+      usage,
+      consumers: new Map<string, UsageConsumer<object>>([usageRecords, usageCosts, focusCosts].map((stream) => [stream.name, stream.consumer])),
+    };
+    this.built.set(config, built);
+    return built;
   }
 
   private retryPolicy(): RetryPolicy {

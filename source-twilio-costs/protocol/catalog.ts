@@ -12,10 +12,12 @@ const SYNC_MODES: readonly string[] = ['full_refresh', 'incremental'];
 
 /**
  * Checks a ConfiguredAirbyteCatalog against the source's streams, before anything is read: an
- * unknown stream, a sync mode the stream does not support or a malformed entry is a config error
- * that names the stream.
+ * unknown stream, an unknown sync mode or a malformed entry is a config error that names the
+ * stream. Incremental asked of a stream without a cursor is read as a full refresh, with a warning
+ * naming it, as Airbyte's Python CDK does: clients such as PyAirbyte ask incremental of every stream
+ * by default, and refusing would fail their first read over a choice that changes no record.
  */
-export function resolveCatalog(catalog: unknown, streams: readonly Stream[]): ConfiguredStream[] {
+export function resolveCatalog(catalog: unknown, streams: readonly Stream[], warn: (message: string) => void): ConfiguredStream[] {
   if (!isJsonObject(catalog) || !Array.isArray(catalog.streams)) {
     throw new ConfigError('The catalog is not a ConfiguredAirbyteCatalog: it needs a "streams" array.');
   }
@@ -38,7 +40,8 @@ export function resolveCatalog(catalog: unknown, streams: readonly Stream[]): Co
       throw new ConfigError(`The catalog asks for sync_mode ${JSON.stringify(syncMode)} on "${name}"; use full_refresh or incremental.`);
     }
     if (syncMode === 'incremental' && !stream.cursorField) {
-      throw new ConfigError(`The stream "${name}" supports only full_refresh, but the catalog asks for incremental.`);
+      warn(`The catalog asks for incremental on the stream "${name}", which supports only full_refresh: it is read as a full refresh.`);
+      return { stream, syncMode: 'full_refresh' };
     }
     return { stream, syncMode: syncMode as SyncMode };
   });

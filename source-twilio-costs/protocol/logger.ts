@@ -1,51 +1,17 @@
-import winston from 'winston';
-import TransportStream from 'winston-transport';
-import type { LogLevel } from './messages';
-import { OutputClosedError, type MessageOutput, type SecretRedactor } from './output';
+import type { Logger as WinstonLogger } from 'winston';
+import type { MessageOutput } from './output';
 
-/** winston's levels for this connector, most severe first, and the Airbyte level each becomes. */
-const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
-type LevelName = keyof typeof LEVELS;
-const AIRBYTE_LEVEL: Record<LevelName, LogLevel> = { error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG' };
-
-function isLevelName(level: string): level is LevelName {
-  return level in LEVELS;
-}
-
-/** Masks the registered secrets in a log entry before any transport sees it. */
-export function redactionFormat(redactor: SecretRedactor): winston.Logform.Format {
-  return winston.format((info) => {
-    info.message = redactor.redactText(String(info.message));
-    return info;
-  })();
-}
+/** winston's levels for this connector, most severe first (log-pipeline.ts maps each to Airbyte's). */
+export const LEVELS = { error: 0, warn: 1, info: 2, debug: 3 } as const;
+export type LevelName = keyof typeof LEVELS;
 
 /**
- * Writes each log entry as an Airbyte LOG message to the protocol output. The entry is
- * acknowledged to winston only once the output took it, so a slow reader holds logs back as it
- * holds records back. A closed output (EPIPE) drops the entry: the read notices on its next write.
+ * winston and its transport, loaded on the first entry: loading them is a third of what `spec`
+ * costs, and `spec` (like a `check` or `discover` with nothing to warn of) logs nothing. A plain
+ * require, since logging is synchronous: the entry goes to winston in the call that logs it.
  */
-export class ProtocolLogTransport extends TransportStream {
-  constructor(
-    private readonly output: MessageOutput,
-    /** Told when an entry has been written or dropped, with the error that dropped it, if any. */
-    private readonly onSettled: (failure: unknown) => void,
-  ) {
-    super();
-  }
-
-  override log(info: winston.Logform.TransformableInfo, next: () => void): void {
-    const level = isLevelName(info.level) ? AIRBYTE_LEVEL[info.level] : 'INFO';
-    this.output.write({ type: 'LOG', log: { level, message: String(info.message) } }).then(
-      () => this.settle(undefined, next),
-      (error: unknown) => this.settle(error instanceof OutputClosedError ? undefined : error, next),
-    );
-  }
-
-  private settle(failure: unknown, next: () => void): void {
-    this.onSettled(failure);
-    next();
-  }
+function loadLogPipeline(): typeof import('./log-pipeline') {
+  return require('./log-pipeline') as typeof import('./log-pipeline');
 }
 
 /**
@@ -54,20 +20,18 @@ export class ProtocolLogTransport extends TransportStream {
  * and a transport with backpressure. Debug messages are printed only with --debug.
  */
 export class Logger {
-  private readonly winston: winston.Logger;
+  private winston: WinstonLogger | undefined;
+  private readonly level: LevelName;
   /** Entries handed to winston and not yet written: drain() waits for them. */
   private outstanding = 0;
   private waiting: Array<() => void> = [];
   private failure: unknown;
 
-  constructor(output: MessageOutput, debugEnabled = false) {
-    this.winston = winston.createLogger({
-      levels: LEVELS,
-      level: debugEnabled ? 'debug' : 'info',
-      format: redactionFormat(output.redactor),
-      transports: [new ProtocolLogTransport(output, (failure) => this.settled(failure))],
-      exitOnError: false,
-    });
+  constructor(
+    private readonly output: MessageOutput,
+    debugEnabled = false,
+  ) {
+    this.level = debugEnabled ? 'debug' : 'info';
   }
 
   debug(message: string): void {
@@ -93,8 +57,10 @@ export class Logger {
   }
 
   private log(level: LevelName, message: string): void {
-    if (!this.winston.isLevelEnabled(level)) return;
+    // Filtered here, so an entry that is not printed never loads winston.
+    if (LEVELS[level] > LEVELS[this.level]) return;
     this.outstanding += 1;
+    this.winston ??= loadLogPipeline().createLogPipeline(this.output, this.level, (failure) => this.settled(failure));
     this.winston.log(level, message);
   }
 

@@ -1,5 +1,5 @@
 import type { ConfiguredStream } from './catalog';
-import { asConnectorError } from './errors';
+import { asConnectorError, ConnectorError } from './errors';
 import type { Logger } from './logger';
 import { errorTraceMessage, estimateMessage, recordMessage, stateMessage, streamStatusMessage, type JsonObject } from './messages';
 import { OutputClosedError, type MessageOutput } from './output';
@@ -88,23 +88,44 @@ class CheckpointTracker {
 }
 
 /**
+ * The configured streams in the order to read them: the catalog's, except that a stream waits for
+ * the configured streams it depends on.
+ */
+export function inDependencyOrder(configured: readonly ConfiguredStream[]): ConfiguredStream[] {
+  const names = new Set(configured.map(({ stream }) => stream.name));
+  const placed = new Set<string>();
+  const pending = [...configured];
+  const ordered: ConfiguredStream[] = [];
+  while (pending.length > 0) {
+    const index = pending.findIndex(({ stream }) => (stream.dependsOn ?? []).every((name) => placed.has(name) || !names.has(name)));
+    if (index < 0) throw new Error(`The streams ${pending.map(({ stream }) => stream.name).join(', ')} depend on each other in a circle.`);
+    const [next] = pending.splice(index, 1) as [ConfiguredStream];
+    ordered.push(next);
+    placed.add(next.stream.name);
+  }
+  return ordered;
+}
+
+/**
  * Reads the configured streams one after another. Each gets STARTED, RUNNING and COMPLETE stream
  * statuses; a failing stream gets INCOMPLETE and a TRACE ERROR, and the others still run. Returns
  * false when any stream failed, so the process can exit non-zero after everything that did
- * succeed has been printed and committed.
+ * succeed has been printed and committed. A stream that depends on one that failed fails without
+ * being read.
  */
 export async function readStreams(configured: readonly ConfiguredStream[], options: ReadOptions): Promise<boolean> {
   const { output, logger } = options;
   const now = options.now ?? Date.now;
   let allSucceeded = true;
+  /** What ended each stream that failed, for the streams that depend on it. */
+  const failures = new Map<string, ConnectorError>();
   const heartbeatMs = options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS;
-  for (const [position, { stream, syncMode }] of configured.entries()) {
+  for (const { stream, syncMode } of configured) {
     await output.write(streamStatusMessage(stream.name, 'STARTED'));
     const tracker = new CheckpointTracker(stream.name, options, now);
     // Checked ten times per interval; an output error surfaces at the stream's next write.
     const watchdog = setInterval(() => void tracker.heartbeat(heartbeatMs).catch(() => undefined), Math.max(10, heartbeatMs / 10));
     watchdog.unref();
-    const laterStreams = configured.slice(position + 1).map((later) => later.stream.name);
     let running = false;
     const markRunning = async (): Promise<void> => {
       if (running) return;
@@ -112,8 +133,13 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
       await output.write(streamStatusMessage(stream.name, 'RUNNING'));
     };
     try {
+      const failedDependency = stream.dependsOn?.find((name) => failures.has(name));
+      const dependencyError = failedDependency === undefined ? undefined : failures.get(failedDependency);
+      if (dependencyError) {
+        throw new ConnectorError(`it reports on ${failedDependency} in the same read, which failed (${dependencyError.message}); both are read again by the next sync.`, dependencyError.failureType);
+      }
       const state = syncMode === 'incremental' ? options.states.get(stream.name) : undefined;
-      for await (const event of stream.read({ syncMode, state, logger, laterStreams })) {
+      for await (const event of stream.read({ syncMode, state, logger })) {
         if (event.kind === 'record') {
           await markRunning();
           await output.write(recordMessage(stream.name, event.data));
@@ -133,6 +159,7 @@ export async function readStreams(configured: readonly ConfiguredStream[], optio
       if (thrown instanceof OutputClosedError) throw thrown;
       allSucceeded = false;
       const error = asConnectorError(thrown);
+      failures.set(stream.name, error);
       // Everything read before the failure stays committed: the last checkpoint still goes out.
       await tracker.emitPending(false);
       await logger.drain();

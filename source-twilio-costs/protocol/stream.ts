@@ -20,8 +20,6 @@ export interface StreamReadContext {
   /** The input stream_state for this stream (incremental only), or undefined. */
   state: JsonObject | undefined;
   logger: Logger;
-  /** The streams this read runs after this one, in order (none when absent): what is read now may serve them. */
-  laterStreams?: readonly string[];
 }
 
 /**
@@ -35,6 +33,12 @@ export interface Stream<TRecord extends object = JsonObject> {
   /** Absent for streams that only support full refresh. */
   readonly cursorField?: string[];
   readonly jsonSchema: JsonObject;
+  /**
+   * The streams whose read in the same run this one reports on. Those the catalog configures are
+   * read before it, and when one of them fails, this one fails too instead of completing with a
+   * picture of a read that did not happen.
+   */
+  readonly dependsOn?: readonly string[];
   read(context: StreamReadContext): AsyncIterable<StreamEvent<TRecord>>;
 }
 

@@ -2,7 +2,7 @@ import { normalizeAccountSid } from '../config';
 import { rfc2822ToIso } from '../dates';
 import type { AccountsRecord } from '../generated/types';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
-import { TwilioApiError } from '../twilio/errors';
+import { isTwilioFailure, resolveFailure } from '../twilio/error-policy';
 import { fetchAccount, type AccountWire } from '../twilio/resources';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
@@ -39,19 +39,20 @@ export class AccountsStream implements Stream<AccountsRecord> {
   }
 
   /**
-   * A Standard API key may not read Account resources. The main account is still a row (its SID
-   * is known), with the details left null, so usage always joins to an account.
+   * A Standard API key may not read Account resources (the error policy says what it does
+   * without). The main account is still a row (its SID is known), with the details left null, so
+   * usage always joins to an account.
    */
   private async mainAccountWithKey(context: StreamReadContext): Promise<AccountWire> {
     const sid = this.twilio.config.accountSid;
     try {
       return await fetchAccount(this.twilio.client, sid);
     } catch (error) {
-      if (error instanceof TwilioApiError && (error.status === 401 || error.status === 403)) {
-        context.logger.info(`The API key may not read the Account resource (HTTP ${error.status}), as expected of a Standard key; the accounts stream has only the main account's SID.`);
-        return { sid };
-      }
-      throw error;
+      if (!isTwilioFailure(error)) throw error;
+      const resolution = resolveFailure(error, 'account_details');
+      if (resolution.action !== 'do_without') throw error;
+      context.logger.info(resolution.message(error));
+      return { sid };
     }
   }
 }

@@ -4,8 +4,7 @@ import { dayOf, type Day } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
 import { listAccounts, type AccountWire } from '../twilio/resources';
-import { UsedPlacements } from './usage-categories';
-import { UsageWindowReader, type ForcedPlan, type ChunkPlacer, type UsageScope, type WindowReaders } from '../usage';
+import type { UsageScope } from '../usage';
 
 function creationDay(account: AccountWire): Day | undefined {
   const ms = account.date_created ? Date.parse(account.date_created) : Number.NaN;
@@ -13,23 +12,20 @@ function creationDay(account: AccountWire): Day | undefined {
 }
 
 /**
- * What the streams share in one run: the config, the Twilio client, the account list, which is
- * fetched once and reused by every stream that needs it, and the usage window reader, which plans
- * every usage request and lets one usage stream reuse the windows another one read.
+ * What the streams that talk to Twilio share in one run: the config, the Twilio client, and the
+ * account list, which is fetched once and reused by every stream that needs it.
  */
+/** Unknown subaccount_sids a warning names before it counts the rest. */
+const NAMED_UNKNOWN_SIDS = 5;
+
 export class TwilioContext {
   private accountList: Promise<AccountWire[]> | undefined;
-  readonly usageWindows: UsageWindowReader;
-  /** Where usage_costs placed each category in this run, for usage_categories. */
-  readonly usedPlacements = new UsedPlacements();
+  private scopeList: Promise<UsageScope[]> | undefined;
 
   constructor(
     readonly config: ResolvedConfig,
     readonly client: TwilioClient,
-    options: { forcedPlan?: ForcedPlan; placeChunk?: ChunkPlacer; readers?: WindowReaders } = {},
-  ) {
-    this.usageWindows = new UsageWindowReader({ client, ...options });
-  }
+  ) {}
 
   /** The main account and its subaccounts, as Twilio lists them (Auth Token mode only). */
   accounts(): Promise<AccountWire[]> {
@@ -46,7 +42,13 @@ export class TwilioContext {
    * the whole bill as one scope. The Auth Token reads every account (or the selected ones) on its
    * own with IncludeSubaccounts=false, so no subaccount is counted twice.
    */
-  async scopes(logger: Logger): Promise<UsageScope[]> {
+  scopes(logger: Logger): Promise<UsageScope[]> {
+    // Worked out once a run, so every usage stream reads the same scopes and what is odd about them is said once.
+    this.scopeList ??= this.listScopes(logger);
+    return this.scopeList;
+  }
+
+  private async listScopes(logger: Logger): Promise<UsageScope[]> {
     const mainSid = this.config.accountSid;
     if (this.config.credentials.mode === 'api_key') return [{ id: mainSid, accountSid: mainSid, includeSubaccounts: true, skippable: false }];
     const selected = this.config.subaccountSids;
@@ -65,9 +67,16 @@ export class TwilioContext {
       const earliestDay = creationDay(account);
       scopes.push({ id: sid, accountSid: sid, includeSubaccounts: false, skippable: true, ...(earliestDay ? { earliestDay } : {}) });
     }
-    for (const sid of selected ?? []) {
-      if (!listed.has(sid)) logger.warn(`subaccount_sids names ${sid}, which is not among the subaccounts Twilio lists for ${mainSid}; it is skipped.`);
-    }
+    const unknown = [...(selected ?? [])].filter((sid) => !listed.has(sid));
+    if (unknown.length > 0) logger.warn(describeUnknownSubaccounts(unknown, mainSid));
     return scopes;
   }
+}
+
+/** One warning for every SID of subaccount_sids Twilio does not list: a count and the first few, not a line each. */
+function describeUnknownSubaccounts(unknown: readonly string[], mainSid: string): string {
+  if (unknown.length === 1) return `subaccount_sids names ${unknown[0]}, which is not among the subaccounts Twilio lists for ${mainSid}; it is skipped.`;
+  const named = unknown.slice(0, NAMED_UNKNOWN_SIDS).join(', ');
+  const rest = unknown.length > NAMED_UNKNOWN_SIDS ? ` and ${unknown.length - NAMED_UNKNOWN_SIDS} more` : '';
+  return `subaccount_sids names ${unknown.length} accounts that are not among the subaccounts Twilio lists for ${mainSid} (${named}${rest}); they are skipped.`;
 }

@@ -1,51 +1,22 @@
 import type { Hierarchy } from '../costs/hierarchy';
-import type { WindowPlacement } from '../costs/reconcile';
-import type { PlacementSource } from '../costs/types';
 import type { UsageCategoriesRecord } from '../generated/types';
 import type { Stream, StreamEvent } from '../protocol/stream';
 import { loadStreamSchema } from './schemas';
-
-/**
- * The placements usage_costs used in this run, by category. When every account and window that
- * priced a category placed it the same way, that is its placement; where they differ, none is
- * kept (each usage_costs row still carries its own parent and placement).
- */
-export class UsedPlacements {
-  private readonly used = new Map<string, { parentCategory: string | null; placement: PlacementSource } | 'differs'>();
-
-  add(placements: readonly WindowPlacement[]): void {
-    for (const { category, parentCategory, placement } of placements) {
-      const known = this.used.get(category);
-      if (known === undefined) this.used.set(category, { parentCategory, placement });
-      else if (known !== 'differs' && (known.parentCategory !== parentCategory || known.placement !== placement)) this.used.set(category, 'differs');
-    }
-  }
-
-  of(category: string): { parentCategory: string | null; placement: PlacementSource } | undefined {
-    const used = this.used.get(category);
-    return used === 'differs' ? undefined : used;
-  }
-
-  categories(): string[] {
-    return [...this.used.keys()];
-  }
-
-  /** Whether some category was placed under it. */
-  isParent(category: string): boolean {
-    return [...this.used.values()].some((used) => used !== 'differs' && used.parentCategory === category);
-  }
-}
+import type { UsedPlacements } from './usage-costs';
 
 /**
  * Every category the connector knows, with its parent, product and whether it is a rollup: a
- * dimension table to group usage_records and usage_costs by in BI tools. Needs no API call. Read
- * after usage_costs in the same sync, it shows the placement usage_costs actually used (by the
- * numbers, where they moved a category) instead of the curated or name placement.
+ * dimension table to group usage_records and usage_costs by in BI tools. Needs no API call. It
+ * reports on the usage_costs read of the same sync, when there is one: read after it, it shows the
+ * placement usage_costs actually used (by the numbers, where they moved a category) instead of the
+ * curated or name placement, and the categories it met that the table does not know.
  */
 export class UsageCategoriesStream implements Stream<UsageCategoriesRecord> {
   readonly name = 'usage_categories';
   readonly primaryKey = [['category']];
   readonly jsonSchema = loadStreamSchema(this.name);
+  /** It reports the placements usage_costs used in the same read: read after it, and failed with it. */
+  readonly dependsOn = ['usage_costs'];
 
   constructor(
     private readonly hierarchy: Hierarchy,
@@ -60,9 +31,11 @@ export class UsageCategoriesStream implements Stream<UsageCategoriesRecord> {
     const placements = [...known, ...this.used.categories().filter((category) => !knownNames.has(category)).sort().map((category) => seen.placementOf(category))];
     for (const placement of placements) {
       const used = this.used.of(placement.category);
+      // Spelled as Twilio sent them to usage_costs, so the table joins usage_records and usage_costs.
+      const { spellings } = this.used;
       const record: UsageCategoriesRecord = {
-        category: placement.category,
-        parent_category: used ? used.parentCategory : placement.parentCategory,
+        category: spellings.spell(placement.category),
+        parent_category: spellings.spell(used ? used.parentCategory : placement.parentCategory),
         product: placement.product,
         is_rollup: placement.isRollup || this.used.isParent(placement.category),
         placement: used ? used.placement : placement.placement,

@@ -1,23 +1,18 @@
-import type { Hierarchy } from '../costs/hierarchy';
-import { reconcileWindow, unattributedRow } from '../costs/reconcile';
-import type { CostRow, ReconciledDay } from '../costs/types';
+import { compareText, normalizeCategory, type Hierarchy } from '../costs/hierarchy';
+import { reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
+import type { CostRow, PlacementSource, ReconciledDay } from '../costs/types';
 import { WindowRecords } from '../costs/window-records';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
 import { decimalToNumber, type Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
-import { isSkippableAccountError } from '../twilio/error-policy';
-import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
-import { amountOf, describePlan, syncUsageScopes, widerShare, type DailyUsage, type ShareMode, type UsageScope, type WindowBatch, type WindowEvent, type WindowPlan } from '../usage';
+import { amountOf, type ConsumerRun, type DailyUsage, type RecordBatch, type ResidualWindow, type UsageConsumer, type UsageEngine, type UsageScope, type WindowConsumer, type WindowPlan } from '../usage';
 
 /** The row on the main account for usage that no account read on its own explains. */
 export const SUBACCOUNTS_RESIDUAL_CATEGORY = 'subaccounts:unattributed';
 const DEFAULT_CURRENCY = 'USD';
-
-/** A residual scope's id: derived from the main SID so it sits beside the accounts' cursors. */
-const subaccountsResidualScopeId = (mainSid: string): string => `${mainSid}/unattributed_subaccounts`;
 
 function costRecord(accountSid: string, day: Day, currency: string, row: CostRow): UsageCostsRecord {
   const number = (value: Decimal | null): number | null => (value === null ? null : decimalToNumber(value));
@@ -73,13 +68,17 @@ class DayRows {
     this.nonZeroCategoriesByDay.set(day, categories);
   }
 
-  /** Zero rows for the recent categories a day no longer has. */
-  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: ReadonlySet<string>, hierarchy: Hierarchy): void {
-    for (const category of recent) if (!emitted.has(category)) this.add(accountSid, day, currency, tombstoneRow(category, hierarchy));
+  /** Zero rows for the recent categories a day no longer has, their parents spelled as Twilio spells them, where known. */
+  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: ReadonlySet<string>, hierarchy: Hierarchy, spellings?: CategorySpellings): void {
+    for (const category of recent) {
+      if (emitted.has(category)) continue;
+      const row = tombstoneRow(category, hierarchy);
+      this.add(accountSid, day, currency, spellings ? { ...row, parentCategory: spellings.spell(row.parentCategory) } : row);
+    }
   }
 
-  batch(): { kind: 'batch' } & WindowBatch<UsageCostsRecord> {
-    return { kind: 'batch', records: this.records, nonZeroCategoriesByDay: this.nonZeroCategoriesByDay };
+  batch(): RecordBatch<UsageCostsRecord> {
+    return { records: this.records, nonZeroCategoriesByDay: this.nonZeroCategoriesByDay };
   }
 }
 
@@ -95,6 +94,183 @@ function costRowEstimate(plan: WindowPlan, range: DayRange, hierarchy: Hierarchy
   return leaves * daysBetweenInclusive(range.from, range.to);
 }
 
+const RESIDUAL_SUFFIX = ':unattributed';
+
+/**
+ * How Twilio spells each category it sent (the costs layer compares names lower-cased, and Twilio
+ * writes some in mixed case, `Usage-RCS-Messages`): usage_costs names a category as usage_records
+ * does, so the two join on it. A category Twilio sent in two cases takes the first spelling in
+ * code-point order, as reconciliation merges them.
+ */
+export class CategorySpellings {
+  private readonly spellings = new Map<string, string>();
+
+  add(spelling: string): void {
+    const key = normalizeCategory(spelling);
+    const known = this.spellings.get(key);
+    if (known === undefined || compareText(spelling, known) < 0) this.spellings.set(key, spelling);
+  }
+
+  /** A name of the costs layer (`usage-rcs-messages`, `usage-rcs-messages:unattributed`, null) as Twilio spelled it. */
+  spell<Name extends string | null>(name: Name): Name {
+    if (name === null) return name;
+    const base = name.endsWith(RESIDUAL_SUFFIX) ? name.slice(0, -RESIDUAL_SUFFIX.length) : name;
+    const spelled = this.spellings.get(base);
+    return (spelled === undefined ? name : `${spelled}${name.slice(base.length)}`) as Name;
+  }
+}
+
+/**
+ * The placements usage_costs used in this run, by category, and how Twilio spelled the categories.
+ * When every account and window that priced a category placed it the same way, that is its
+ * placement; where they differ, none is kept (each usage_costs row still carries its own parent
+ * and placement).
+ */
+export class UsedPlacements {
+  private readonly used = new Map<string, { parentCategory: string | null; placement: PlacementSource } | 'differs'>();
+  readonly spellings = new CategorySpellings();
+
+  add(placements: readonly WindowPlacement[]): void {
+    for (const { category, parentCategory, placement } of placements) {
+      const known = this.used.get(category);
+      if (known === undefined) this.used.set(category, { parentCategory, placement });
+      else if (known !== 'differs' && (known.parentCategory !== parentCategory || known.placement !== placement)) this.used.set(category, 'differs');
+    }
+  }
+
+  of(category: string): { parentCategory: string | null; placement: PlacementSource } | undefined {
+    const used = this.used.get(category);
+    return used === 'differs' ? undefined : used;
+  }
+
+  categories(): string[] {
+    return [...this.used.keys()];
+  }
+
+  /** Whether some category was placed under it. */
+  isParent(category: string): boolean {
+    return [...this.used.values()].some((used) => used !== 'differs' && used.parentCategory === category);
+  }
+}
+
+/**
+ * Reconciliation: each chunk of a window (the days read together) placed and turned into leaf rows
+ * that add up to each day's totalprice, with zero rows (tombstones) for the recent categories a day
+ * no longer has; and in Auth Token mode the subaccounts' residual. Records the placements it used
+ * for usage_categories.
+ */
+export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
+  readonly use = 'chunks';
+  readonly readsRecentCategories = false;
+  /** Where this run's reads placed each category. */
+  readonly placements = new UsedPlacements();
+
+  constructor(private readonly hierarchy: Hierarchy) {}
+
+  async begin(logger: Logger): Promise<ConsumerRun<UsageCostsRecord>> {
+    const notes = new NoteLog(logger);
+    const hierarchy = this.hierarchy;
+    return {
+      rowEstimate: (plan, range) => costRowEstimate(plan, range, hierarchy),
+      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements),
+      residual: (window, recent) => subaccountsResidual(window, recent, hierarchy),
+    };
+  }
+}
+
+/**
+ * One account's window being reconciled. Records come category by category (sparse) or month by
+ * month (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
+ */
+class CostWindow implements WindowConsumer<UsageCostsRecord> {
+  private records = new WindowRecords();
+  /** Each day's first price unit: the currency of its rows. */
+  private currencies = new Map<Day, string>();
+
+  /** How this window's records spell their categories: its rows name them so. */
+  private readonly spellings = new CategorySpellings();
+
+  constructor(
+    private readonly scope: UsageScope,
+    private readonly range: DayRange,
+    private readonly recent: ReadonlySet<string>,
+    private readonly hierarchy: Hierarchy,
+    private readonly notes: NoteLog,
+    private readonly placements: UsedPlacements,
+  ) {}
+
+  rows(records: readonly DailyUsage[]): undefined {
+    for (const record of records) {
+      this.spellings.add(record.category);
+      this.placements.spellings.add(record.category);
+      if (record.priceUnit !== null && !this.currencies.has(record.startDate)) this.currencies.set(record.startDate, record.priceUnit);
+      this.records.add(record.startDate, {
+        category: record.category,
+        price: amountOf(record.price) ?? 0n,
+        count: amountOf(record.count),
+        countUnit: record.countUnit,
+        usage: amountOf(record.usage),
+        usageUnit: record.usageUnit,
+      });
+    }
+    return undefined;
+  }
+
+  *chunkEnd(range: DayRange, placement: PlacedWindow | undefined): Generator<RecordBatch<UsageCostsRecord>> {
+    const chunk = this.records.byDay();
+    const currencies = this.currencies;
+    this.records = new WindowRecords();
+    this.currencies = new Map();
+    // The chunk's days are placed together (the numbers of every day decide where a category
+    // sits), or were already, by the reader.
+    const window = reconcileWindow(chunk, this.hierarchy, placement);
+    for (const note of window.notes) this.notes.add(note.level, `${this.scope.accountSid}: ${note.message}`, range.from);
+    this.placements.add(window.placements);
+    for (const day of eachDay(range)) {
+      const batch = this.reconciledDay(day, currencies.get(day) ?? DEFAULT_CURRENCY, window.days.get(day));
+      if (batch) yield batch;
+    }
+  }
+
+  warning(message: string): void {
+    this.notes.add('warn', message, this.range.from);
+  }
+
+  private reconciledDay(day: Day, currency: string, reconciled: ReconciledDay | undefined): RecordBatch<UsageCostsRecord> | undefined {
+    const accountSid = this.scope.accountSid;
+    for (const note of reconciled?.notes ?? []) this.notes.add(note.level, `${accountSid}: ${note.message}`, day);
+    const rows = new DayRows();
+    const emitted = new Set<string>();
+    for (const row of reconciled?.rows ?? []) {
+      const spelled = { ...row, category: this.spellings.spell(row.category), parentCategory: this.spellings.spell(row.parentCategory) };
+      rows.add(accountSid, day, currency, spelled);
+      emitted.add(spelled.category);
+    }
+    rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy, this.spellings);
+    return rows.records.length > 0 ? rows.batch() : undefined;
+  }
+}
+
+/**
+ * The subaccounts' residual: the main account's whole bill minus what every account read on its
+ * own explains, as a `subaccounts:unattributed` row on the main account per day.
+ */
+function* subaccountsResidual(window: ResidualWindow, recent: ReadonlySet<string>, hierarchy: Hierarchy): Generator<RecordBatch<UsageCostsRecord>> {
+  for (const day of eachDay(window.range)) {
+    const total = window.whole.get(day);
+    const residual = (amountOf(total?.price ?? null) ?? 0n) - (window.explained.get(day) ?? 0n);
+    const currency = total?.priceUnit ?? DEFAULT_CURRENCY;
+    const rows = new DayRows();
+    const emitted = new Set<string>();
+    if (residual !== 0n) {
+      rows.add(window.accountSid, day, currency, unattributedRow({ category: SUBACCOUNTS_RESIDUAL_CATEGORY, parentCategory: null, product: 'Other', price: residual, placement: 'curated' }));
+      emitted.add(SUBACCOUNTS_RESIDUAL_CATEGORY);
+    }
+    rows.addTombstones(window.accountSid, day, currency, emitted, recent, hierarchy);
+    if (rows.records.length > 0) yield rows.batch();
+  }
+}
+
 /**
  * Deduplicated leaf costs: one row per account, day and leaf category, whose prices add up to the
  * day's totalprice exactly. Money no leaf explains is a visible `…:unattributed` row.
@@ -106,127 +282,12 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
   readonly jsonSchema = loadStreamSchema(this.name);
 
   constructor(
-    private readonly twilio: TwilioContext,
-    private readonly hierarchy: Hierarchy,
+    private readonly usage: UsageEngine,
+    readonly consumer: UsageCostsConsumer,
   ) {}
 
-  async *read(context: StreamReadContext): AsyncGenerator<StreamEvent<UsageCostsRecord>> {
-    const accountScopes = await this.twilio.scopes(context.logger);
-    const mainSid = this.twilio.config.accountSid;
-    const residualScope: UsageScope | undefined =
-      this.twilio.config.credentials.mode === 'auth_token'
-        ? { id: subaccountsResidualScopeId(mainSid), accountSid: mainSid, includeSubaccounts: true, skippable: false }
-        : undefined;
-    // The residual needs each account's daily totals of the same windows: keep at least those.
-    const share = widerShare(this.twilio.usageWindows.shareFor(context.laterStreams ?? []), residualScope ? 'totals' : 'none');
-    const notes = new NoteLog(context.logger);
-    yield* syncUsageScopes({
-      streamName: this.name,
-      scopes: residualScope ? [...accountScopes, residualScope] : accountScopes,
-      syncMode: context.syncMode,
-      state: context.state,
-      config: this.twilio.config,
-      logger: context.logger,
-      readWindow: (scope, range, recent) =>
-        scope === residualScope ? this.readSubaccountsResidual(accountScopes, range, recent) : this.readAccountWindow(scope, range, recent, notes, share),
-    });
-  }
-
-  /**
-   * Reconciles a window day by day. Records come category by category (sparse) or month by month
-   * (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
-   */
-  private async *readAccountWindow(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>, notes: NoteLog, share: ShareMode): AsyncGenerator<WindowEvent<UsageCostsRecord>> {
-    let records = new WindowRecords();
-    /** Each day's first price unit: the currency of its rows. */
-    let currencies = new Map<Day, string>();
-    for await (const step of this.twilio.usageWindows.read(scope, range, new Set(), { share, fields: 'amounts', holdsChunks: true })) {
-      if (step.kind === 'plan') {
-        yield { kind: 'planned', rowEstimate: costRowEstimate(step.plan, range, this.hierarchy), plan: describePlan(step.plan) };
-      } else if (step.kind === 'rows') {
-        for (const record of step.records) {
-          if (record.priceUnit !== null && !currencies.has(record.startDate)) currencies.set(record.startDate, record.priceUnit);
-          records.add(record.startDate, {
-            category: record.category,
-            price: amountOf(record.price) ?? 0n,
-            count: amountOf(record.count),
-            countUnit: record.countUnit,
-            usage: amountOf(record.usage),
-            usageUnit: record.usageUnit,
-          });
-        }
-      } else if (step.kind === 'warning') {
-        notes.add('warn', step.message, range.from);
-      } else {
-        const chunk = records.byDay();
-        const chunkCurrencies = currencies;
-        records = new WindowRecords();
-        currencies = new Map();
-        // The chunk's days are placed together (the numbers of every day decide where a category
-        // sits), or were already, by the reader.
-        const window = reconcileWindow(chunk, this.hierarchy, step.placement);
-        for (const note of window.notes) notes.add(note.level, `${scope.accountSid}: ${note.message}`, step.range.from);
-        this.twilio.usedPlacements.add(window.placements);
-        for (const day of eachDay(step.range)) yield* this.reconciledDay(scope, day, chunkCurrencies.get(day) ?? DEFAULT_CURRENCY, window.days.get(day), recent, notes);
-      }
-    }
-  }
-
-  private *reconciledDay(scope: UsageScope, day: Day, currency: string, reconciled: ReconciledDay | undefined, recent: ReadonlySet<string>, notes: NoteLog): Generator<WindowEvent<UsageCostsRecord>> {
-    for (const note of reconciled?.notes ?? []) notes.add(note.level, `${scope.accountSid}: ${note.message}`, day);
-    const rows = new DayRows();
-    const emitted = new Set<string>();
-    for (const row of reconciled?.rows ?? []) {
-      rows.add(scope.accountSid, day, currency, row);
-      emitted.add(row.category);
-    }
-    rows.addTombstones(scope.accountSid, day, currency, emitted, recent, this.hierarchy);
-    if (rows.records.length > 0) yield rows.batch();
-  }
-
-  /**
-   * The main account's whole bill (IncludeSubaccounts=true) minus every account read on its own:
-   * closed subaccounts, filtered ones and unreadable ones. Each account's daily totals come from
-   * the same window read in this run when there is one (an account idle in it costs nothing), else
-   * from Twilio, so this scope still resumes and restates on its own. An account counts from its
-   * creation day, as its own scope does.
-   */
-  private async *readSubaccountsResidual(accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): AsyncGenerator<WindowEvent<UsageCostsRecord>> {
-    const mainSid = this.twilio.config.accountSid;
-    const windows = this.twilio.usageWindows;
-    const totals = async (scope: UsageScope): Promise<DailyUsage[]> => {
-      const from = scope.earliestDay && scope.earliestDay > range.from ? scope.earliestDay : range.from;
-      if (from > range.to) return [];
-      try {
-        return await windows.dailyTotals(scope, { from, to: range.to });
-      } catch (error) {
-        // An account that cannot be read is not explained by its own rows: its usage stays in the residual.
-        if (scope.skippable && isSkippableAccountError(error)) return [];
-        throw error;
-      }
-    };
-    const whole = await totals({ id: mainSid, accountSid: mainSid, includeSubaccounts: true, skippable: false });
-    yield { kind: 'planned', rowEstimate: daysBetweenInclusive(range.from, range.to) };
-    const explained = new Map<Day, Decimal>();
-    await Promise.all(
-      accountScopes.map(async (scope) => {
-        for (const record of await totals(scope)) explained.set(record.startDate, (explained.get(record.startDate) ?? 0n) + (amountOf(record.price) ?? 0n));
-      }),
-    );
-    const wholeByDay = new Map(whole.map((record) => [record.startDate, record]));
-    for (const day of eachDay(range)) {
-      const total = wholeByDay.get(day);
-      const residual = (amountOf(total?.price ?? null) ?? 0n) - (explained.get(day) ?? 0n);
-      const currency = total?.priceUnit ?? DEFAULT_CURRENCY;
-      const rows = new DayRows();
-      const emitted = new Set<string>();
-      if (residual !== 0n) {
-        rows.add(mainSid, day, currency, unattributedRow({ category: SUBACCOUNTS_RESIDUAL_CATEGORY, parentCategory: null, product: 'Other', price: residual, placement: 'curated' }));
-        emitted.add(SUBACCOUNTS_RESIDUAL_CATEGORY);
-      }
-      rows.addTombstones(mainSid, day, currency, emitted, recent, this.hierarchy);
-      if (rows.records.length > 0) yield rows.batch();
-    }
+  read(context: StreamReadContext): AsyncIterable<StreamEvent<UsageCostsRecord>> {
+    return this.usage.read(this.name, this.consumer, context);
   }
 }
 

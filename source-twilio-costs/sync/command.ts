@@ -1,26 +1,28 @@
 /**
- * `source-twilio-costs sync`: the connector's own discover and read, landed in a local DuckDB file,
- * for teams without an ELT platform. It consumes the protocol messages exactly as a platform
- * would, so there is no second way of fetching from Twilio: records are staged per stream, and at
- * every STATE they are upserted together with that state in one transaction. The next run reads
- * incrementally from the states in the file.
+ * `source-twilio-costs sync`: the connector's own discover and read, run in this process with
+ * objects and landed in a local DuckDB file, for teams without an ELT platform. It consumes the
+ * protocol messages exactly as a platform would, so there is no second way of fetching from
+ * Twilio: records are staged per stream, and at every STATE they are upserted together with that
+ * state in one transaction. The next run reads incrementally from the states in the file.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { nonNegativeNumberFromEnv } from '../config';
-import type { AirbyteMessage, AirbyteStream, JsonObject } from '../protocol/messages';
+import { parseCommandOptions } from '../command-options';
+import { nonNegativeNumberFromEnv, type ResolvedConfig } from '../config';
+import type { ConfiguredStream } from '../protocol/catalog';
+import { ConnectorError } from '../protocol/errors';
+import type { AirbyteStream } from '../protocol/messages';
+import { SecretRedactor } from '../protocol/output';
+import { readConfigFile, runRead } from '../protocol/runner';
+import { secretsOfRawConfig } from '../protocol/spec-secrets';
+import { describeStream, type Stream } from '../protocol/stream';
 import { TwilioCostsSource, type SourceEnvironment } from '../source';
 import { columnsOf, rowTexts } from './columns';
 import { ConnectorRun } from './connector-run';
-import { DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';
+import { DEFAULT_DATABASE_PATH, DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';
 import { SyncError } from './errors';
 import { SyncProgress } from './progress';
 import { onStopSignal } from './stop-signals';
 import { SyncSummary } from './summary';
-
-export const DEFAULT_DATABASE_PATH = 'twilio-costs.duckdb';
 
 /**
  * Seconds between states, so between commits. Shorter than the connector's default: a commit is
@@ -51,23 +53,13 @@ interface SyncArguments {
 
 /** A stream the sync lands, with how it is read. */
 interface SelectedStream {
-  stream: AirbyteStream;
+  stream: Stream;
   incremental: boolean;
   table: LandingTable;
 }
 
 function parseSyncArguments(argv: string[]): SyncArguments {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { config: { type: 'string' }, duckdb: { type: 'string' }, streams: { type: 'string' } },
-    }));
-  } catch (error) {
-    throw new SyncError(`${(error as Error).message}. ${USAGE}`);
-  }
+  const values = parseCommandOptions(argv, { config: { type: 'string' }, duckdb: { type: 'string' }, streams: { type: 'string' } }, USAGE, (message) => new SyncError(message));
   if (!values.config) throw new SyncError(`sync needs --config FILE. ${USAGE}`);
   const streams = values.streams
     ?.split(',')
@@ -81,10 +73,6 @@ function checkpointIntervalMs(env: SyncEnvironment): number {
   return nonNegativeNumberFromEnv(env.SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS, DEFAULT_CHECKPOINT_INTERVAL_SECONDS) * 1000;
 }
 
-function traceErrorMessage(message: AirbyteMessage): string | undefined {
-  return message.type === 'TRACE' && message.trace.type === 'ERROR' ? message.trace.error.message : undefined;
-}
-
 function landingTable(stream: AirbyteStream): LandingTable {
   const primaryKey = (stream.source_defined_primary_key ?? []).map((fieldPath) => {
     if (fieldPath.length !== 1 || fieldPath[0] === undefined) throw new SyncError(`Stream ${stream.name} has a nested primary key, which sync cannot land.`);
@@ -93,72 +81,63 @@ function landingTable(stream: AirbyteStream): LandingTable {
   return { name: stream.name, columns: columnsOf(stream.json_schema), primaryKey };
 }
 
-function selectStreams(catalog: AirbyteStream[], names: string[] | undefined): SelectedStream[] {
-  const byName = new Map(catalog.map((stream) => [stream.name, stream]));
+/** The discovered streams to land (every one without `names`), each with its table. */
+function selectStreams(streams: readonly Stream[], names: string[] | undefined): SelectedStream[] {
+  const byName = new Map(streams.map((stream) => [stream.name, stream]));
   const unknown = (names ?? []).filter((name) => !byName.has(name));
   if (unknown.length > 0) throw new SyncError(`Unknown stream${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}. Streams: ${[...byName.keys()].join(', ')}.`);
-  const chosen = names ? [...new Set(names)].map((name) => byName.get(name) as AirbyteStream) : catalog;
-  return chosen.map((stream) => ({ stream, incremental: stream.supported_sync_modes.includes('incremental'), table: landingTable(stream) }));
+  const chosen = names ? [...new Set(names)].map((name) => byName.get(name) as Stream) : streams;
+  return chosen.map((stream) => {
+    const described = describeStream(stream);
+    return { stream, incremental: described.supported_sync_modes.includes('incremental'), table: landingTable(described) };
+  });
 }
 
-function configuredCatalog(selected: readonly SelectedStream[]): JsonObject {
-  return {
-    streams: selected.map(({ stream, incremental }) => ({
-      stream,
-      sync_mode: incremental ? 'incremental' : 'full_refresh',
-      destination_sync_mode: incremental ? 'append_dedup' : 'overwrite',
-      ...(incremental && stream.default_cursor_field ? { cursor_field: stream.default_cursor_field } : {}),
-      ...(stream.source_defined_primary_key ? { primary_key: stream.source_defined_primary_key } : {}),
-    })),
-  };
+/** How the read reads each selected stream: incrementally where it can, from the state in the file. */
+function configuredStreams(selected: readonly SelectedStream[]): ConfiguredStream[] {
+  return selected.map(({ stream, incremental }) => ({ stream, syncMode: incremental ? 'incremental' : 'full_refresh' }));
 }
 
-const errorCode = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-
-/** The directory for the read's catalog and state files, under TMPDIR. */
-function createWorkDir(): string {
+/**
+ * The config file, read and validated once as the connector reads it (the same checks and
+ * messages); its warnings go to stderr. Returns it with the secrets its raw text held, masked in
+ * every line sync prints and in every message of the read.
+ */
+function loadConfig(source: TwilioCostsSource, configPath: string, stderr: NodeJS.WritableStream): { config: ResolvedConfig; secrets: string[] } {
+  const redactor = new SecretRedactor();
   try {
-    return mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-'));
+    const raw = readConfigFile(configPath);
+    const secrets = secretsOfRawConfig(source.spec(), raw);
+    redactor.add(secrets);
+    for (const warning of source.configWarnings(raw)) stderr.write(`WARN: ${redactor.redactText(warning)}\n`);
+    return { config: source.parseConfig(raw), secrets };
   } catch (error) {
-    throw new SyncError(`Cannot create a work directory under ${tmpdir()} (${errorCode(error)}). Point TMPDIR to a writable directory.`);
+    if (error instanceof ConnectorError) throw new SyncError(redactor.redactText(error.message));
+    throw error;
   }
 }
 
-/** Writes one of the read's input files into the work directory and returns its path. */
-function writeWorkFile(workDir: string, name: string, content: unknown): string {
-  const file = path.join(workDir, name);
-  try {
-    writeFileSync(file, JSON.stringify(content));
-  } catch (error) {
-    throw new SyncError(`Cannot write ${file} (${errorCode(error)}). Point TMPDIR to a writable directory with free space.`);
-  }
-  return file;
-}
-
-/** A failure as one line: a SyncError says what to do; anything else is at least named, never a stack trace. */
+/** A failure as one line: a sync or connector error says what to do; anything else is at least named, never a stack trace. */
 function failureLine(error: unknown): string {
-  if (error instanceof SyncError) return `sync: ${error.message}`;
+  if (error instanceof SyncError || error instanceof ConnectorError) return `sync: ${error.message}`;
   return `sync failed unexpectedly: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 /**
  * Runs one sync and returns the process exit code. On SIGINT or SIGTERM it closes the database
- * once the commit in progress has ended, removes its work directory and exits 130 or 143; what
- * landed before stays, and the next sync resumes from it.
+ * once the commit in progress has ended and exits 130 or 143; what landed before stays, and the
+ * next sync resumes from it.
  */
 export async function runSync(options: SyncOptions): Promise<number> {
   const startedAt = Date.now();
-  let workDir: string | undefined;
   let landing: DuckDbLanding | undefined;
   let stopped = false;
-  /** Closes the database and removes the work directory; a failure of either is reported as a line. */
+  /** Closes the database; a failure to close is reported as a line. */
   const release = async (): Promise<void> => {
     try {
       await landing?.close();
     } catch (error) {
       options.stderr.write(`${failureLine(error)}\n`);
-    } finally {
-      if (workDir !== undefined) rmSync(workDir, { recursive: true, force: true });
     }
   };
   const removeSignalHandlers = onStopSignal(async (signal) => {
@@ -168,19 +147,16 @@ export async function runSync(options: SyncOptions): Promise<number> {
   });
   try {
     const args = parseSyncArguments(options.argv);
-    workDir = createWorkDir();
     const traffic = { requests: 0, retries: 0 };
     const source = new TwilioCostsSource(options.env, undefined, { onRequest: () => (traffic.requests += 1), onRetry: () => (traffic.retries += 1) });
-    const interval = checkpointIntervalMs(options.env);
-    const catalog = await discover(source, args.configPath, interval);
-    const selected = selectStreams(catalog, args.streams);
+    const { config, secrets } = loadConfig(source, args.configPath, options.stderr);
+    // Discover: the source's streams, as objects.
+    const selected = selectStreams(source.streams(config), args.streams);
     landing = await DuckDbLanding.open(args.databasePath);
     for (const { table } of selected) await landing.prepare(table);
-    const saved = await landing.savedStates(selected.filter(({ incremental }) => incremental).map(({ stream }) => stream.name));
-    const states = [...saved].map(([name, state]) => ({ type: 'STREAM', stream: { stream_descriptor: { name }, stream_state: state } }));
-    const catalogPath = writeWorkFile(workDir, 'catalog.json', configuredCatalog(selected));
-    const statePath = writeWorkFile(workDir, 'state.json', states);
-    const run = new ConnectorRun(source, ['read', '--config', args.configPath, '--catalog', catalogPath, '--state', statePath], interval);
+    const states = await landing.savedStates(selected.filter(({ incremental }) => incremental).map(({ stream }) => stream.name));
+    const request = { config, configured: configuredStreams(selected), states };
+    const run = new ConnectorRun((sink) => runRead(source, request, { sink, checkpointIntervalMs: checkpointIntervalMs(options.env), secrets }));
     const progress = new SyncProgress(options.stderr.isTTY ? options.stderr : undefined, selected.length, traffic);
     const summary = new SyncSummary(selected.length);
     const landed = await land(run, selected, landing, progress, summary, options.stderr);
@@ -200,19 +176,6 @@ export async function runSync(options: SyncOptions): Promise<number> {
   }
 }
 
-async function discover(source: TwilioCostsSource, configPath: string, interval: number): Promise<AirbyteStream[]> {
-  const run = new ConnectorRun(source, ['discover', '--config', configPath], interval);
-  let streams: AirbyteStream[] | undefined;
-  let failure: string | undefined;
-  for await (const message of run.messages()) {
-    if (message.type === 'CATALOG') streams = message.catalog.streams;
-    failure ??= traceErrorMessage(message);
-  }
-  await run.exitCode;
-  if (!streams) throw new SyncError(failure ?? 'discover printed no catalog.');
-  return streams;
-}
-
 /**
  * Lands a read's messages: records wait per stream until the STATE that covers them, then land
  * with it. A full-refresh stream has no cursor to resume from, so it replaces its table only once
@@ -230,7 +193,7 @@ async function land(run: ConnectorRun, selected: readonly SelectedStream[], land
     if (message.type === 'RECORD') {
       const entry = byName.get(message.record.stream);
       if (!entry) continue;
-      pending.get(entry.stream.name)?.push(rowTexts(message.record.data, message.record.emitted_at, entry.table.columns));
+      pending.get(entry.stream.name)?.push(rowTexts(message.record.data, message.record.emitted_at, entry.table));
       progress.record(entry.stream.name);
       summary.record(entry.stream.name, message.record.data);
     } else if (message.type === 'STATE') {

@@ -1,6 +1,5 @@
 import type { AirbyteMessage } from '../protocol/messages';
 import { OutputClosedError, type MessageSink } from '../protocol/output';
-import { runCommand, type Source } from '../protocol/runner';
 
 /** How far a run may get ahead of its consumer: enough to overlap work, too little to matter in memory. */
 const MAX_QUEUED_MESSAGES = 256;
@@ -68,18 +67,18 @@ class InProcessSink implements MessageSink {
 }
 
 /**
- * One connector command (discover, read) run in this process, with its output as a stream of
- * protocol messages: `sync` consumes exactly what an Airbyte platform would, so it cannot drift
- * from the connector. Reading is paced by the consumer: while it is busy writing to DuckDB, the
- * connector's writes wait.
+ * A connector read run in this process, with its output as a stream of protocol messages: `sync`
+ * consumes exactly what an Airbyte platform would, so it cannot drift from the connector. Reading
+ * is paced by the consumer: while it is busy writing to DuckDB, the connector's writes wait.
  */
 export class ConnectorRun {
   private readonly sink = new InProcessSink();
-  /** The command's exit code, once it has finished. */
+  /** The run's exit code, once it has finished. */
   readonly exitCode: Promise<number>;
 
-  constructor(source: Source<unknown>, argv: string[], checkpointIntervalMs: number) {
-    this.exitCode = runCommand(source, { argv, sink: this.sink, checkpointIntervalMs }).finally(() => this.sink.end());
+  /** @param run starts the run (the runner's runRead), writing its messages to the sink it is given */
+  constructor(run: (sink: MessageSink) => Promise<number>) {
+    this.exitCode = run(this.sink).finally(() => this.sink.end());
   }
 
   /** The command's messages, in order; iterate once. */

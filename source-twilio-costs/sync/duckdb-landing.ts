@@ -9,10 +9,14 @@
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { JsonObject } from '../protocol/messages';
+import { importOptionalPackage } from '../optional-package';
 import { DECIMAL_TYPE, quoteIdentifier, type Column, type ColumnType } from './columns';
 import { SyncError } from './errors';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
+
+/** Where sync lands, and report reads, when no --duckdb is given. */
+export const DEFAULT_DATABASE_PATH = 'twilio-costs.duckdb';
 
 export const STATE_TABLE = '_airbyte_state';
 
@@ -36,19 +40,7 @@ export interface LandingTable {
 /** One record's values, as text in column order. */
 export type RowTexts = ReadonlyArray<string | null>;
 
-async function loadDuckDb(): Promise<DuckDbModule> {
-  try {
-    return await import('@duckdb/node-api');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new SyncError(
-        'sync needs the optional package @duckdb/node-api, which is not installed here (the Airbyte image leaves it out). Install it with `npm install @duckdb/node-api`, or run the connector from a checkout after `npm ci`.',
-      );
-    }
-    throw error;
-  }
-}
+const loadDuckDb = (): Promise<DuckDbModule> => importOptionalPackage(() => import('@duckdb/node-api'), 'sync', '@duckdb/node-api', (message) => new SyncError(message));
 
 const stagingName = (table: LandingTable): string => `_staging_${table.name}`;
 

@@ -1,5 +1,6 @@
-import { TwilioApiError, TwilioNetworkError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from './errors';
-import { actionForStatus } from './error-policy';
+import { createHash, type Hash } from 'node:crypto';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
+import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
 import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
@@ -31,12 +32,38 @@ export interface TwilioClientOptions {
   onRetry?: (event: { path: string; attempt: number; delayMs: number; reason: string }) => void;
   /** Told about every request sent, for progress. */
   onRequest?: (path: string) => void;
+  /** The most bytes of one answer's body, decoded (MAX_RESPONSE_BYTES unless a test says less). */
+  maxResponseBytes?: number;
+}
+
+/** How a caller pages a listing (TwilioClient.paginate). */
+export interface PagingOptions {
+  /**
+   * The most rows the listing can hold (a window's days × its categories, say). A listing that
+   * names a next page long past it is paging without end, and fails rather than run forever.
+   */
+  maxRows: number;
+  /**
+   * Runs before each request and returns what to run once the caller comes back for the next page
+   * (or stops): how a caller bounds the pages it has in hand.
+   */
+  beforePage?: () => Promise<() => void>;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
 export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
 export const MAX_PAGE_SIZE = 1000;
 const MIN_PAGE_SIZE = 50;
+/** What Twilio pages by when a URL names no PageSize. */
+const TWILIO_DEFAULT_PAGE_SIZE = 50;
+/**
+ * The most bytes of one answer, decoded (a gzip body is counted as it inflates). A Twilio page of
+ * 1000 usage records is about 1 MB; an answer 32 times that is not a page, and reading it whole
+ * (a gzip bomb inflates 2 MB into 2 GiB) would exhaust memory.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Pages a listing may take beyond what its rows fill, as a share of those: Twilio's pages are not always full. */
+const PAGING_MARGIN = 2;
 
 /** A page of a Twilio list: the items under `listKey` and the relative next page URI. */
 export interface TwilioPage<T> {
@@ -44,9 +71,46 @@ export interface TwilioPage<T> {
   nextPageUri: string | null;
 }
 
+/** The items of a listing handed on so far: how many, and a hash of their identities in order. */
+interface HandedOn {
+  count: number;
+  identities: Hash;
+}
+
+/** A pass that starts a listing again: the items handed on before that it still has to pass, and a hash of those it has passed. */
+interface Skipping {
+  remaining: number;
+  identities: Hash;
+}
+
+/** A page as a caller selected it from its items (undefined: none to hand on), and the next page. */
+interface SelectedPage<R> {
+  selected: R | undefined;
+  nextPageUri: string | null;
+}
+
+/** Items' identities as hashed, one line each: a page's at once, the same digest as item by item. */
+function identitiesOf<T>(list: TwilioList<T>, items: readonly T[]): string {
+  let text = '';
+  for (const item of items) text += `${list.identity(item)}\n`;
+  return text;
+}
+
 type Outcome = { kind: 'ok'; body: unknown } | { kind: 'retry'; error: TwilioApiError | TwilioNetworkError; retryAfterMs?: number; rateLimited: boolean };
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A later page of a listing kept failing with 5xx at its PageSize. Its PageToken names a position
+ * counted in pages of that size, so it cannot be asked for smaller: the listing starts again from
+ * its first page at `pageSize`.
+ */
+class PageSizeFallback extends Error {
+  constructor(readonly pageSize: number) {
+    super(`the listing restarts at PageSize=${pageSize}`);
+    this.name = 'PageSizeFallback';
+  }
+}
 
 /**
  * Twilio's REST API over fetch: Basic auth, a timeout on every request, retries with jittered
@@ -58,8 +122,10 @@ export class TwilioClient {
   private readonly fetchFn: typeof fetch;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly maxResponseBytes: number;
 
   constructor(private readonly options: TwilioClientOptions) {
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.authorization = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
     this.fetchFn = options.fetch ?? fetch;
     this.sleep = options.sleep ?? defaultSleep;
@@ -73,7 +139,16 @@ export class TwilioClient {
 
   /** GETs a path (with query) or a relative URI from Twilio, retrying what is worth retrying. */
   async get(pathOrUri: string, query: Record<string, string> = {}): Promise<unknown> {
-    let url = this.resolve(pathOrUri, query);
+    return this.getWithRetries(this.resolve(pathOrUri, query), false);
+  }
+
+  /**
+   * GETs a URL until it answers or retries run out. A page that keeps failing with 5xx is asked
+   * for with a smaller PageSize: the first page of a listing in place, a later one (`inListing`)
+   * by PageSizeFallback, for the paginator to start the listing again.
+   */
+  private async getWithRetries(initialUrl: URL, inListing: boolean): Promise<unknown> {
+    let url = initialUrl;
     let serverErrors = 0;
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await this.options.limiter.run(
@@ -83,14 +158,18 @@ export class TwilioClient {
       if (outcome.kind === 'ok') return outcome.body;
       if (outcome.retryAfterMs !== undefined) this.options.limiter.holdOff(outcome.retryAfterMs);
       if (attempt >= this.options.retry.maxAttempts) throw new TwilioRetriesExhaustedError(attempt, outcome.error);
+      let restartAt: number | undefined;
       if (outcome.error instanceof TwilioApiError && outcome.error.status >= 500) {
         serverErrors += 1;
         // Twilio is known to fail large usage pages with 500 while smaller ones work.
-        if (serverErrors >= 2) url = withSmallerPageSize(url);
+        const smaller = serverErrors >= 2 ? smallerPageSize(url) : undefined;
+        if (smaller !== undefined && !url.searchParams.has('PageToken')) url = withPageSize(url, smaller);
+        else if (smaller !== undefined && inListing) restartAt = smaller;
       }
       const delayMs = outcome.retryAfterMs ?? this.backoffDelay(attempt);
       this.options.onRetry?.({ path: url.pathname, attempt, delayMs, reason: outcome.error.message });
       await this.sleep(delayMs);
+      if (restartAt !== undefined) throw new PageSizeFallback(restartAt);
     }
   }
 
@@ -103,11 +182,11 @@ export class TwilioClient {
 
   /** One page of a list resource, every item checked to have the list's item shape. */
   async getPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string> = {}): Promise<TwilioPage<T>> {
-    return this.checkedPage(pathOrUri, list, query);
+    return this.checkedPage(pathOrUri, list, query, false);
   }
 
-  private async checkedPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string>): Promise<TwilioPage<T>> {
-    const body = await this.get(pathOrUri, query);
+  private async checkedPage<T>(pathOrUri: string, list: TwilioList<T>, query: Record<string, string>, inListing: boolean): Promise<TwilioPage<T>> {
+    const body = await this.getWithRetries(this.resolve(pathOrUri, query), inListing);
     const listed = isJsonObject(body) ? body[list.key] : undefined;
     if (!isJsonObject(body) || !Array.isArray(listed)) throw this.malformed(pathOrUri, query, `the response has no "${list.key}" list`);
     const items: T[] = [];
@@ -127,29 +206,96 @@ export class TwilioClient {
   }
 
   /**
-   * Every page of a list, following next_page_uri verbatim until it is null, and refusing one that
-   * points back at a page already read. `beforePage` runs before each request and returns what to
-   * run once the caller comes back for the next page (or stops): how a caller bounds the pages it
-   * has in hand, from before one is requested until it is done with it.
+   * Every page of a list, following next_page_uri verbatim until it is null, refusing one that
+   * points back at a page already read, and stopping a listing that names more pages than its
+   * `maxRows` can fill (with a margin), each with a fresh token: neither would ever end.
+   *
+   * A later page that keeps failing with 5xx restarts the listing from its first page at a smaller
+   * PageSize (its token is good for one page size only). Each item is handed on once: the rows
+   * already handed on are skipped, after checking by their identities that the listing still
+   * begins with them (else TwilioListingChangedError, rather than a row lost or repeated).
    */
-  async *paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, beforePage?: () => Promise<() => void>): AsyncGenerator<T[]> {
+  paginate<T>(path: string, list: TwilioList<T>, query: Record<string, string>, paging: PagingOptions): AsyncGenerator<T[]> {
+    return this.paginateInto(path, list, query, paging, (items) => items);
+  }
+
+  /**
+   * paginate, each page handed on as `select` makes it of its items. The items (and the response's
+   * object graph) live only until `select` returns: a caller that keeps little of a page (the
+   * window reader keeps its needed rows) never holds the page while the next one is fetched, which
+   * a generator holding the items across its yield would do for every listing in flight.
+   */
+  async *paginateInto<T, R>(path: string, list: TwilioList<T>, query: Record<string, string>, paging: PagingOptions, select: (items: T[]) => R): AsyncGenerator<R> {
+    let pageQuery = query;
+    const handedOn: HandedOn = { count: 0, identities: createHash('sha256') };
+    for (;;) {
+      const pass = this.listingPass(path, list, pageQuery, handedOn, paging, select);
+      try {
+        yield* pass;
+        return;
+      } catch (error) {
+        if (!(error instanceof PageSizeFallback)) throw error;
+        pageQuery = { ...query, PageSize: String(error.pageSize) };
+      }
+    }
+  }
+
+  /**
+   * One pass over a listing from its first page: its items past those `handedOn` already holds
+   * (which must be the listing's first ones), each added to it as it is handed on.
+   */
+  private async *listingPass<T, R>(path: string, list: TwilioList<T>, query: Record<string, string>, handedOn: HandedOn, paging: PagingOptions, select: (items: T[]) => R): AsyncGenerator<R> {
     const seen = new Set<string>();
+    const skipping: Skipping = { remaining: handedOn.count, identities: createHash('sha256') };
     let uri: string | null = path;
     let pageQuery = query;
     while (uri !== null) {
-      const key = this.resolve(uri, pageQuery).toString();
-      if (seen.has(key)) throw new TwilioPaginationLoopError(new URL(key).pathname);
+      const url = this.resolve(uri, pageQuery);
+      const key = url.toString();
+      if (seen.has(key)) throw new TwilioPaginationLoopError(url.pathname);
       seen.add(key);
-      const afterPage = await beforePage?.();
+      // Pages only get smaller (a retry halves them), so the page asked for now bounds them all.
+      const pageSize = Number(url.searchParams.get('PageSize') ?? TWILIO_DEFAULT_PAGE_SIZE) || TWILIO_DEFAULT_PAGE_SIZE;
+      const maxPages = Math.ceil((PAGING_MARGIN * paging.maxRows) / pageSize) + 1;
+      if (seen.size > maxPages) throw new TwilioPagingLimitError(url.pathname, seen.size - 1, paging.maxRows);
+      const afterPage = await paging.beforePage?.();
       try {
-        const page: TwilioPage<T> = await this.getPage(uri, list, pageQuery);
+        const page: SelectedPage<R> = await this.selectedPage(uri, list, pageQuery, { path, query }, handedOn, skipping, select);
         uri = page.nextPageUri;
         pageQuery = {};
-        yield page.items;
+        if (page.selected !== undefined) yield page.selected;
       } finally {
         afterPage?.();
       }
     }
+  }
+
+  /**
+   * A page of a listing pass, as `select` makes it of the items not handed on yet (undefined when
+   * there are none), and its next page. The items go out of reach when this returns.
+   */
+  private async selectedPage<T, R>(
+    uri: string,
+    list: TwilioList<T>,
+    pageQuery: Record<string, string>,
+    listing: { path: string; query: Record<string, string> },
+    handedOn: HandedOn,
+    skipping: Skipping,
+    select: (items: T[]) => R,
+  ): Promise<SelectedPage<R>> {
+    const page = await this.checkedPage(uri, list, pageQuery, true);
+    const skipped = page.items.slice(0, skipping.remaining);
+    const items = skipped.length === 0 ? page.items : page.items.slice(skipped.length);
+    if (skipping.remaining > 0) {
+      skipping.identities.update(identitiesOf(list, skipped));
+      skipping.remaining -= skipped.length;
+      // Past the rows handed on (or at the end, short of them), they must have been the same rows.
+      const changed = skipping.remaining === 0 ? skipping.identities.digest('hex') !== handedOn.identities.copy().digest('hex') : page.nextPageUri === null;
+      if (changed) throw new TwilioListingChangedError(this.resolve(listing.path, listing.query).pathname, Number(listing.query.PageSize));
+    }
+    handedOn.identities.update(identitiesOf(list, items));
+    handedOn.count += items.length;
+    return { selected: items.length > 0 ? select(items) : undefined, nextPageUri: page.nextPageUri };
   }
 
   /**
@@ -181,11 +327,15 @@ export class TwilioClient {
     } catch (error) {
       return { kind: 'retry', error: new TwilioNetworkError('GET', path, describeFetchFailure(error, this.options.requestTimeoutMs)), rateLimited: false };
     }
-    let text: string;
+    let text: string | undefined;
     try {
-      text = await response.text();
+      text = await readBodyUpTo(response, this.maxResponseBytes);
     } catch (error) {
       return { kind: 'retry', error: new TwilioNetworkError('GET', path, `the response body was cut off (${describeFetchFailure(error, this.options.requestTimeoutMs)})`), rateLimited: false };
+    }
+    if (text === undefined) {
+      // Worth another try: a proxy's or a broken server's answer, not a page.
+      return { kind: 'retry', error: new TwilioNetworkError('GET', path, `the answer is larger than ${describeBytes(this.maxResponseBytes)} decoded, this source's cap on one answer`), rateLimited: false };
     }
     const body = parseJson(text);
     if (response.status >= 200 && response.status < 300) {
@@ -197,7 +347,7 @@ export class TwilioClient {
     }
     const code = isJsonObject(body) && typeof body.code === 'number' ? body.code : undefined;
     const error = new TwilioApiError('GET', path, response.status, code);
-    if (actionForStatus(response.status) === 'retry') {
+    if (isRetried(error)) {
       return { kind: 'retry', error, retryAfterMs: this.retryAfter(response), rateLimited: response.status === 429 };
     }
     throw error;
@@ -219,12 +369,41 @@ export class TwilioClient {
   }
 }
 
-function withSmallerPageSize(url: URL): URL {
+/** Half the URL's PageSize (not below MIN_PAGE_SIZE), or undefined when it cannot get smaller. */
+function smallerPageSize(url: URL): number | undefined {
   const current = Number(url.searchParams.get('PageSize') ?? MAX_PAGE_SIZE);
-  if (!Number.isFinite(current) || current <= MIN_PAGE_SIZE) return url;
-  const smaller = new URL(url);
-  smaller.searchParams.set('PageSize', String(Math.max(MIN_PAGE_SIZE, Math.floor(current / 2))));
-  return smaller;
+  if (!Number.isFinite(current) || current <= MIN_PAGE_SIZE) return undefined;
+  return Math.max(MIN_PAGE_SIZE, Math.floor(current / 2));
+}
+
+function withPageSize(url: URL, pageSize: number): URL {
+  const resized = new URL(url);
+  resized.searchParams.set('PageSize', String(pageSize));
+  return resized;
+}
+
+/**
+ * A response's body as text, read as a stream and counted as it is decoded; undefined (the rest
+ * left unread, the connection dropped) once it passes `maxBytes`.
+ */
+async function readBodyUpTo(response: Response, maxBytes: number): Promise<string | undefined> {
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    bytes += chunk.value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks, bytes).toString('utf8');
+}
+
+function describeBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
 function parseJson(text: string): unknown {

@@ -47,3 +47,33 @@ export class TwilioPaginationLoopError extends Error {
     this.name = 'TwilioPaginationLoopError';
   }
 }
+
+/**
+ * A listing read again from its first page at a smaller PageSize (a later page kept failing at the
+ * larger one) did not begin with the rows already handed on: Twilio's order changed in between, so
+ * the rows read cannot be matched to the rest without losing some or repeating them.
+ */
+export class TwilioListingChangedError extends Error {
+  constructor(
+    readonly path: string,
+    readonly pageSize: number,
+  ) {
+    super(`${path} listed other rows first when read again from its first page at PageSize=${pageSize}`);
+    this.name = 'TwilioListingChangedError';
+  }
+}
+
+/**
+ * A listing that keeps naming a next page (each with a fresh token, so no page repeats) long past
+ * the rows it can hold: following it would never end.
+ */
+export class TwilioPagingLimitError extends Error {
+  constructor(
+    readonly path: string,
+    readonly pages: number,
+    readonly maxRows: number,
+  ) {
+    super(`${path} named a next page after ${pages} pages, more than a listing of at most ${maxRows} rows takes`);
+    this.name = 'TwilioPagingLimitError';
+  }
+}

@@ -1,4 +1,4 @@
-import type { Day, DayRange } from '../dates';
+import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import { MAX_PAGE_SIZE, type TwilioClient } from './client';
 import { ACCOUNT_SHAPE, ACCOUNTS_LIST, USAGE_RECORDS_LIST, type AccountWire, type UsageRecordWire } from './wire';
 
@@ -9,8 +9,17 @@ const API_ROOT = '/2010-04-01';
 /** The category whose price is the account's whole bill for the period. */
 export const TOTAL_PRICE_CATEGORY = 'totalprice';
 
+/**
+ * The most categories a usage listing names: Twilio lists about 650 a day. Far above that, so a
+ * new product never trips it; it only bounds a listing that pages without end.
+ */
+export const MAX_LISTED_CATEGORIES = 10_000;
+
+/** The most accounts a listing names: Twilio allows 1,000 subaccounts unless raised on request. */
+const MAX_LISTED_ACCOUNTS = 100_000;
+
 export function listAccounts(client: TwilioClient): AsyncGenerator<AccountWire[]> {
-  return client.paginate(`${API_ROOT}/Accounts.json`, ACCOUNTS_LIST, { PageSize: String(MAX_PAGE_SIZE) });
+  return client.paginate(`${API_ROOT}/Accounts.json`, ACCOUNTS_LIST, { PageSize: String(MAX_PAGE_SIZE) }, { maxRows: MAX_LISTED_ACCOUNTS });
 }
 
 export async function fetchAccount(client: TwilioClient, accountSid: string): Promise<AccountWire> {
@@ -38,21 +47,27 @@ function usageParameters(query: UsageQuery): Record<string, string> {
 
 /** Daily records (one per category per UTC day), page by page. */
 export function dailyUsage(client: TwilioClient, query: UsageQuery): AsyncGenerator<UsageRecordWire[]> {
-  const first = dailyUsageRequest(query);
-  return client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters);
+  const first = dailyUsageRequest(query, MAX_LISTED_CATEGORIES);
+  return client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, { maxRows: first.maxRows });
 }
 
 /**
  * The first request of a Daily listing, for a caller that pages it with client.paginate and a
- * budget of its own (the window reader keeps only the needed rows of each page).
+ * budget of its own (the window reader keeps only the needed rows of each page), and the most rows
+ * it holds: one a day, or one per listed category a day without a Category filter.
  */
-export function dailyUsageRequest(query: UsageQuery): { path: string; parameters: Record<string, string> } {
-  return { path: `${API_ROOT}/Accounts/${query.accountSid}/Usage/Records/Daily.json`, parameters: usageParameters(query) };
+export function dailyUsageRequest(query: UsageQuery, listedCategories: number): { path: string; parameters: Record<string, string>; maxRows: number } {
+  const categories = query.category === undefined ? listedCategories : 1;
+  return {
+    path: `${API_ROOT}/Accounts/${query.accountSid}/Usage/Records/Daily.json`,
+    parameters: usageParameters(query),
+    maxRows: daysBetweenInclusive(query.range.from, query.range.to) * Math.max(1, categories),
+  };
 }
 
 /** One record per category over the whole range. */
 export function rangeUsage(client: TwilioClient, query: UsageQuery): AsyncGenerator<UsageRecordWire[]> {
-  return client.paginate(`${API_ROOT}/Accounts/${query.accountSid}/Usage/Records.json`, USAGE_RECORDS_LIST, usageParameters(query));
+  return client.paginate(`${API_ROOT}/Accounts/${query.accountSid}/Usage/Records.json`, USAGE_RECORDS_LIST, usageParameters(query), { maxRows: MAX_LISTED_CATEGORIES });
 }
 
 /** Today's total price: the cheapest authenticated usage call, used by `check`. */

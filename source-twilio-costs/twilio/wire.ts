@@ -32,6 +32,11 @@ export interface WireShape<T> {
 export interface TwilioList<T> {
   key: string;
   item: WireShape<T>;
+  /**
+   * What tells one item of a listing from the others (its key, never its read time): a listing
+   * read again from its first page is matched against the items already handed on by it.
+   */
+  identity(item: T): string;
 }
 
 /** A JSON value's type as a user reads it: a message may name it, never quote the value. */
@@ -97,5 +102,9 @@ export const ACCOUNT_SHAPE = objectShape({
 });
 export type AccountWire = typeof ACCOUNT_SHAPE extends WireShape<infer T> ? T : never;
 
-export const USAGE_RECORDS_LIST: TwilioList<UsageRecordWire> = { key: 'usage_records', item: USAGE_RECORD_SHAPE };
-export const ACCOUNTS_LIST: TwilioList<AccountWire> = { key: 'accounts', item: ACCOUNT_SHAPE };
+export const USAGE_RECORDS_LIST: TwilioList<UsageRecordWire> = {
+  key: 'usage_records',
+  item: USAGE_RECORD_SHAPE,
+  identity: (record) => `${record.account_sid}|${record.category}|${record.start_date}|${record.end_date}`,
+};
+export const ACCOUNTS_LIST: TwilioList<AccountWire> = { key: 'accounts', item: ACCOUNT_SHAPE, identity: (account) => account.sid ?? '' };

@@ -1,11 +1,11 @@
 /**
- * The usage layer as the streams see it: a reader of daily usage windows (planned, paged, healed
- * and shared through the run's cache) and the incremental sync that drives it per scope and cursor.
- * Everything else under usage/ is how these work.
+ * The usage layer as the streams see it: the engine that reads every usage stream (windows planned,
+ * paged, healed and kept for the streams after, per scope and cursor), and what a stream's consumer
+ * of those windows is. Everything else under usage/ is how these work.
  */
 export { amountOf, isNonZero, type DailyUsage, type DecimalText } from './daily-usage';
 export type { ForcedPlan } from './fetch-plan';
-export { syncUsageScopes, type WindowBatch, type WindowEvent } from './scope-sync';
+export { projectedConsumer, type ConsumerRun, type RecordBatch, type ResidualWindow, type UsageConsumer, type WindowConsumer } from './consumer';
+export { UsageEngine } from './engine';
 export type { UsageScope } from './usage-scope';
-export type { RowFields } from './window-cache';
-export { describePlan, UsageWindowReader, widerShare, type ShareMode, type ChunkPlacer, type WindowPlan, type WindowReaders } from './window-reader';
+export { UsageWindowReader, type WindowPlan } from './window-reader';

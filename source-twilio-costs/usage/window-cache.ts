@@ -5,18 +5,30 @@ import type { DayRange } from '../dates';
 import { parseDailyUsage, type DailyUsage } from './daily-usage';
 
 /**
- * What a reader uses of each row: its amounts (category, day, count, usage, price and their units:
- * what reconciliation needs) or everything Twilio sent (what usage_records emits).
+ * What a consumer of usage windows uses of a window's rows, from least to most: its daily totals
+ * (usage_costs' residual scope), the amounts of every needed row a chunk of days at a time
+ * (reconciliation places a chunk whole), or every needed row whole as it comes (usage_records
+ * emits them as Twilio sent them). A window is kept for the consumers read after the one reading
+ * it, as much as the most demanding of them uses: each use is served by what is kept for a later one.
  */
-export type RowFields = 'amounts' | 'all';
+export type RowUse = 'totals' | 'chunks' | 'rows';
+
+const ROW_USES: readonly RowUse[] = ['totals', 'chunks', 'rows'];
+
+/** The use that serves all of `uses` (undefined for none). */
+export function widestUse(uses: Iterable<RowUse>): RowUse | undefined {
+  let widest: RowUse | undefined;
+  for (const use of uses) if (widest === undefined || ROW_USES.indexOf(use) > ROW_USES.indexOf(widest)) widest = use;
+  return widest;
+}
 
 /**
- * A row for the spill file, positionally: the amounts first, then the rest when `fields` is 'all'.
- * Arrays, not objects, so that writing and reading back stays cheap.
+ * A row for the spill file, positionally: the amounts first, then the rest when the row is kept
+ * whole. Arrays, not objects, so that writing and reading back stays cheap.
  */
-function encodeRow(record: DailyUsage, fields: RowFields): Array<string | null> {
+function encodeRow(record: DailyUsage, whole: boolean): Array<string | null> {
   const amounts = [record.startDate, record.category, record.count, record.countUnit, record.usage, record.usageUnit, record.price, record.priceUnit];
-  return fields === 'amounts' ? amounts : [...amounts, record.endDate, record.description, record.asOf, record.apiVersion, record.uri, record.accountSid];
+  return whole ? [...amounts, record.endDate, record.description, record.asOf, record.apiVersion, record.uri, record.accountSid] : amounts;
 }
 
 /** A spilled row back as a record; fields that were not kept are null. */
@@ -43,11 +55,11 @@ export function decodeRow(row: Array<string | null>, accountSid: string): DailyU
   );
 }
 
-/** Encoded rows of the stored categories, by category (every stored one, even with no rows). */
-export function rowsByCategory(records: readonly DailyUsage[], stored: ReadonlySet<string>, fields: RowFields): Map<string, Array<Array<string | null>>> {
+/** Encoded rows of the stored categories, by category (every stored one, even with no rows): whole, or their amounts. */
+export function rowsByCategory(records: readonly DailyUsage[], stored: ReadonlySet<string>, whole: boolean): Map<string, Array<Array<string | null>>> {
   const byCategory = new Map<string, Array<Array<string | null>>>();
   for (const category of stored) byCategory.set(category, []);
-  for (const record of records) byCategory.get(record.categoryKey)?.push(encodeRow(record, fields));
+  for (const record of records) byCategory.get(record.categoryKey)?.push(encodeRow(record, whole));
   return byCategory;
 }
 
@@ -71,8 +83,8 @@ export interface CachedWindow {
   active: ReadonlySet<string>;
   /** Categories whose rows were written: a later reader needing any other must read Twilio itself. */
   stored: ReadonlySet<string>;
-  /** What was written of each row: its amounts only, or all of it. */
-  fields: RowFields;
+  /** The use its rows were kept for: whole rows for 'rows', their amounts otherwise. */
+  keptFor: RowUse;
   chunks: readonly CachedChunk[];
 }
 
@@ -82,7 +94,7 @@ export interface WindowReservation {
   append(rowsByCategory: ReadonlyMap<string, readonly unknown[]>): Promise<void>;
   /** Closes the chunk being written: the rows appended since the last one cover `range`. */
   endChunk(range: DayRange): void;
-  complete(window: Omit<CachedWindow, 'chunks'>): void;
+  complete(window: Omit<CachedWindow, 'chunks' | 'keptFor'>): void;
   /** The window was not read to the end: readers waiting for it read Twilio themselves. */
   abandon(): void;
 }
@@ -133,11 +145,11 @@ export class FetchedWindowCache {
   }
 
   /**
-   * Claims `key` for a window about to be read, synchronously, so that a reader that starts later
-   * waits for it instead of asking Twilio. Undefined when the cache is full or has given up, or the
-   * key is taken.
+   * Claims `key` for a window about to be read and kept for `keptFor`, synchronously, so that a
+   * reader that starts later waits for it instead of asking Twilio. Undefined when the cache is
+   * full or has given up, or the key is taken.
    */
-  reserve(key: string): WindowReservation | undefined {
+  reserve(key: string, keptFor: RowUse): WindowReservation | undefined {
     if (this.gaveUp || this.size >= this.maxBytes || this.windows.has(key)) return undefined;
     let settle: (window: CachedWindow | undefined) => void = () => undefined;
     this.windows.set(key, new Promise((resolve) => (settle = resolve)));
@@ -180,7 +192,7 @@ export class FetchedWindowCache {
         chunks.push({ range, segments });
         segments = new Map();
       },
-      complete: (window) => finish({ ...window, chunks }),
+      complete: (window) => finish({ ...window, keptFor, chunks }),
       abandon,
     };
   }

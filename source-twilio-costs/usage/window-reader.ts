@@ -1,4 +1,5 @@
-import type { PlacedWindow } from '../costs/reconcile';
+import type { Hierarchy } from '../costs/hierarchy';
+import { placeWindow, type PlacedWindow } from '../costs/reconcile';
 import { WindowPrices } from '../costs/window-prices';
 import { addDays, daysBetweenInclusive, eachDay, monthWindows, type Day, type DayRange } from '../dates';
 import { SystemError } from '../protocol/errors';
@@ -9,21 +10,8 @@ import { amountOf, hasAmount, isWithin, parseDailyUsage, type DailyUsage } from 
 import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from './fetch-plan';
 import { mergeStreams } from './merge-streams';
 import type { UsageScope } from './usage-scope';
-import { decodeRow, FetchedWindowCache, rowsByCategory, type CachedWindow, type RowFields, type Segment } from './window-cache';
+import { decodeRow, FetchedWindowCache, rowsByCategory, type CachedWindow, type RowUse, type Segment } from './window-cache';
 import { WeightedSemaphore } from './weighted-semaphore';
-
-/**
- * What of a window a later reader in this run will want: nothing, the daily totals (usage_costs'
- * residual), every needed row's amounts (usage_costs), or every needed row whole (usage_records).
- */
-export type ShareMode = 'none' | 'totals' | 'amounts' | 'all';
-
-const SHARE_ORDER: readonly ShareMode[] = ['none', 'totals', 'amounts', 'all'];
-
-/** The share that serves both. */
-export function widerShare(a: ShareMode, b: ShareMode): ShareMode {
-  return SHARE_ORDER.indexOf(a) >= SHARE_ORDER.indexOf(b) ? a : b;
-}
 
 /** How a window is read, and the categories its aggregate showed. */
 export interface WindowPlan {
@@ -48,44 +36,36 @@ export function describePlan(plan: WindowPlan): string {
  * What reading a window yields: its plan first, then its needed records (every needed category on
  * every day of the window) page by page, chunk by chunk in date order, each chunk closed by its
  * range once all its rows have come, with the placement of exactly those rows when the reader
- * worked it out (a reader of the rows that would place them reuses it); and warnings for the
- * stream's log.
+ * worked it out to heal them (reconciling the chunk reuses it); and warnings for the stream's log.
  */
 export type WindowRead =
   | { kind: 'plan'; plan: WindowPlan }
   | { kind: 'rows'; records: DailyUsage[] }
   | { kind: 'chunk-end'; range: DayRange; placement: PlacedWindow | undefined }
-  | { kind: 'warning'; message: string };
+  | { kind: 'warning'; message: string }
+  /** Rows Twilio sent of another account than the one asked for, left out: how many, once the window is read. */
+  | { kind: 'foreign-rows'; count: number };
 
-/**
- * Places a chunk's categories from its prices (the costs layer). The days it leaves unexplained
- * (their top level does not add up) are read again in full: a category the aggregate showed as
- * idle may be missing there.
- */
-export type ChunkPlacer = (prices: WindowPrices) => PlacedWindow;
-
-/** How a reader reads a window. */
+/** How one consumer reads a window. */
 export interface WindowReadOptions {
-  /** Keep the rows for a later reader in this run. */
-  share: ShareMode;
-  /** What this reader uses of each row: a cached window kept with less is not enough. */
-  fields: RowFields;
   /**
-   * The reader keeps a chunk's rows until the chunk ends (to group them by day): chunks are then
-   * sized to the row budget, and a chunk's rows are reserved before it is read.
+   * What it uses of the rows. A consumer of chunks holds a chunk's rows until the chunk ends (to
+   * place them together): chunks are then sized to the row budget, and a chunk's rows are
+   * reserved before it is read. A cached window kept for less than this use is not enough.
    */
-  holdsChunks: boolean;
+  use: 'chunks' | 'rows';
+  /** What to keep of the window for the consumers read after this one in the run: nothing when undefined. */
+  keepFor: RowUse | undefined;
 }
-
-/** The streams that read windows through the reader, and what each uses of a row. */
-export type WindowReaders = ReadonlyMap<string, RowFields>;
 
 export interface UsageWindowReaderOptions {
   client: TwilioClient;
-  /** Who reads windows in a run: what a stream reads now is kept for the later ones among them. Nobody, without it. */
-  readers?: WindowReaders;
-  /** Finds the days to read again in full; without it no day is. */
-  placeChunk?: ChunkPlacer;
+  /**
+   * Places each chunk read (the costs layer) to find the days it leaves unexplained (their top
+   * level does not add up), which are read again in full: a category the aggregate showed as idle
+   * may be missing there. Without it no day is read again.
+   */
+  hierarchy?: Hierarchy;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
   forcedPlan?: ForcedPlan;
   /** Most needed rows (categories × days) in a chunk that its reader holds. */
@@ -128,6 +108,8 @@ interface ListingPage {
   records: DailyUsage[];
   others: DailyUsage[];
   outside: number;
+  /** Rows of another account than the one asked for. */
+  foreign: number;
 }
 
 
@@ -143,7 +125,7 @@ interface ListingPage {
  */
 export class UsageWindowReader {
   private readonly client: TwilioClient;
-  private readonly placeChunk: ChunkPlacer | undefined;
+  private readonly hierarchy: Hierarchy | undefined;
   private readonly forcedPlan: ForcedPlan | undefined;
   private readonly windowRowBudget: number;
   private readonly listingsInFlight: number;
@@ -154,28 +136,16 @@ export class UsageWindowReader {
   private readonly cacheWarnings: string[] = [];
   /** The listed-category maps seen so far: one per distinct list (Twilio's list rarely changes), not one per window. */
   private readonly listings: Array<ReadonlyMap<string, readonly string[]>> = [];
-  private readonly readers: WindowReaders;
 
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
-    this.readers = options.readers ?? new Map();
-    this.placeChunk = options.placeChunk;
+    this.hierarchy = options.hierarchy;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
     this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
     this.heldRows = new WeightedSemaphore(options.heldRowBudget ?? DEFAULT_HELD_ROW_BUDGET);
     this.rowsInHand = new WeightedSemaphore(options.rowsInHand ?? DEFAULT_ROWS_IN_HAND);
     this.cache = new FetchedWindowCache(options.cacheBytes ?? DEFAULT_CACHE_BYTES, (message) => this.cacheWarnings.push(message));
-  }
-
-  /** What to keep of the windows read now for the streams a read runs later. */
-  shareFor(laterStreams: readonly string[]): ShareMode {
-    let share: ShareMode = 'none';
-    for (const name of laterStreams) {
-      const fields = this.readers.get(name);
-      if (fields) share = widerShare(share, fields);
-    }
-    return share;
   }
 
   /**
@@ -186,54 +156,57 @@ export class UsageWindowReader {
   async *read(scope: UsageScope, range: DayRange, keep: ReadonlySet<string>, options: WindowReadOptions): AsyncGenerator<WindowRead> {
     const key = windowKey(scope, range);
     const pending = this.cache.find(key);
+    const holdsChunks = options.use === 'chunks';
     // Claimed before the first await, so a residual that starts after this window waits for it.
-    const reservation = pending === undefined && options.share !== 'none' ? this.cache.reserve(key) : undefined;
+    const reservation = pending === undefined && options.keepFor !== undefined ? this.cache.reserve(key, options.keepFor) : undefined;
     let published = false;
     try {
       const cached = await pending;
       if (cached) {
         const needed = neededCategories(cached.active, cached.listed, keep);
-        if ((options.fields === 'amounts' || cached.fields === 'all') && [...needed].every((category) => cached.stored.has(category))) {
+        if ((options.use === 'chunks' || cached.keptFor === 'rows') && [...needed].every((category) => cached.stored.has(category))) {
           yield { kind: 'plan', plan: { kind: 'cached', listed: cached.listed, active: cached.active, needed, requests: 0 } };
-          yield* this.readCached(scope, cached, needed, options.holdsChunks);
+          yield* this.readCached(scope, cached, needed, holdsChunks);
           return;
         }
       }
       const { listed, active } = await this.aggregate(scope, range);
       const needed = neededCategories(active, listed, keep);
-      const maxChunkDays = options.holdsChunks ? Math.max(1, Math.floor(this.windowRowBudget / Math.max(1, needed.size))) : ROWS_PER_PAGE;
+      const maxChunkDays = holdsChunks ? Math.max(1, Math.floor(this.windowRowBudget / Math.max(1, needed.size))) : ROWS_PER_PAGE;
       const fetchPlan = planWindow({ range, listedCategories: listed.size, neededCategories: needed.size }, { maxChunkDays, ...(this.forcedPlan ? { force: this.forcedPlan } : {}) });
       const plan: WindowPlan = { kind: fetchPlan.kind, listed, active, needed, requests: 1 + plannedRequests(fetchPlan) };
-      const stored = options.share === 'totals' ? new Set([...needed].filter((category) => category === TOTAL_PRICE_CATEGORY)) : new Set(needed);
-      const fields: RowFields = options.share === 'all' ? 'all' : 'amounts';
+      const stored = options.keepFor === 'totals' ? new Set([...needed].filter((category) => category === TOTAL_PRICE_CATEGORY)) : new Set(needed);
+      const whole = options.keepFor === 'rows';
       yield { kind: 'plan', plan };
       // Categories found only by reading unexplained days again; they join what is stored and active.
       const discovered = new Set<string>();
       let outside = 0;
+      let foreign = 0;
       for (const chunk of fetchPlan.chunks) {
-        const release = options.holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
+        const release = holdsChunks ? await this.heldRows.acquire(needed.size * daysBetweenInclusive(chunk.from, chunk.to)) : undefined;
         try {
           // Only the prices are kept of the rows handed on: enough to place the chunk, and compact.
-          const prices = this.placeChunk !== undefined && (plan.kind === 'dense' || plan.kind === 'sparse') ? new WindowPrices(eachDay(chunk)) : undefined;
+          const prices = this.hierarchy !== undefined && (plan.kind === 'dense' || plan.kind === 'sparse') ? new WindowPrices(eachDay(chunk)) : undefined;
           const others: DailyUsage[] = [];
           const listings = this.listingsOf(plan, chunk);
-          const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan.needed, listing));
+          const pages = mergeStreams(listings, this.listingsInFlight, (listing) => this.listingPages(scope, plan, listing));
           for await (const step of pages) {
             if (step.kind === 'error') throw step.error;
             if (step.kind !== 'event') continue;
             const page = step.event;
             outside += page.outside;
+            foreign += page.foreign;
             others.push(...page.others);
             if (prices) for (const record of page.records) prices.add(record.category, record.startDate, amountOf(record.price) ?? 0n);
-            await reservation?.append(rowsByCategory(page.records, stored, fields));
+            await reservation?.append(rowsByCategory(page.records, stored, whole));
             yield { kind: 'rows', records: page.records };
             yield* this.takeCacheWarnings();
           }
-          let placement = prices && this.placeChunk?.(prices);
+          let placement = prices && this.hierarchy ? placeWindow(prices, this.hierarchy) : undefined;
           const healed = placement ? await this.heal(scope, plan, placement.unexplainedDays, others) : [];
           if (healed.length > 0) {
             for (const record of healed) discovered.add(record.categoryKey);
-            await reservation?.append(rowsByCategory(healed, discovered, fields));
+            await reservation?.append(rowsByCategory(healed, discovered, whole));
             yield { kind: 'rows', records: healed };
             yield* this.takeCacheWarnings();
             // The healed rows are not in it: whoever places the chunk's rows places them again.
@@ -248,11 +221,12 @@ export class UsageWindowReader {
       if (outside > 0) {
         yield { kind: 'warning', message: `Twilio sent ${outside} usage record${outside === 1 ? '' : 's'} dated outside ${range.from}..${range.to} for ${scope.accountSid}; they were left out.` };
       }
+      if (foreign > 0) yield { kind: 'foreign-rows', count: foreign };
       for (const category of discovered) {
         stored.add(category);
         active.add(category);
       }
-      reservation?.complete({ listed, active, stored, fields });
+      reservation?.complete({ listed, active, stored });
       published = true;
     } finally {
       if (!published) reservation?.abandon();
@@ -282,6 +256,8 @@ export class UsageWindowReader {
     for (const part of splitRange(range, ROWS_PER_PAGE)) {
       for await (const page of dailyUsage(this.client, { accountSid: scope.accountSid, range: part, includeSubaccounts: scope.includeSubaccounts, category: TOTAL_PRICE_CATEGORY })) {
         for (const wire of page) {
+          // Counted where the window's own listings meet them; here they only must not add up.
+          if (isOfAnotherAccount(wire, scope)) continue;
           const record = parseDailyUsage(wire, scope.accountSid);
           if (isWithin(record, part) && record.categoryKey === TOTAL_PRICE_CATEGORY) totals.push(record);
         }
@@ -296,6 +272,8 @@ export class UsageWindowReader {
     const active = new Set<string>();
     for await (const page of rangeUsage(this.client, { accountSid: scope.accountSid, range, includeSubaccounts: scope.includeSubaccounts })) {
       for (const wire of page) {
+        // Another account's row says nothing of this one's categories.
+        if (isOfAnotherAccount(wire, scope)) continue;
         const category = wire.category;
         if (typeof category !== 'string' || category === '') throw new SystemError('Twilio sent a usage record without a category.');
         const key = category.toLowerCase();
@@ -327,13 +305,14 @@ export class UsageWindowReader {
   /**
    * A listing's needed records, page by page, through the client's paginator. Each page is in hand,
    * for as many rows as it can hold, from before it is requested until its reader comes back for
-   * the next one; of its rows only the needed ones are kept meanwhile.
+   * the next one; of its rows only the needed ones are kept meanwhile (the page's items are
+   * dropped as soon as they are picked).
    */
-  private async *listingPages(scope: UsageScope, needed: ReadonlySet<string>, listing: Listing): AsyncGenerator<ListingPage> {
-    const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category });
+  private listingPages(scope: UsageScope, plan: WindowPlan, listing: Listing): AsyncGenerator<ListingPage> {
+    const first = dailyUsageRequest({ accountSid: scope.accountSid, range: listing.range, includeSubaccounts: scope.includeSubaccounts, category: listing.category }, plan.listed.size);
     const pageRows = listing.category === undefined ? ROWS_PER_PAGE : Math.min(ROWS_PER_PAGE, daysBetweenInclusive(listing.range.from, listing.range.to));
-    const pages = this.client.paginate(first.path, USAGE_RECORDS_LIST, first.parameters, () => this.rowsInHand.acquire(pageRows));
-    for await (const items of pages) yield neededRows(scope, needed, listing.range, items);
+    const paging = { maxRows: first.maxRows, beforePage: () => this.rowsInHand.acquire(pageRows) };
+    return this.client.paginateInto(first.path, USAGE_RECORDS_LIST, first.parameters, paging, (items) => neededRows(scope, plan.needed, listing.range, items));
   }
 
   /**
@@ -348,7 +327,7 @@ export class UsageWindowReader {
     if (plan.kind === 'dense') return others.filter((record) => days.has(record.startDate));
     const found: DailyUsage[] = [];
     for (const range of dayRuns([...days].sort()).flatMap((run) => monthWindows(run.from, run.to))) {
-      for await (const page of this.listingPages(scope, plan.needed, { range, category: undefined })) found.push(...page.others);
+      for await (const page of this.listingPages(scope, plan, { range, category: undefined })) found.push(...page.others);
     }
     return found;
   }
@@ -410,7 +389,12 @@ function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRa
   const records: DailyUsage[] = [];
   const others: DailyUsage[] = [];
   let outside = 0;
+  let foreign = 0;
   for (const wire of items) {
+    if (isOfAnotherAccount(wire, scope)) {
+      foreign += 1;
+      continue;
+    }
     const isNeeded = typeof wire.category !== 'string' || needed.has(wire.category.toLowerCase());
     if (!isNeeded && !hasAmount(wire)) continue;
     const record = parseDailyUsage(wire, scope.accountSid);
@@ -418,5 +402,13 @@ function neededRows(scope: UsageScope, needed: ReadonlySet<string>, range: DayRa
     else if (isNeeded) records.push(record);
     else others.push(record);
   }
-  return { records, others, outside };
+  return { records, others, outside, foreign };
+}
+
+/**
+ * Whether Twilio sent a row of another account than the scope's (with IncludeSubaccounts=true the
+ * rows still name the account asked for): it is not this scope's usage, so it is left out.
+ */
+function isOfAnotherAccount(wire: UsageRecordWire, scope: UsageScope): boolean {
+  return typeof wire.account_sid === 'string' && wire.account_sid.toLowerCase() !== scope.accountSid.toLowerCase();
 }

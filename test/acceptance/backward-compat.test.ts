@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
 import { breakingChangeAllowed, catalogBreakingChanges, specBreakingChanges, type CatalogStream } from './backward-compat';
 import { AcceptanceConnector, configAt, firstTest, loadAcceptanceConfig, readJson, type JsonObject } from './harness';
@@ -16,7 +17,7 @@ const currentVersion = readJson<{ version: string }>('package.json').version;
 const numeric = (version: string): number[] => version.split('.').map(Number);
 
 describe(`acceptance (CAT test_backward_compatibility): against the released ${released.version} snapshots`, function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let spec: JsonObject;
   let catalog: { streams: CatalogStream[] };

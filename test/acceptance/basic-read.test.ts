@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../helpers/canonical-json';
-import type { CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, ofType, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import {
   AcceptanceConnector,
@@ -64,7 +64,7 @@ function repeatedStates(messages: readonly Message[], stream: string): string[] 
 }
 
 describe('acceptance (CAT TestBasicRead): a read of every discovered stream', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let discovered: DiscoveredStream[];
   let catalog: ConfiguredCatalog;
@@ -76,7 +76,8 @@ describe('acceptance (CAT TestBasicRead): a read of every discovered stream', fu
     const config = configAt(basicRead.config_path);
     discovered = await connector.discoveredStreams(config);
     catalog = catalogFromDiscovery(discovered, emptyStreams);
-    read = await connector.read({ config, catalog });
+    // The acceptance read compared across fetch plans (see the harness).
+    read = await connector.read({ config, catalog, comparePlans: true });
   });
   after(() => connector.close());
 
@@ -160,7 +161,7 @@ describe('acceptance (CAT TestBasicRead): a read of every discovered stream', fu
 });
 
 describe('acceptance (CAT test_airbyte_trace_message_on_failure): a read with an invalid catalog', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let discovered: DiscoveredStream[];
   const config = configAt(basicRead.config_path);

@@ -1,5 +1,6 @@
 import Ajv from 'ajv';
 import { expect } from 'chai';
+import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
 import { AcceptanceConnector, configAt, firstTest, loadAcceptanceConfig, type DiscoveredStream, type JsonObject } from './harness';
 import { additionalPropertiesTrue } from './spec-lint';
@@ -24,7 +25,7 @@ function keywordUses(schema: unknown, keyword: string, path = ''): string[] {
 }
 
 describe('acceptance (CAT TestConnection): check', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   before(async () => (connector = await AcceptanceConnector.start()));
   after(() => connector.close());
@@ -43,7 +44,7 @@ describe('acceptance (CAT TestConnection): check', function () {
 });
 
 describe('acceptance (CAT TestDiscovery): discover', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let streams: DiscoveredStream[];
   before(async () => {

@@ -3,10 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { firstTest, loadAcceptanceConfig, ROOT } from './harness';
 
 describe('acceptance: integration_tests/expected_records.jsonl', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
 
   it('is exactly what scripts/expected-records.js generates from the simulator (regenerate it when streams or records change)', () => {
     const committed = firstTest(loadAcceptanceConfig().acceptance_tests.basic_read).expect_records?.path as string;

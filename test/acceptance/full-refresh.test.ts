@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { canonicalJson } from '../helpers/canonical-json';
-import type { CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { traceErrors } from '../helpers/protocol';
 import {
   AcceptanceConnector,
@@ -23,7 +23,7 @@ const fullRefresh = firstTest(acceptance.acceptance_tests.full_refresh);
 const catalogPath = fullRefresh.configured_catalog_path as string;
 
 describe('acceptance (CAT TestFullRefresh): two full-refresh reads in a row', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let discovered: DiscoveredStream[];
   let catalog: ConfiguredCatalog;

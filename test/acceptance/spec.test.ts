@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
 import { AcceptanceConnector, firstTest, hasSecretsConfig, loadAcceptanceConfig, readJson, SECRETS_CONFIG_PATH, SIMULATOR_CONFIG_PATH, type JsonObject } from './harness';
 import { SPEC_RULES, type Spec } from './spec-lint';
@@ -18,7 +19,7 @@ function configProblems(spec: Spec, config: JsonObject): string[] {
 }
 
 describe('acceptance (CAT TestSpec): spec', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let connector: AcceptanceConnector;
   let spec: Spec;
   let exitCode: number | null;

@@ -1,29 +1,38 @@
 /**
  * Bad input, as a table: what the connector is given, and what it must answer. The bad-input test
- * checks the answers, the secrets test runs the table again looking for leaks, and the README's
- * troubleshooting table has a row for every case.
+ * checks the answers and scans them for leaks, and the README's troubleshooting table has a row for
+ * every case.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import type { Dataset } from '../../tools/simulator/dataset';
+import type { FaultRule } from '../../tools/simulator/faults';
+import { startSimulator } from '../../tools/simulator/server';
 import { runCli, type CliResult } from '../helpers/cli';
 import { usageCatalog } from './read-checks';
 
 /** Distinctive secrets for configs whose credentials never reach Twilio, or are wrong. */
 export const BAD_INPUT_SECRETS = { apiKeySecret: 'Qx7-bad-input-key-secret-Zr49wPk', authToken: 'Tk3-bad-input-auth-token-Vb81nHs' } as const;
 
-/** A file given to the CLI: JSON content, raw text, or a path that cannot be read. */
-type InputFile = { json: unknown } | { text: string } | { unreadable: 'missing' | 'directory' };
+/**
+ * A file given to the CLI: JSON content, raw text, a path that cannot be read, or one that never
+ * ends (/dev/zero, or a FIFO a writer fills without end), whose stated size is 0.
+ */
+type InputFile = { json: unknown } | { text: string } | { unreadable: 'missing' | 'directory' } | { endless: 'device' | 'fifo' };
 
 export interface CaseInput {
   config?: InputFile;
   catalog?: InputFile;
   state?: InputFile;
+  /** The environment; `{simulator}` in a value is the simulator's URL. */
   env?: Record<string, string>;
   /** Extra arguments; replaces the usual --config/--catalog/--state ones when set. */
   args?: string[];
+  /** How the simulator fails requests: the case gets one of its own, over the same data. */
+  faults?: readonly FaultRule[];
 }
 
 export interface BadInputCase {
@@ -44,12 +53,13 @@ export interface ValidInput {
   config: Record<string, unknown>;
   credentials: Record<string, unknown>;
   mainSid: string;
+  dataset: Dataset;
 }
 
 export function validInput(dataset: Dataset): ValidInput {
   const key = dataset.apiKeys.find((candidate) => candidate.kind === 'standard');
   const credentials = { auth_type: 'api_key', api_key_sid: key?.sid, api_key_secret: key?.secret };
-  return { config: { account_sid: dataset.mainAccountSid, credentials, start_date: '2026-10-01', end_date: '2026-10-02' }, credentials, mainSid: dataset.mainAccountSid };
+  return { config: { account_sid: dataset.mainAccountSid, credentials, start_date: '2026-10-01', end_date: '2026-10-02' }, credentials, mainSid: dataset.mainAccountSid, dataset };
 }
 
 const json = (value: unknown): InputFile => ({ json: value });
@@ -82,7 +92,21 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'the config file is larger than 8 MiB',
     command: 'check',
     input: (valid) => ({ config: { text: JSON.stringify(valid.config) + ' '.repeat(8 * 1024 * 1024) } }),
-    answer: failed(/^The config file \S+ is \d+ bytes; this source reads config files of at most 8 MiB\.$/),
+    answer: failed(/^The config file \S+ holds more than 8 MiB; this source reads config files of at most that\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config file is /dev/zero',
+    command: 'check',
+    input: () => ({ config: { endless: 'device' } }),
+    answer: failed(/^The config file \/dev\/zero holds more than 8 MiB; this source reads config files of at most that\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the config file is a FIFO that never ends',
+    command: 'check',
+    input: () => ({ config: { endless: 'fifo' } }),
+    answer: failed(/^The config file \S+ holds more than 8 MiB; this source reads config files of at most that\.$/),
     exitCode: 0,
   },
   {
@@ -235,6 +259,34 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 0,
   },
   {
+    problem: 'the credentials are far too long (a 1 MB Auth Token)',
+    command: 'check',
+    input: (valid) => withCredentials(valid, { auth_type: 'auth_token', auth_token: BAD_INPUT_SECRETS.authToken.repeat(32 * 1024) }),
+    answer: failed(/^Twilio refused the request's headers as too large \(HTTP 431\) on \/2010-04-01\/Accounts\.json: the credentials are far longer than Twilio's, whose Auth Tokens and API key secrets are 32 characters\. Check credentials\.auth_token or credentials\.api_key_secret\.$/),
+    exitCode: 0,
+  },
+  {
+    problem: 'the credentials may not read the account (HTTP 403)',
+    command: 'check',
+    input: (valid) => ({ config: json(valid.config), faults: [{ fault: { kind: 'twilio-error', status: 403 } }] }),
+    answer: failed(/^The credentials may not read \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records\.json \(HTTP 403, error 20403\)\. A Standard API key reads only its own account/),
+    exitCode: 0,
+  },
+  {
+    problem: 'account_sid names no account the credentials can see (HTTP 404)',
+    command: 'check',
+    input: (valid) => withConfig(valid, { account_sid: `AC${'0'.repeat(31)}9` }),
+    answer: failed(/^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/2010-04-01\/Accounts\/AC0{31}9\/Usage\/Records\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set/),
+    exitCode: 0,
+  },
+  {
+    problem: 'TWILIO_API_BASE_URL has a path prefix that answers 404',
+    command: 'check',
+    input: (valid) => ({ config: json({ ...valid.config, credentials: { auth_type: 'auth_token', auth_token: valid.dataset.accounts[0]?.authToken } }), env: { TWILIO_API_BASE_URL: '{simulator}/not-twilio' } }),
+    answer: failed(/^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/not-twilio\/2010-04-01\/Accounts\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set \(its path prefix must lead to Twilio's API\)\.$/),
+    exitCode: 0,
+  },
+  {
     problem: 'the catalog file is not JSON',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: { text: '{"streams": [' } }),
@@ -256,13 +308,6 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
       return { config: json(valid.config), catalog: json({ streams: catalog.streams.map((entry) => ({ ...entry, sync_mode: 'INVALID' })) }) };
     },
     answer: configError(/^The catalog asks for sync_mode "INVALID" on "usage_records"; use full_refresh or incremental\.$/),
-    exitCode: 1,
-  },
-  {
-    problem: 'the catalog asks for incremental on a full-refresh stream',
-    command: 'read',
-    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['accounts'])) }),
-    answer: configError(/^The stream "accounts" supports only full_refresh, but the catalog asks for incremental\.$/),
     exitCode: 1,
   },
   {
@@ -336,7 +381,7 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'the state file is larger than 8 MiB',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog(['usage_records'])), state: { text: `[${' '.repeat(8 * 1024 * 1024)}]` } }),
-    answer: configError(/^The state file \S+ is \d+ bytes; this source reads state files of at most 8 MiB\.$/),
+    answer: configError(/^The state file \S+ holds more than 8 MiB; this source reads state files of at most that\.$/),
     exitCode: 1,
   },
   {
@@ -371,10 +416,25 @@ export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, 
   const input = badCase.input(valid);
   const files: Record<string, unknown> = {};
   const unreadableDirectories: string[] = [];
+  const writers: Array<ReturnType<typeof spawn>> = [];
   const args: string[] = input.args ?? [badCase.command];
   for (const [name, flag] of FILE_FLAGS) {
     const file = input[name];
     if (file === undefined) continue;
+    if ('endless' in file && file.endless === 'device') {
+      args.push(flag, '/dev/zero');
+      continue;
+    }
+    if ('endless' in file) {
+      const directory = mkdtempSync(path.join(tmpdir(), 'twilio-costs-fifo-'));
+      unreadableDirectories.push(directory);
+      const fifo = path.join(directory, `${name}.json`);
+      spawnSync('mkfifo', [fifo]);
+      // The writer blocks until the CLI opens the FIFO, then writes until it is closed (SIGPIPE).
+      writers.push(spawn('sh', ['-c', `yes '{"a": 1}' > "${fifo}"`], { stdio: 'ignore' }));
+      args.push(flag, fifo);
+      continue;
+    }
     if ('unreadable' in file) {
       // A directory where a file should be cannot be read, even by root.
       const directory = mkdtempSync(path.join(tmpdir(), 'twilio-costs-unreadable-'));
@@ -385,9 +445,14 @@ export async function runBadInputCase(badCase: BadInputCase, valid: ValidInput, 
     files[`${name}.json`] = 'json' in file ? file.json : file.text;
     if (!input.args) args.push(flag, `{${name}.json}`);
   }
+  const faulty = input.faults ? await startSimulator({ dataset: valid.dataset, faults: { seed: 1, rules: input.faults } }) : undefined;
+  const simulatorUrl = faulty?.baseUrl ?? baseUrl;
+  const env = Object.fromEntries(Object.entries(input.env ?? {}).map(([name, value]) => [name, value.replace('{simulator}', simulatorUrl)]));
   try {
-    return await runCli(args, { env: { TWILIO_API_BASE_URL: baseUrl, ...input.env }, files });
+    return await runCli(args, { env: { TWILIO_API_BASE_URL: simulatorUrl, ...env }, files });
   } finally {
+    await faulty?.close();
+    for (const writer of writers) writer.kill();
     for (const directory of unreadableDirectories) rmSync(directory, { recursive: true, force: true });
   }
 }

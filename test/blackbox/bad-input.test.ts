@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import type { CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 import { BAD_INPUT_CASES, runBadInputCase, validInput, type BadInputCase } from './bad-input-cases';
 import { runLimited } from './fault-scenarios';
 import { expectNoStackTraceOutsideStackTraceFields } from './read-checks';
+import { expectHttpErrorsNameOnlyMethodPathStatusAndCode, expectNoSecret } from './secret-checks';
 
 function expectAnswer(badCase: BadInputCase, result: CliResult): void {
   const { answer } = badCase;
@@ -31,7 +32,7 @@ function expectAnswer(badCase: BadInputCase, result: CliResult): void {
 }
 
 describe('black box: bad input', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let results: Array<Promise<CliResult>> | undefined;
   const resultOf = (index: number): Promise<CliResult> => {
@@ -65,6 +66,15 @@ describe('black box: bad input', function () {
       // Nothing was read, and no state goes out that could replace the one the platform keeps.
       expect(ofType(result.messages, 'RECORD')).to.deep.equal([]);
       expect(ofType(result.messages, 'STATE')).to.deep.equal([]);
+    });
+  });
+
+  BAD_INPUT_CASES.forEach((badCase, index) => {
+    it(`${badCase.problem}: no secret in stdout or stderr`, async () => {
+      const result = await resultOf(index);
+      expect(result.messages.length, 'the case answered').to.be.greaterThan(0);
+      expectNoSecret(result, simulator.dataset);
+      expectHttpErrorsNameOnlyMethodPathStatusAndCode(result.messages);
     });
   });
 

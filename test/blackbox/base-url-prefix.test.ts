@@ -3,8 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
-import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { recordsOf, traceErrors } from '../helpers/protocol';
 import { configFor, usageCatalog } from './read-checks';
 
@@ -40,7 +40,7 @@ async function startPrefixProxy(target: string): Promise<{ url: string; paths: s
 }
 
 describe('black box: TWILIO_API_BASE_URL with a path prefix', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let proxy: Awaited<ReturnType<typeof startPrefixProxy>>;
 
@@ -54,7 +54,8 @@ describe('black box: TWILIO_API_BASE_URL with a path prefix', function () {
   });
 
   it('puts every request under the prefix, next pages included', async () => {
-    const setup = { dataset: simulator.dataset, mode: 'auth_token' as const, from: '2026-08-01', to: '2026-10-31' };
+    // A month: its dense listing is some twenty pages per account.
+    const setup = { dataset: simulator.dataset, mode: 'auth_token' as const, from: '2026-10-01', to: '2026-10-31' };
     const input = { dataset: simulator.dataset, config: configFor(setup), catalog: usageCatalog(['usage_records']) };
     const result = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
       // The dense plan reads every category of a month in pages, so next_page_uri is followed.
@@ -67,7 +68,8 @@ describe('black box: TWILIO_API_BASE_URL with a path prefix', function () {
     expect(proxy.paths.length).to.be.greaterThan(0);
     for (const requested of proxy.paths) expect(requested, 'a request outside the prefix').to.match(new RegExp(`^${PREFIX}/2010-04-01/`));
     expect(proxy.paths.some((requested) => requested.includes('PageToken=')), 'a next page was followed').to.equal(true);
-    // The other plans straight to the simulator: the prefix changes where requests go, not what they answer.
-    await expectEveryPlanReadsTheSame(result.messages, input, 'dense');
+    // The prefix changes where requests go, not what they answer: planner.test.ts compares the plans
+    // on reads straight to the simulator.
+    if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(result.messages, input, 'dense');
   });
 });

@@ -2,33 +2,27 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, removeFiles, runCli, writeFiles, type CliResult } from '../helpers/cli';
-import { COMPARE_LONG_READS, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, removeFiles, runCli, writeFiles, type CliResult } from '../helpers/cli';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
 
 interface ClosedRun {
   exitCode: number | null;
   stderr: string;
-  /** From closing the pipe to the process's exit. */
-  msAfterClose: number;
 }
 
 /** Runs a read and closes its stdout after the first chunk, as `… | head -1` does. */
 async function readWithStdoutClosedEarly(args: string[], env: Record<string, string>): Promise<ClosedRun> {
   const child = spawn(process.execPath, [CLI_PATH, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
-  let closedAt = 0;
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  child.stdout.once('data', () => {
-    closedAt = Date.now();
-    child.stdout.destroy();
-  });
+  child.stdout.once('data', () => child.stdout.destroy());
   const exitCode = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { exitCode, stderr, msAfterClose: Date.now() - closedAt };
+  return { exitCode, stderr };
 }
 
 describe('black box: a read whose stdout is closed', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let setup: UsageSetup;
   let files: Record<string, string>;
@@ -61,14 +55,14 @@ describe('black box: a read whose stdout is closed', function () {
     const closedRequests = simulator.requests.length - wholeRequests;
     expect(closed.exitCode).to.be.a('number').and.not.equal(0);
     expect(closed.stderr).to.match(/stdout was closed by its reader/);
+    // "At once" in requests, not in milliseconds, which depend on the machine's load.
     expect(closedRequests, `requests after the pipe closed, of ${wholeRequests} in a whole read`).to.be.lessThan(wholeRequests / 4);
-    expect(closed.msAfterClose).to.be.lessThan(5_000);
   });
 
   // The closed read is cut short on purpose, so only the whole one is compared; densely it is half a
   // year of four accounts, some 475,000 rows, of a plain usage_records read that shorter cases compare.
   it('the whole read emits the same rows under every plan (a long read: TEST_PLAN_PARITY=all)', async function () {
-    if (!COMPARE_LONG_READS || whole === undefined) this.skip();
+    if (!COMPARE_EVERY_READ || whole === undefined) this.skip();
     await expectEveryPlanReadsTheSame(whole.messages, { dataset: setup.dataset, config: configFor(setup), catalog: usageCatalog(['usage_records']) });
   });
 });

@@ -8,7 +8,7 @@ import {
   sampleDataset,
 } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
@@ -22,7 +22,7 @@ const apiKeyConfig = {
 const authTokenConfig = { ...apiKeyConfig, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN } };
 
 describe('black box: spec, check, discover and bad input', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let env: Record<string, string>;
   before(async () => {
@@ -57,7 +57,7 @@ describe('black box: spec, check, discover and bad input', function () {
     ['a wrong secret', { ...apiKeyConfig, credentials: { ...apiKeyConfig.credentials, api_key_secret: 'wrong-secret-value' } }, undefined, /rejected the credentials \(HTTP 401, error 20003\)/],
     ['a malformed account SID', { ...apiKeyConfig, account_sid: 'AC123' }, undefined, /account_sid is malformed/],
     ['a non-loopback http URL', apiKeyConfig, { TWILIO_API_BASE_URL: 'http://example.com' }, /not a loopback host/],
-    ['an unreachable host', apiKeyConfig, { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' }, /Cannot reach Twilio at 127\.0\.0\.1:9/],
+    ['an unreachable host', apiKeyConfig, { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' }, /^Twilio at 127\.0\.0\.1:9 gave no usable answer after 2 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records\.json failed: connection error(?: [A-Z]+)?\)\./],
   ];
   for (const [what, config, envOverride, message] of failures) {
     it(`check reports FAILED with exit 0 for ${what}`, async () => {

@@ -1,17 +1,27 @@
 /**
- * The faults the connector must survive, as data: the fault tests check what each ends with, and the
- * secrets test runs them again looking for leaks.
+ * The faults the connector must survive, as data: the fault tests check what each ends with, and
+ * scan its output for secrets.
  */
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
 import type { FaultRule } from '../../tools/simulator/faults';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import type { CliResult } from '../helpers/cli';
 import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
-import { isStateWithCursors, runCliWatched } from './watched-cli';
+import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
-/** Short, so that a slow answer costs little; long enough for an honest page on a busy machine. */
-export const TEST_REQUEST_TIMEOUT_MS = 2000;
+/**
+ * The request timeout of the scenarios' reads: far above what a loaded machine needs to answer on
+ * loopback (so no honest answer times out and changes what a read ends with), below a test's own
+ * timeout. Only the slow-answer scenario sets a shorter one.
+ */
+export const TEST_REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * The slow-answer scenario's request timeout: still many times what an honest answer takes on a
+ * loaded machine (an accidental timeout would only cost a retry there), and each slow answer is
+ * held ten times longer, so it always times out.
+ */
+const SLOW_SCENARIO_TIMEOUT_MS = 3000;
 
 /** What a scenario's faults may follow of the read, as the connector prints it. */
 export interface ReadProgress {
@@ -24,6 +34,10 @@ export interface FaultScenario {
   mode: AuthMode;
   /** The simulator's fault rules, which may follow the read's progress. */
   faults(progress: ReadProgress): FaultRule[];
+  /** The environment of the scenario's read beyond SCENARIO_ENV. */
+  env?: Readonly<Record<string, string>>;
+  /** The days read, when not the usual four across a month boundary. */
+  range?: { from: string; to: string };
   /** By index of active subaccount: what its usage endpoints answer instead of data. */
   subaccountUsageAnswers?: ReadonlyArray<404 | 403 | undefined>;
   /** What the read ends with: all data, or a TRACE ERROR of this type naming this. */
@@ -61,6 +75,17 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     outcome: { complete: true },
   },
   {
+    name: '429s and 500s, 10 % each, on every request of multi-page listings',
+    mode: 'auth_token',
+    // Sixteen days, read densely: listings of four to eight pages, side by side.
+    range: { from: '2026-09-20', to: '2026-10-05' },
+    faults: () => [
+      { fault: { kind: 'twilio-error', status: 429 }, share: 0.1 },
+      { fault: { kind: 'twilio-error', status: 500 }, share: 0.1 / 0.9 },
+    ],
+    outcome: { complete: true },
+  },
+  {
     name: 'connection resets',
     mode: 'auth_token',
     faults: () => [{ fault: { kind: 'connection-reset' }, share: 0.2 }],
@@ -84,7 +109,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'answers slower than the request timeout',
     mode: 'auth_token',
-    faults: () => [{ fault: { kind: 'slow', delayMs: TEST_REQUEST_TIMEOUT_MS + 500 }, share: 0.3, timesPerUrl: 1 }],
+    env: { SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(SLOW_SCENARIO_TIMEOUT_MS) },
+    faults: () => [{ fault: { kind: 'slow', delayMs: 10 * SLOW_SCENARIO_TIMEOUT_MS }, share: 0.3, timesPerUrl: 1 }],
     outcome: { complete: true },
   },
   {
@@ -111,6 +137,27 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     },
   },
   {
+    name: 'next_page_uris with a fresh PageToken on every page, once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'endless-paging' }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'system_error',
+      message: /^Stream usage_\w+ failed: Twilio's paging did not end: \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json named a next page after \d+ pages, more than a listing of at most \d+ rows takes\. The sync stopped rather than page forever\.$/,
+    },
+  },
+  {
+    name: 'a gzip bomb (2 MB inflating to 2 GiB) on every usage listing once a first state is out',
+    mode: 'auth_token',
+    faults: (progress) => [{ fault: { kind: 'gzip-bomb', decodedMiB: 2048 }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
+    outcome: {
+      complete: false,
+      failureType: 'transient_error',
+      message:
+        /^Stream usage_\w+ failed: Twilio at 127\.0\.0\.1:\d+ gave no usable answer after 8 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json failed: the answer is larger than 32 MiB decoded, this source's cap on one answer\)\. The next sync resumes from the last saved state\.$/,
+    },
+  },
+  {
     name: '401 on every request once a first state is out (the key is revoked mid-sync)',
     mode: 'auth_token',
     faults: (progress) => [{ fault: { kind: 'twilio-error', status: 401 }, when: () => progress.statesWithCursors > 0 }],
@@ -126,8 +173,9 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
 ];
 
 /**
- * Two months of data, of which the read takes four days across a month boundary: two windows per
- * account, of two pages of Daily records each (Page=0 and 1 at PageSize=1000).
+ * Two months of data, of which the read takes four days across a month boundary unless the scenario
+ * says otherwise: two windows per account, of two pages of Daily records each (Page=0 and 1 at
+ * PageSize=1000).
  */
 export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup {
   const dataset: Dataset = generateDataset({
@@ -138,10 +186,10 @@ export function scenarioSetup(scenario: FaultScenario, seed: number): UsageSetup
     closedSubaccounts: 1,
     ...(scenario.subaccountUsageAnswers ? { subaccountUsageAnswers: scenario.subaccountUsageAnswers } : {}),
   });
-  return { dataset, mode: scenario.mode, from: '2026-09-29', to: '2026-10-02' };
+  return { dataset, mode: scenario.mode, from: scenario.range?.from ?? '2026-09-29', to: scenario.range?.to ?? '2026-10-02' };
 }
 
-/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window, short timeouts. */
+/** The environment of a scenario's reads, besides TWILIO_API_BASE_URL: a state after every window. */
 export const SCENARIO_ENV: Readonly<Record<string, string>> = {
   SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0',
   SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS),
@@ -149,20 +197,24 @@ export const SCENARIO_ENV: Readonly<Record<string, string>> = {
 
 export interface ScenarioRun {
   setup: UsageSetup;
+  /** Closed once the read ended; its request log and dataset stay. */
   simulator: RunningSimulator;
-  result: CliResult;
+  result: WatchedRun;
 }
 
-/** Runs one read of the usage streams against a simulator that injects the scenario's faults. */
-export async function runFaultScenario(scenario: FaultScenario, seed: number, options: { debug?: boolean } = {}): Promise<ScenarioRun> {
+/**
+ * Runs one read of the usage streams against a simulator that injects the scenario's faults, with
+ * --debug, so that the scan for secrets sees DEBUG logs too.
+ */
+export async function runFaultScenario(scenario: FaultScenario, seed: number): Promise<ScenarioRun> {
   const setup = scenarioSetup(scenario, seed);
   const progress: ReadProgress = { statesWithCursors: 0 };
   const simulator = await startSimulator({ dataset: setup.dataset, faults: { seed, rules: scenario.faults(progress) } });
   try {
     const result = await runCliWatched(
-      ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', ...(options.debug ? ['--debug'] : [])],
+      ['read', '--config', '{config.json}', '--catalog', '{catalog.json}', '--debug'],
       {
-        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV },
+        env: { TWILIO_API_BASE_URL: simulator.baseUrl, ...SCENARIO_ENV, ...scenario.env },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog() },
       },
       (line) => {
@@ -170,9 +222,8 @@ export async function runFaultScenario(scenario: FaultScenario, seed: number, op
       },
     );
     return { setup, simulator, result };
-  } catch (error) {
+  } finally {
     await simulator.close();
-    throw error;
   }
 }
 

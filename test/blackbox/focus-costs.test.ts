@@ -7,7 +7,7 @@ import { addDays } from '../../source-twilio-costs/dates';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 import { daysOf, exact } from '../helpers/simulator-truth';
 import { focusViolations, type FocusRow } from '../helpers/focus-spec';
@@ -47,7 +47,7 @@ function billedPerAccountDay(rows: FocusRow[], include: (row: FocusRow) => boole
 }
 
 describe('focus_costs: FOCUS 1.2 rows from a CLI read', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let tokenRead: CliResult;
   let tokenReread: CliResult;

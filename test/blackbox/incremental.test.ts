@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli } from '../helpers/cli';
-import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import { daysOf, exact } from '../helpers/simulator-truth';
 
@@ -26,18 +26,19 @@ function latestPerKey(rows: Array<Record<string, unknown>>, key: string[]): Map<
 }
 
 describe('black box: incremental syncs, restatements and scopes', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator | undefined;
   afterEach(async () => simulator?.close());
 
   it('API key mode reads the whole bill as one scope and reconciles to the IncludeSubaccounts=true total', async () => {
     simulator = await startSimulator({ dataset: sampleDataset() });
     const dataset = simulator.dataset;
+    // Three weeks across a month end: two windows, each day checked against the whole bill.
     const config = {
       account_sid: dataset.mainAccountSid,
       credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret },
-      start_date: '2026-09-01',
-      end_date: '2026-10-31',
+      start_date: '2026-09-21',
+      end_date: '2026-10-10',
     };
     const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config, 'cat.json': incrementalCatalog } });
     expect(result.exitCode).to.equal(0);
@@ -50,7 +51,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
       expect(row.account_sid).to.equal(dataset.mainAccountSid);
       byDay.set(String(row.start_date), (byDay.get(String(row.start_date)) ?? 0n) + exact(row.price));
     }
-    for (const day of daysOf('2026-09-01', '2026-10-31')) {
+    for (const day of daysOf(config.start_date, config.end_date)) {
       const dayNumber = Math.round(Date.parse(`${day}T00:00:00Z`) / 86_400_000);
       expect(byDay.get(day) ?? 0n, day).to.equal(dataset.scopeUsage(dataset.mainAccountSid, true, dayNumber, dayNumber).get('totalprice')?.price ?? 0n);
     }
@@ -66,7 +67,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
     const config = {
       account_sid: main,
       credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken },
-      start_date: '2026-10-01',
+      start_date: '2026-10-20',
       end_date: '2026-10-31',
       lookback_days: 5,
     };
@@ -108,7 +109,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
     const config = {
       account_sid: dataset.mainAccountSid,
       credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken },
-      start_date: '2026-09-01',
+      start_date: '2026-10-20',
       end_date: '2026-10-31',
     };
     const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env: { TWILIO_API_BASE_URL: simulator.baseUrl }, files: { 'c.json': config, 'cat.json': incrementalCatalog } });
@@ -118,7 +119,8 @@ describe('black box: incremental syncs, restatements and scopes', function () {
     expect(warnings.some((message) => message.includes(String(broken?.sid)) && message.includes('404'))).to.equal(true);
     expect(recordsOf(result.messages, 'usage_records').some((row) => row.account_sid === broken?.sid)).to.equal(false);
     expect(recordsOf(result.messages, 'usage_records').some((row) => row.account_sid === dataset.accounts[2]?.sid)).to.equal(true);
-    await expectEveryPlanReadsTheSame(result.messages, { dataset, config, catalog: incrementalCatalog });
+    // A skipped subaccount is compared across plans in faults.test.ts (a 404 and a 403).
+    if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(result.messages, { dataset, config, catalog: incrementalCatalog });
   });
 
   // Here and in the abnormal state below, no plan comparison: a cursor past end_date reads no
@@ -139,7 +141,7 @@ describe('black box: incremental syncs, restatements and scopes', function () {
 });
 
 describe('black box: the acceptance abnormal state', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   it('integration_tests/abnormal_state.json (a far-future cursor for every account) reads nothing and keeps the cursor', async () => {
     const simulator = await startSimulator({ dataset: sampleDataset() });
     try {

@@ -12,7 +12,7 @@ import {
   sampleDataset,
 } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
@@ -33,7 +33,7 @@ function lastStreamState(messages: Message[], stream: string): Message {
 }
 
 describe('black box: a year of a main account and two subaccounts (Auth Token)', function () {
-  this.timeout(180_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let first: CliResult;
   const env = { SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' };

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import { addDays } from '../../source-twilio-costs/dates';
 import { generateDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
-import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { expectWellFormedRead, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
 import {
   allRows,
@@ -87,7 +87,7 @@ async function resumeFrom(messages: Message[], simulator: RunningSimulator): Pro
 const finalStreamStates = (messages: Message[]): unknown[] => USAGE_STREAMS.map((stream) => statesOf(messages, stream).at(-1)?.state.stream.stream_state);
 
 describe('black box: resuming after SIGKILL and after failures', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let uninterrupted: CliResult;
   let requestsOfARead = 0;
   before(async () => {
@@ -103,13 +103,14 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     }
   });
 
-  it('an uninterrupted read emits enough states for every kill point, and the same rows under every plan', async () => {
+  it('an uninterrupted read emits enough states for every kill point, and the data', async () => {
     expect(uninterrupted.exitCode).to.equal(0);
     expectWellFormedRead(uninterrupted.messages, [...USAGE_STREAMS]);
     const withCursors = uninterrupted.messages.filter((message) => message.type === 'STATE' && Object.keys(cursorsOf(message)).length > 0);
     expect(withCursors.length, 'states with cursors').to.be.at.least(12);
     expectUsageEqualsDataset(allRows(uninterrupted.messages), SETUP);
-    await expectEveryPlanReadsTheSame(uninterrupted.messages, { dataset: SETUP.dataset, config: CONFIG, catalog: usageCatalog(), env: ENV });
+    // A plain read from start_date, of a kind the fault scenarios and the year's read compare.
+    if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(uninterrupted.messages, { dataset: SETUP.dataset, config: CONFIG, catalog: usageCatalog(), env: ENV });
   });
 
   // The killed reads are not compared across plans: each is cut short at a moment that depends on
@@ -144,25 +145,34 @@ describe('black box: resuming after SIGKILL and after failures', function () {
     });
   }
 
-  // The failed attempt is about failing (its faults end it on purpose), so only the attempt after
-  // it, a clean read from the failed one's states, is compared across plans.
+  // The failed attempt is about failing (its faults end it on purpose); the attempt after it, a
+  // clean read from the failed one's states, is a resume like the midway kill's, compared above.
   it('after a failure, the next attempt resumes from the last state, not from start_date', async () => {
     // usage_records alone, so that every usage request the simulator sees is that stream's.
     const catalog = usageCatalog(['usage_records']);
     const failing = SETUP.dataset.mainAccountSid;
+    // The failing window's requests are held until a first state is out, so that other windows are
+    // checkpointed before its 8 attempts fail, however loaded the machine.
+    let stateOut = (): void => undefined;
+    const firstStateOut = new Promise<void>((resolve) => (stateOut = resolve));
     const failed = await startSimulator({
       dataset: SETUP.dataset,
-      faults: { seed: 6300, rules: [{ fault: { kind: 'twilio-error', status: 503 }, when: (request) => request.path.includes(`/${failing}/`) && request.query.get('StartDate') === '2026-10-01' }] },
+      faults: {
+        seed: 6300,
+        rules: [{ fault: { kind: 'twilio-error', status: 503 }, when: (request) => request.path.includes(`/${failing}/`) && request.query.get('StartDate') === '2026-10-01', heldUntil: firstStateOut }],
+      },
     });
-    let first: CliResult;
+    let first: WatchedRun;
     try {
-      first = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
-        // Slower retries of the failing window, so that other windows are checkpointed before it
-        // gives up: with the 5 ms default its 8 attempts could all fail before any window ended.
-        env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV, SOURCE_TWILIO_COSTS_RETRY_BASE_MS: '40' },
-        files: { 'config.json': CONFIG, 'catalog.json': catalog },
-      });
+      first = await runCliWatched(
+        ['read', '--config', '{config.json}', '--catalog', '{catalog.json}'],
+        { env: { TWILIO_API_BASE_URL: failed.baseUrl, ...ENV }, files: { 'config.json': CONFIG, 'catalog.json': catalog } },
+        (line) => {
+          if (isStateWithCursors(line)) stateOut();
+        },
+      );
     } finally {
+      stateOut();
       await failed.close();
     }
     expect(first.exitCode).to.not.equal(0);
@@ -188,7 +198,7 @@ describe('black box: resuming after SIGKILL and after failures', function () {
       }
       expectUsageRecordsEqualDataset([...committedRows(first.messages).usage_records, ...allRows(second.messages).usage_records], SETUP);
       expectNoStateMovesBackwards([...statesOf(first.messages, 'usage_records'), ...statesOf(second.messages, 'usage_records')]);
-      await expectEveryPlanReadsTheSame(second.messages, { dataset: SETUP.dataset, config: CONFIG, catalog, state: lastStates(first.messages), env: ENV });
+      if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(second.messages, { dataset: SETUP.dataset, config: CONFIG, catalog, state: lastStates(first.messages), env: ENV });
     } finally {
       await simulator.close();
     }

@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { addDays } from '../../source-twilio-costs/dates';
@@ -10,8 +10,8 @@ import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, runCli, type CliResult } from '../helpers/cli';
-import { fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { COMPARE_EVERY_READ, fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
 import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
 
 type Row = DuckDBValue[];
@@ -45,7 +45,7 @@ function syncFiles(config: Record<string, unknown>): SyncFiles {
 /** Runs the built CLI's sync with the scenario's files and TMPDIR, and checks it left nothing in TMPDIR. */
 async function runSyncCli(files: SyncFiles, env: Record<string, string>, ...more: string[]): Promise<CliResult> {
   const result = await runCli(['sync', '--config', files.configPath, '--duckdb', files.databasePath, ...more], { env: { TMPDIR: files.tmpDir, ...env } });
-  expect(readdirSync(files.tmpDir), 'sync removes its work directory').to.deep.equal([]);
+  expect(readdirSync(files.tmpDir), 'sync leaves nothing in TMPDIR').to.deep.equal([]);
   return result;
 }
 
@@ -148,7 +148,7 @@ const planDatabases = (config: Record<string, unknown>): Map<'dense' | 'sparse',
 const apiKeyConfig = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
 
 describe('black box: sync into DuckDB', function () {
-  this.timeout(60_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   after(() => {
     for (const dir of scratchDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
@@ -289,17 +289,18 @@ describe('black box: sync into DuckDB', function () {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
       const exited = new Promise<{ code: number | null; killedBy: NodeJS.Signals | null }>((resolve) => child.on('close', (code, killedBy) => resolve({ code, killedBy })));
       let sent = false;
-      let workDirsWhenSent: string[] = [];
+      let inTmpdirWhenSent: string[] = [];
       const poll = setInterval(() => {
         // Ten of its requests in (of some fifty): the accounts before it, read first, have landed.
         if (sent || simulator.requests.filter((request) => request.path.includes(`/Accounts/${lastSubaccount}/`)).length < 10) return;
-        workDirsWhenSent = readdirSync(files.tmpDir).filter((name) => name.startsWith('twilio-costs-sync-'));
+        inTmpdirWhenSent = readdirSync(files.tmpDir);
         sent = child.kill(signal);
       }, 5);
       const { code, killedBy } = await exited;
       clearInterval(poll);
       expect(sent, `${signal} was sent mid-sync, before it finished (stderr: ${stderr})`).to.equal(true);
-      expect(workDirsWhenSent, 'the work directory exists while the sync runs').to.have.length(1);
+      // The read is in this process, with objects; the window cache's file is unlinked as soon as it is open.
+      expect(inTmpdirWhenSent, 'sync keeps no file or directory in TMPDIR while it runs').to.deep.equal([]);
       return { files, code, killedBy, stderr };
     }
 
@@ -307,11 +308,11 @@ describe('black box: sync into DuckDB', function () {
       ['SIGTERM', 143],
       ['SIGINT', 130],
     ] as const) {
-      it(`on ${signal}, removes its work directory, keeps every commit and exits ${exitCode}`, async () => {
+      it(`on ${signal}, keeps every commit and exits ${exitCode}`, async () => {
         const { files, code, stderr } = await stopMidway(signal);
         expect(code, stderr).to.equal(exitCode);
         expect(stderr).to.match(new RegExp(`^sync: stopped by ${signal}; what landed before stays, and the next sync resumes from it\\.\\n$`));
-        expect(readdirSync(files.tmpDir), 'the work directory is gone').to.deep.equal([]);
+        expect(readdirSync(files.tmpDir), 'nothing is left in TMPDIR').to.deep.equal([]);
         const finished = await accountsLandedWhole(files.databasePath, simulator.dataset, START, END);
         expect(finished.length, 'an account landed with its state').to.be.greaterThan(0);
         expect(finished, 'the last account had not').to.not.include(lastSubaccount);
@@ -332,9 +333,8 @@ describe('black box: sync into DuckDB', function () {
         const [[at]] = (await query(files.databasePath, `SELECT MAX(_airbyte_extracted_at)::VARCHAR ${ownRows(account)}`)) as [Row];
         landedAt.set(account, String(at));
       }
-      // SIGKILL leaves the work directory behind: nothing can clean up after it.
-      rmSync(files.tmpDir, { recursive: true });
-      mkdirSync(files.tmpDir);
+      // Even SIGKILL, after which nothing can clean up, leaves nothing behind in TMPDIR.
+      expect(readdirSync(files.tmpDir)).to.deep.equal([]);
 
       const resumed = await runSyncCli(files, { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' }, '--streams', 'usage_costs');
       expect(resumed.exitCode, resumed.stderr).to.equal(0);
@@ -351,25 +351,32 @@ describe('black box: sync into DuckDB', function () {
   describe('a failure is one clear line, exit 1, and loses nothing already landed', () => {
     const START = '2026-10-01';
     const END = '2026-10-02';
+    const config = { ...apiKeyConfig, start_date: START, end_date: END };
     let simulator: RunningSimulator;
+    /** The sync every case starts from, landed once; each case works on a copy of its database. */
+    let landed: SyncFiles;
     let files: SyncFiles;
     let env: Record<string, string>;
 
     before(async () => {
       simulator = await startSimulator({ dataset: sampleDataset() });
       env = { TWILIO_API_BASE_URL: simulator.baseUrl };
+      landed = syncFiles(config);
+      const first = await runSyncCli(landed, env);
+      expect(first.exitCode, first.stderr).to.equal(0);
     });
     after(() => simulator.close());
 
-    beforeEach(async () => {
-      files = syncFiles({ ...apiKeyConfig, start_date: START, end_date: END });
-      const first = await runSyncCli(files, env);
-      expect(first.exitCode, first.stderr).to.equal(0);
+    beforeEach(() => {
+      files = syncFiles(config);
+      copyFileSync(landed.databasePath, files.databasePath);
     });
 
-    // The failing syncs are about failing; the sync each case starts from is compared across plans.
-    it('the sync every case starts from lands the same under each plan', async () => {
-      await expectEveryPlanLandsTheSame(files, planDatabases({ ...apiKeyConfig, start_date: START, end_date: END }), simulator.dataset);
+    // The failing syncs are about failing. The sync each case starts from lands like the first
+    // scenario's (compared before and after a restatement); its API-key reads, incremental.test.ts compares.
+    it('the sync every case starts from lands the same under each plan (TEST_PLAN_PARITY=all)', async function () {
+      if (!COMPARE_EVERY_READ) this.skip();
+      await expectEveryPlanLandsTheSame(landed, planDatabases(config), simulator.dataset);
     });
 
     /** Every table's rows and every saved state, to compare before and after a failed sync. */
@@ -378,6 +385,26 @@ describe('black box: sync into DuckDB', function () {
       const rows = await query(files.databasePath, tables.map((table) => `SELECT '${table}', md5(string_agg(t::VARCHAR, '|' ORDER BY t::VARCHAR)), COUNT(*) FROM ${table} t`).join(' UNION ALL '));
       return JSON.stringify(rows, (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
     }
+
+    it('a price DECIMAL(38,9) cannot hold exactly stops the landing, naming it, rather than round it', async () => {
+      const before = await contents();
+      // Twilio restates the days with a totalprice of 13 places; DuckDB would round it to 9 without a word.
+      const restating = await startSimulator({
+        dataset: simulator.dataset,
+        faults: { seed: 1, rules: [{ fault: { kind: 'rewrite-price', category: 'totalprice', price: '0.1234567891234' }, when: (request) => request.path.includes('/Usage/Records') }] },
+      });
+      try {
+        const result = await runSyncCli(files, { TWILIO_API_BASE_URL: restating.baseUrl });
+        expectOneLineFailure(
+          result,
+          /^sync: usage_records\.price is 0\.1234567891234 in the record with account_sid AC[0-9a-f]{32}, category totalprice, start_date 2026-10-0[12], end_date 2026-10-0[12], which DECIMAL\(38,9\) cannot hold exactly \(more than 9 decimal places\): sync stops rather than round it\. What landed before stays\.\n$/,
+        );
+      } finally {
+        await restating.close();
+      }
+      expect(await contents()).to.equal(before);
+      expect(await query(files.databasePath, "SELECT price FROM usage_records WHERE price = 0.123456789")).to.deep.equal([]);
+    });
 
     it('a saved state that is not JSON names its row and how to reset it', async () => {
       await query(files.databasePath, "UPDATE _airbyte_state SET state = '{\"accounts\": {' WHERE stream = 'usage_costs'");
@@ -414,12 +441,15 @@ describe('black box: sync into DuckDB', function () {
         },
       ],
     ] as const) {
-      it(`a TMPDIR that is ${problem} is named, with its error code`, async () => {
-        const before = await contents();
+      it(`a TMPDIR that is ${problem} does not stop it: only the window cache needs one, and it says so once`, async () => {
         const tmpDir = tmpdirIn(files.tmpDir);
         const result = await runCli(['sync', '--config', files.configPath, '--duckdb', files.databasePath], { env: { ...env, TMPDIR: tmpDir } });
-        expectOneLineFailure(result, new RegExp(`^sync: Cannot create a work directory under ${tmpDir} \\((ENOENT|ENOTDIR)\\)\\. Point TMPDIR to a writable directory\\.\\n$`));
-        expect(await contents()).to.equal(before);
+        expect(result.exitCode, result.stderr).to.equal(0);
+        const lines = result.stderr.split('\n').filter((line) => line !== '');
+        expect(lines.filter((line) => line.startsWith('WARN: '))).to.deep.equal([
+          `WARN: usage_records: Cannot keep usage rows in a temporary file under ${tmpDir} (${problem === 'missing' ? 'ENOENT' : 'ENOTDIR'}), so later streams of this run ask Twilio again for the windows they share. Point TMPDIR to a writable directory with free space to save those requests.`,
+        ]);
+        expect(lines.at(-1)).to.match(/^sync: 5 of 5 streams landed, /);
         rmSync(tmpDir, { force: true });
       });
     }

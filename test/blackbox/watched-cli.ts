@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { CLI_PATH, removeFiles, writeFiles, type CliOptions } from '../helpers/cli';
 import { parseMessages, type Message } from '../helpers/protocol';
 
@@ -9,6 +10,21 @@ export interface WatchedRun {
   stderr: string;
   /** Every complete stdout line; a line cut off by a kill is dropped, as a platform would drop it. */
   messages: Message[];
+  /** The process's peak resident memory (VmHWM), as last seen; undefined where /proc does not show it. */
+  peakRssBytes: number | undefined;
+}
+
+/** How often the child's peak resident memory is looked at: it is a high-water mark, so only the last look before exit can miss any. */
+const RSS_SAMPLE_INTERVAL_MS = 50;
+
+/** A process's peak resident memory so far, from /proc (Linux); undefined elsewhere or once it is gone. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -25,6 +41,10 @@ export async function runCliWatched(args: string[], options: CliOptions, watch: 
   const kill = (): void => {
     child.kill('SIGKILL');
   };
+  let peakRssBytes: number | undefined;
+  const sampler = setInterval(() => {
+    peakRssBytes = peakRssOf(child.pid) ?? peakRssBytes;
+  }, RSS_SAMPLE_INTERVAL_MS);
   let stdout = '';
   let stderr = '';
   let scanned = 0;
@@ -38,8 +58,9 @@ export async function runCliWatched(args: string[], options: CliOptions, watch: 
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (code, closeSignal) => resolve([code, closeSignal])));
+  clearInterval(sampler);
   removeFiles(paths);
-  return { exitCode, signal, stdout, stderr, messages: parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)) };
+  return { exitCode, signal, stdout, stderr, messages: parseMessages(stdout.slice(0, stdout.lastIndexOf('\n') + 1)), peakRssBytes };
 }
 
 /** A STATE line whose cursors are not empty: the read has committed something. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { recordsOf, traceErrors } from '../helpers/protocol';
 
@@ -21,7 +21,7 @@ function recordTexts(result: CliResult): Record<string, string[]> {
 }
 
 describe('black box: the usage window cache without a usable TMPDIR', function () {
-  this.timeout(120_000);
+  this.timeout(CLI_TEST_TIMEOUT_MS);
   let simulator: RunningSimulator;
   let dir: string;
   let args: string[];
@@ -38,7 +38,8 @@ describe('black box: the usage window cache without a usable TMPDIR', function (
   before(async () => {
     simulator = await startSimulator({ dataset: sampleDataset() });
     dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-window-cache-'));
-    config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-09-01', end_date: '2026-10-31' };
+    // Two weeks across a month end: two windows per account, which the later stream plans again without the cache.
+    config = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-09-24', end_date: '2026-10-07' };
     usageCatalog = { streams: catalog.streams.filter((entry) => USAGE_STREAMS.includes(entry.stream.name)) };
     writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
     writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify(usageCatalog));

@@ -1,9 +1,20 @@
-/** JSON with object keys sorted at every depth: equal values give equal text. */
+/**
+ * JSON with object keys sorted at every depth: equal values give equal text. Plan comparisons run
+ * it on every record of every read, so an object of plain values (a record's data) is left to
+ * JSON.stringify with its sorted keys, several times faster than assembling the text here.
+ */
 export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (Array.isArray(value)) {
+    let text = '[';
+    for (let index = 0; index < value.length; index++) text += `${index > 0 ? ',' : ''}${canonicalJson(value[index])}`;
+    return `${text}]`;
   }
-  return JSON.stringify(value);
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object).sort();
+  // JSON.stringify would leave out an undefined field, and apply the key list to nested objects too.
+  if (keys.every((key) => { const item = object[key]; return item === null || (typeof item !== 'object' && item !== undefined); })) return JSON.stringify(object, keys);
+  let text = '{';
+  for (const key of keys) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(object[key])}`;
+  return `${text}}`;
 }

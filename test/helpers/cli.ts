@@ -6,6 +6,13 @@ import { parseJsonLines, parseMessages, type Message } from './protocol';
 
 export const CLI_PATH = path.resolve(__dirname, '../../dist/main.js');
 
+/**
+ * The timeout of a test that runs the CLI: far beyond what its reads take on an idle machine
+ * (seconds; a minute for the longest), so that a machine loaded many times over does not fail it,
+ * while a hang still ends.
+ */
+export const CLI_TEST_TIMEOUT_MS = 600_000;
+
 export interface CliResult {
   exitCode: number | null;
   stdout: string;

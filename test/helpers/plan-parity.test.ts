@@ -33,6 +33,13 @@ describe('plan parity: the comparison of two reads', () => {
     expect(found[0]).to.include('"price":2,').and.include('"price":2.5,');
   });
 
+  it('finds a field missing, a field added, and a field of another type', () => {
+    const { price: _price, ...withoutPrice } = calls;
+    expect(differences([record('usage_records', sms), record('usage_records', withoutPrice), state('usage_records', '2026-10-01')])).to.have.length(1);
+    expect(differences([record('usage_records', sms), record('usage_records', { ...calls, usage: 0 }), state('usage_records', '2026-10-01')])).to.have.length(1);
+    expect(differences([record('usage_records', sms), record('usage_records', { ...calls, price: '2' }), state('usage_records', '2026-10-01')])).to.have.length(1);
+  });
+
   it('finds a record missing, one emitted twice, and a record of a stream the other read lacks', () => {
     expect(differences([record('usage_records', sms), state('usage_records', '2026-10-01')])).to.have.length(1);
     expect(differences([...reference, record('usage_records', sms)])).to.have.length(1);

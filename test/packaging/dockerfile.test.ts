@@ -1,11 +1,14 @@
 import { expect } from 'chai';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
+import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { filesUnder, importSpecifiers } from '../helpers/import-boundary';
-import { parseMessages, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
+import { parseMessages, recordsOf, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH, type Message } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
@@ -18,13 +21,16 @@ const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'ut
 /** Folders of dev tools (the Twilio simulator) and their build output: never in the image. */
 const DEV_TOOL_FOLDERS = ['tools', 'dist-tools'];
 
-/** The value of the last instruction of a kind, with JSON-array or plain arguments. */
-function instructions(keyword: string): string[] {
-  return dockerfile
+/** The arguments of every instruction of a kind (of `text`, the whole Dockerfile by default), as written. */
+function instructions(keyword: string, text = dockerfile): string[] {
+  return text
     .split('\n')
     .filter((line) => line.startsWith(`${keyword} `))
     .map((line) => line.slice(keyword.length + 1).trim());
 }
+
+/** The last stage of the Dockerfile: what the image holds. */
+const runtimeStage = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
 
 describe('packaging: the Dockerfile, checked statically (no Docker engine here)', () => {
   it('builds in stages from a pinned, current Node LTS slim image', () => {
@@ -68,15 +74,94 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     expect(packageJson.bin['source-twilio-costs']).to.equal('dist/main.js');
   });
 
-  it('its ENTRYPOINT command, run against the build laid out as in the image, answers spec', () => {
-    const entrypoint = JSON.parse(instructions('ENTRYPOINT').at(-1) ?? '[]') as string[];
-    const workdir = instructions('WORKDIR').at(-1) as string;
-    // The image's working directory is the package root: map the absolute path onto this checkout.
-    const script = path.join(root, path.relative(workdir, entrypoint[1] as string));
-    const result = spawnSync(process.execPath, [script, 'spec'], { encoding: 'utf8', cwd: '/' });
-    expect(result.status).to.equal(0);
-    const messages = parseMessages(result.stdout);
-    expect(messages.map((message) => message.type)).to.deep.equal(['SPEC']);
+});
+
+/**
+ * The image's runtime stage laid out in a temporary directory: its node_modules from a production
+ * install (`npm ci` with the omissions the build stage prunes with), its dist/ from this checkout's
+ * build, and what it copies from the context. What the image holds, without a Docker engine.
+ */
+describe('packaging: the ENTRYPOINT, run against a production install laid out as the image', function () {
+  this.timeout(180_000);
+  let scratch: string;
+  let image: string;
+  let simulator: RunningSimulator;
+  const workdir = instructions('WORKDIR', runtimeStage).at(-1) as string;
+  const entrypoint = JSON.parse(instructions('ENTRYPOINT', runtimeStage).at(-1) ?? '[]') as string[];
+  const imageEnv = Object.fromEntries(instructions('ENV', runtimeStage).map((line) => line.split('=', 2) as [string, string]));
+
+  before(async () => {
+    scratch = mkdtempSync(path.join(tmpdir(), 'twilio-costs-image-'));
+    const install = path.join(scratch, 'install');
+    mkdirSync(path.join(install, 'scripts'), { recursive: true });
+    // package.json names scripts/prepare.js, which npm runs after the install: it must do nothing there.
+    for (const file of ['package.json', 'package-lock.json', 'scripts/prepare.js']) cpSync(path.join(root, file), path.join(install, file));
+    const omitted = /npm prune ((?:--omit=\S+\s*)+)/.exec(dockerfile)?.[1]?.trim().split(/\s+/) ?? [];
+    expect(omitted, 'the build stage prunes the dev dependencies').to.include('--omit=dev');
+    const installed = spawnSync('npm', ['ci', ...omitted, '--no-audit', '--no-fund', '--prefer-offline'], { cwd: install, encoding: 'utf8' });
+    expect(installed.status, installed.stderr).to.equal(0);
+    image = path.join(scratch, 'image');
+    mkdirSync(image);
+    const buildOutput = (stagePath: string): string => (stagePath === '/app/node_modules' ? path.join(install, 'node_modules') : path.join(root, path.relative('/app', stagePath)));
+    for (const line of instructions('COPY', runtimeStage)) {
+      const parts = line.split(/\s+/);
+      const destination = path.join(image, parts.at(-1) as string);
+      const fromBuild = parts[0]?.startsWith('--from=') === true;
+      const sources = parts.slice(fromBuild ? 1 : 0, -1).map((source) => (fromBuild ? buildOutput(source) : path.join(root, source)));
+      for (const source of sources) cpSync(source, sources.length > 1 || destination.endsWith('/') ? path.join(destination, path.basename(source)) : destination, { recursive: true });
+    }
+    simulator = await startSimulator({ dataset: sampleDataset() });
+    writeFileSync(path.join(scratch, 'config.json'), JSON.stringify({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-10-01', end_date: '2026-10-01' }));
+    const streams = ['usage_costs', 'usage_categories'].map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }));
+    writeFileSync(path.join(scratch, 'catalog.json'), JSON.stringify({ streams }));
+  });
+  after(async () => {
+    await simulator?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  /** The ENTRYPOINT with these arguments, its absolute paths mapped onto the laid-out image. */
+  async function runEntrypoint(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    const [node, script] = entrypoint as [string, string];
+    expect(node).to.equal('/usr/local/bin/node');
+    const child = spawn(process.execPath, [path.join(image, path.relative(workdir, script)), ...args], {
+      cwd: '/',
+      env: { PATH: process.env.PATH ?? '', ...imageEnv, TWILIO_API_BASE_URL: simulator.baseUrl },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { status, stdout, stderr };
+  }
+
+  it('holds the runtime dependencies only: no dev dependency, no DuckDB, no simulator', () => {
+    const modules = filesUnder(path.join(image, 'node_modules')).map((file) => path.relative(path.join(image, 'node_modules'), file));
+    for (const absent of ['typescript/', 'mocha/', 'json-schema-to-typescript/', '@duckdb/', 'yaml/']) expect(modules.some((file) => file.startsWith(absent)), absent).to.equal(false);
+    expect(modules.some((file) => file.startsWith('winston/'))).to.equal(true);
+    expect(filesUnder(image).filter((file) => /simulator/i.test(file))).to.deep.equal([]);
+  });
+
+  it('answers spec, check and a read of the simulator', async () => {
+    const spec = await runEntrypoint('spec');
+    expect(spec.status, spec.stderr).to.equal(0);
+    expect(parseMessages(spec.stdout).map((message) => message.type)).to.deep.equal(['SPEC']);
+    const check = await runEntrypoint('check', '--config', path.join(scratch, 'config.json'));
+    expect(check.status, check.stderr).to.equal(0);
+    expect(parseMessages(check.stdout).find((message) => message.type === 'CONNECTION_STATUS')?.connectionStatus.status).to.equal('SUCCEEDED');
+    const read = await runEntrypoint('read', '--config', path.join(scratch, 'config.json'), '--catalog', path.join(scratch, 'catalog.json'));
+    expect(read.status, read.stderr).to.equal(0);
+    const messages: Message[] = parseMessages(read.stdout);
+    expect(recordsOf(messages, 'usage_costs').length).to.be.greaterThan(0);
+    expect(recordsOf(messages, 'usage_categories').length).to.be.greaterThan(0);
+  });
+
+  it('says what sync needs, since the image leaves DuckDB out', async () => {
+    const sync = await runEntrypoint('sync', '--config', path.join(scratch, 'config.json'), '--duckdb', path.join(scratch, 'costs.duckdb'));
+    expect(sync.status).to.equal(1);
+    expect(sync.stderr).to.match(/^sync: sync needs the optional package @duckdb\/node-api, which is not installed here/);
   });
 });
 
@@ -152,10 +237,11 @@ describe('packaging: the vendored protocol schema', () => {
     expect(readFileSync(VENDORED_PROTOCOL_PATH, 'utf8')).to.equal(readFileSync(SHARED_PROTOCOL_PATH, 'utf8'));
   });
 
-  it('reaches the image build, which generates the protocol message types from it before compiling', () => {
+  it('is a build input outside test/, and reaches the image build, which generates the protocol message types from it before compiling', () => {
     const vendored = path.relative(root, VENDORED_PROTOCOL_PATH);
-    const ignoreLines = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim());
-    expect(ignoreLines, '.dockerignore lets the schema into the build context').to.include(`!${vendored}`);
+    expect(vendored).to.equal(path.join('vendor', 'airbyte', 'airbyte_protocol.yaml'));
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim().replace(/^\/|\/$/g, ''));
+    for (const pattern of ['vendor', 'vendor/airbyte', vendored, '*']) expect(ignored, `.dockerignore lets the schema into the build context (${pattern})`).to.not.include(pattern);
     const copied = dockerfile.indexOf(`COPY ${vendored} `);
     expect(copied, `the build stage copies ${vendored}`).to.be.greaterThan(-1);
     expect(copied, 'before the build that generates the types').to.be.lessThan(dockerfile.indexOf('npm run build:connector'));

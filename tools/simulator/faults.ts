@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { ApiError } from './errors';
 
 /** An HTTP answer of the simulator, before it is written. */
@@ -30,10 +31,18 @@ export type Fault =
   | { kind: 'connection-reset' }
   /** The real answer's headers (its full Content-Length), half its body, then the connection dropped. */
   | { kind: 'truncated-body' }
-  /** The real answer, after `delayMs` more (longer than the client's request timeout, typically). */
+  /** The real answer, after `delayMs` more (longer than the client's request timeout, typically), unless the client hangs up first. */
   | { kind: 'slow'; delayMs: number }
   /** The real page, but its next_page_uri is its own uri: a client that follows it never ends. */
   | { kind: 'next-page-loop' }
+  /** A page whose next_page_uri is always a new page (a fresh PageToken), empty, without end. */
+  | { kind: 'endless-paging' }
+  /** A 200 whose gzip body (about 1 KB a MiB) inflates to `decodedMiB` MiB of spaces. */
+  | { kind: 'gzip-bomb'; decodedMiB: number }
+  /** The real page, and copies of its first `rows` usage records that name `accountSid` instead: rows of another account than the one asked for. */
+  | { kind: 'foreign-rows'; accountSid: string; rows: number }
+  /** The real page, with the price of every usage record of `category` written as `price` (a decimal Twilio might one day send). */
+  | { kind: 'rewrite-price'; category: string; price: string }
   /** A 302 to the same path and query on `origin`. */
   | { kind: 'redirect'; origin: string }
   /** The real page, with next_page_uri made absolute on `origin`. */
@@ -64,6 +73,11 @@ export interface FaultRule {
   fromRequest?: number;
   /** Only requests whose arrival number is at most this. */
   untilRequest?: number;
+  /**
+   * The requests the rule selects wait unanswered until this settles, then get the fault: for a
+   * fault that must come after something the test watches for, however long that takes.
+   */
+  heldUntil?: Promise<unknown>;
 }
 
 export interface FaultPlan {
@@ -83,8 +97,8 @@ export class FaultInjector {
 
   constructor(private readonly plan: FaultPlan) {}
 
-  /** Counts a request's arrival and picks its fault, if any. */
-  next(method: string, url: URL): Fault | undefined {
+  /** Counts a request's arrival and picks the rule that decides its fault, if any. */
+  next(method: string, url: URL): FaultRule | undefined {
     this.received += 1;
     const urlKey = `${method} ${url.pathname}${url.search}`;
     const attempt = (this.attemptsByUrl.get(urlKey) ?? 0) + 1;
@@ -99,7 +113,7 @@ export class FaultInjector {
       if (rule.timesPerUrl !== undefined && hits >= rule.timesPerUrl) continue;
       if (rule.share !== undefined && this.draw(index, urlKey, attempt) >= rule.share) continue;
       this.hitsByRuleAndUrl.set(hitKey, hits + 1);
-      return rule.fault;
+      return rule;
     }
     return undefined;
   }
@@ -154,12 +168,65 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
       exchange.log(real.status);
       return;
     }
-    case 'slow':
-      await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      exchange.send(exchange.answer());
+    case 'slow': {
+      // A client that gave up first has closed the connection: nothing to answer, nothing to wait for.
+      const clientWaited = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(true), fault.delayMs);
+        exchange.response.once('close', () => {
+          clearTimeout(timer);
+          resolve(false);
+        });
+      });
+      if (clientWaited) exchange.send(exchange.answer());
+      else exchange.log(0);
       return;
+    }
     case 'next-page-loop':
       exchange.send(rewritePage(exchange.answer(), (page) => ({ ...page, next_page_uri: page.uri })));
+      return;
+    case 'endless-paging': {
+      const query = new URLSearchParams(exchange.url.search);
+      const page = Number(query.get('Page') ?? '0');
+      query.set('Page', String(page + 1));
+      query.set('PageToken', `PTendless${page + 1}`);
+      const list = exchange.url.pathname.endsWith('/Accounts.json') ? 'accounts' : 'usage_records';
+      const uri = `${exchange.url.pathname}${exchange.url.search}`;
+      exchange.send({ status: 200, body: JSON.stringify({ [list]: [], page, page_size: Number(query.get('PageSize') ?? 50), start: 0, end: 0, uri, first_page_uri: uri, previous_page_uri: null, next_page_uri: `${exchange.url.pathname}?${query.toString()}` }) });
+      return;
+    }
+    case 'gzip-bomb': {
+      exchange.response.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Encoding': 'gzip' });
+      // Gzip members may follow one another; a client inflates them as one body.
+      const member = gzipSync(Buffer.alloc(1024 * 1024, ' '), { level: 9 });
+      const write = (left: number): void => {
+        if (left === 0 || exchange.response.destroyed) {
+          exchange.response.end();
+          return;
+        }
+        if (exchange.response.write(member)) write(left - 1);
+        else exchange.response.once('drain', () => write(left - 1));
+      };
+      // A client that stops reading closes the connection: the rest is never sent.
+      exchange.response.on('error', () => undefined);
+      write(fault.decodedMiB);
+      exchange.log(200);
+      return;
+    }
+    case 'foreign-rows':
+      exchange.send(
+        rewritePage(exchange.answer(), (page) => {
+          const records = page.usage_records as Array<Record<string, unknown>>;
+          return { ...page, usage_records: [...records, ...records.slice(0, fault.rows).map((record) => ({ ...record, account_sid: fault.accountSid }))] };
+        }),
+      );
+      return;
+    case 'rewrite-price':
+      exchange.send(
+        rewritePage(exchange.answer(), (page) => ({
+          ...page,
+          usage_records: (page.usage_records as Array<Record<string, unknown>>).map((record) => (record.category === fault.category ? { ...record, price: fault.price } : record)),
+        })),
+      );
       return;
     case 'redirect':
       exchange.send({ status: 302, body: '', headers: { Location: `${fault.origin}${exchange.url.pathname}${exchange.url.search}` } });

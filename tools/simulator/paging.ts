@@ -2,11 +2,11 @@
  * Twilio-style list paging: PageSize/Page/PageToken in, the envelope's page URIs out.
  *
  * The PageToken is opaque to clients but here it is an HMAC over a position in the listing (the
- * page number it was issued as and the row it starts at) and the query's effective filters. Like
- * Twilio's, it names a position, not a page size: a client may send the same token with another
- * PageSize (to retry a page that fails when large) and reads on from the same row. A client that
- * edits a token, or changes a filter between pages (dropping IncludeSubaccounts=false, say), is told
- * so with a 400 instead of silently reading another scope.
+ * page number it was issued as, the row it starts at and the page size it counts in) and the
+ * query's effective filters. Like Twilio's, it names a position for one page size: sent with
+ * another PageSize (a client retrying a page that fails when large), it is refused with 400 / 20001,
+ * as Twilio refuses it. A client that edits a token, or changes a filter between pages (dropping
+ * IncludeSubaccounts=false, say), is told so with a 400 instead of silently reading another scope.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './errors';
@@ -24,10 +24,11 @@ export interface PageRequest {
   offset: number;
 }
 
-/** Where a page token points. */
+/** Where a page token points, in pages of one size. */
 interface PagePosition {
   page: number;
   offset: number;
+  pageSize: number;
 }
 
 /** The envelope fields every list response carries, apart from the list itself. */
@@ -42,23 +43,23 @@ export class PageTokens {
   constructor(private readonly key: Buffer) {}
 
   issue(binding: string, position: PagePosition): string {
-    const payload = `${position.page}.${position.offset}.${this.mac(binding, position).toString('base64url')}`;
+    const payload = `${position.page}.${position.offset}.${position.pageSize}.${this.mac(binding, position).toString('base64url')}`;
     return TOKEN_PREFIX + Buffer.from(payload).toString('base64url');
   }
 
   /** The position a token was issued for, or null when it was not issued for this query. */
   verify(binding: string, token: string): PagePosition | null {
     if (!token.startsWith(TOKEN_PREFIX)) return null;
-    const match = /^(\d{1,15})\.(\d{1,15})\.([A-Za-z0-9_-]+)$/.exec(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
+    const match = /^(\d{1,15})\.(\d{1,15})\.(\d{1,4})\.([A-Za-z0-9_-]+)$/.exec(Buffer.from(token.slice(TOKEN_PREFIX.length), 'base64url').toString());
     if (!match) return null;
-    const position = { page: Number(match[1]), offset: Number(match[2]) };
-    const presented = Buffer.from(match[3] ?? '', 'base64url');
+    const position = { page: Number(match[1]), offset: Number(match[2]), pageSize: Number(match[3]) };
+    const presented = Buffer.from(match[4] ?? '', 'base64url');
     const expected = this.mac(binding, position);
     return presented.length === expected.length && timingSafeEqual(presented, expected) ? position : null;
   }
 
   private mac(binding: string, position: PagePosition): Buffer {
-    return createHmac('sha256', this.key).update(`${binding}\n${position.page}\n${position.offset}`).digest().subarray(0, MAC_BYTES);
+    return createHmac('sha256', this.key).update(`${binding}\n${position.page}\n${position.offset}\n${position.pageSize}`).digest().subarray(0, MAC_BYTES);
   }
 }
 
@@ -83,6 +84,8 @@ export function parsePageRequest(query: URLSearchParams, binding: string, tokens
   }
   const position = tokens.verify(binding, token);
   if (position === null || (requestedPage !== null && requestedPage !== position.page)) throw ApiError.badRequest('Invalid PageToken');
+  // The token counts rows in pages of its own size: with another, its position means nothing.
+  if (position.pageSize !== pageSize) throw ApiError.badRequest(`Invalid PageToken: it was issued for PageSize=${position.pageSize}, not ${pageSize}`);
   return { page: position.page, pageSize, offset: position.offset };
 }
 
@@ -94,10 +97,10 @@ export function pageLinks(path: string, query: URLSearchParams, binding: string,
   const kept = new URLSearchParams();
   for (const [name, value] of query) if (name !== 'Page' && name !== 'PageToken') kept.append(name, value);
   if (!kept.has('PageSize')) kept.append('PageSize', String(request.pageSize));
-  const pageUri = (position: PagePosition, withToken: boolean): string => {
+  const pageUri = (position: Omit<PagePosition, 'pageSize'>, withToken: boolean): string => {
     const params = new URLSearchParams(kept);
     params.append('Page', String(position.page));
-    if (withToken) params.append('PageToken', tokens.issue(binding, position));
+    if (withToken) params.append('PageToken', tokens.issue(binding, { ...position, pageSize: request.pageSize }));
     return `${path}?${params.toString()}`;
   };
   return {

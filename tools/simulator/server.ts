@@ -106,11 +106,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       return;
     }
     // Past the concurrency limit only, so that a fault is always served as planned.
-    const fault = injector?.next(request.method ?? '', url);
+    const faultRule = injector?.next(request.method ?? '', url);
+    const fault = faultRule?.fault;
     inFlight++;
     response.once('close', () => inFlight--);
     void (async () => {
       if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      if (faultRule?.heldUntil) await faultRule.heldUntil.catch(() => undefined);
       const real = (): Answer => answer(request, url, credentials);
       if (fault) await serveFault(fault, { request, response, url, answer: real, send: (answer) => send(answer, fault.kind), log: (status) => log(status, fault.kind) });
       else send(real());

@@ -59,7 +59,8 @@ export interface UsageListingRequest {
 }
 
 export class UsageRecordRenderer {
-  private readonly fragments = new Map<string, RowFragments>();
+  /** By account and resource, then by category: a page looks up its listing's map once, then a category per row. */
+  private readonly fragments = new Map<string, Map<string, RowFragments>>();
 
   /** One page of a usage listing, as the JSON text of Twilio's envelope. */
   renderPage({ dataset, account, resource, path, query, tokens }: UsageListingRequest): string {
@@ -87,6 +88,7 @@ export class UsageRecordRenderer {
     let usages: ReadonlyMap<string, SimUsage> = new Map();
     let startDate = '';
     let endDate = '';
+    const listingFragments = this.listingFragments(account.sid, resource);
     for (let row = start; row < end; row++) {
       const rowPeriod = Math.floor(row / categories.length);
       if (rowPeriod !== periodIndex) {
@@ -97,7 +99,7 @@ export class UsageRecordRenderer {
         endDate = dayToIsoDate(period.last);
       }
       const category = categories[row % categories.length] as string;
-      const fragments = this.fragmentsFor(dataset, account.sid, resource, category);
+      const fragments = listingFragments.get(category) ?? this.buildFragments(listingFragments, dataset, account.sid, resource, category);
       rows.push(renderRow(fragments, usages.get(category), startDate, endDate, asOf, dataset.currency));
     }
     const pageStart = Math.min(start, totalRows);
@@ -109,25 +111,28 @@ export class UsageRecordRenderer {
     );
   }
 
-  private fragmentsFor(dataset: Dataset, accountSid: string, resource: UsageResource, category: string): RowFragments {
-    const key = `${accountSid}|${resource}|${category}`;
-    let fragments = this.fragments.get(key);
-    if (fragments === undefined) {
-      const info = dataset.categoryInfo(category);
-      const accountPath = `/2010-04-01/Accounts/${accountSid}/Usage/Records`;
-      const categoryQuery = `Category=${encodeURIComponent(category)}`;
-      const subresources = Object.fromEntries(SUBRESOURCES.map(([key, name]) => [key, `${accountPath}/${name}.json?${categoryQuery}`]));
-      fragments = {
-        head: `{"category":${JSON.stringify(category)},"description":${JSON.stringify(info.description)},"account_sid":"${accountSid}"`,
-        // A category without a count unit (totalprice) has no count at all, even on a zero day.
-        zeroMiddle:
-          `"count":${info.countUnit === '' ? 'null' : '"0"'},"count_unit":${JSON.stringify(info.countUnit)},` +
-          `"usage":"0","usage_unit":${JSON.stringify(info.usageUnit)},"price":"0"`,
-        uriPrefix: `${accountPath}${resource === 'Records' ? '' : `/${resource}`}.json?${categoryQuery}`,
-        tail: `"subresource_uris":${JSON.stringify(subresources)}}`,
-      };
-      this.fragments.set(key, fragments);
-    }
+  private listingFragments(accountSid: string, resource: UsageResource): Map<string, RowFragments> {
+    const key = `${accountSid}|${resource}`;
+    let byCategory = this.fragments.get(key);
+    if (byCategory === undefined) this.fragments.set(key, (byCategory = new Map<string, RowFragments>()));
+    return byCategory;
+  }
+
+  private buildFragments(byCategory: Map<string, RowFragments>, dataset: Dataset, accountSid: string, resource: UsageResource, category: string): RowFragments {
+    const info = dataset.categoryInfo(category);
+    const accountPath = `/2010-04-01/Accounts/${accountSid}/Usage/Records`;
+    const categoryQuery = `Category=${encodeURIComponent(category)}`;
+    const subresources = Object.fromEntries(SUBRESOURCES.map(([key, name]) => [key, `${accountPath}/${name}.json?${categoryQuery}`]));
+    const fragments: RowFragments = {
+      head: `{"category":${JSON.stringify(category)},"description":${JSON.stringify(info.description)},"account_sid":"${accountSid}"`,
+      // A category without a count unit (totalprice) has no count at all, even on a zero day.
+      zeroMiddle:
+        `"count":${info.countUnit === '' ? 'null' : '"0"'},"count_unit":${JSON.stringify(info.countUnit)},` +
+        `"usage":"0","usage_unit":${JSON.stringify(info.usageUnit)},"price":"0"`,
+      uriPrefix: `${accountPath}${resource === 'Records' ? '' : `/${resource}`}.json?${categoryQuery}`,
+      tail: `"subresource_uris":${JSON.stringify(subresources)}}`,
+    };
+    byCategory.set(category, fragments);
     return fragments;
   }
 }

@@ -130,13 +130,13 @@ describe('concurrency: merging streams', () => {
 describe('concurrency: windows kept for a later reader in the run', () => {
   it('a reader that comes while a window is written waits for it, then reads its rows back', async () => {
     const cache = new FetchedWindowCache(1024 * 1024, () => undefined);
-    const reservation = cache.reserve('AC1|false|2026-01-01|2026-01-31');
+    const reservation = cache.reserve('AC1|false|2026-01-01|2026-01-31', 'chunks');
     expect(reservation).to.not.equal(undefined);
-    expect(cache.reserve('AC1|false|2026-01-01|2026-01-31'), 'a key is claimed once').to.equal(undefined);
+    expect(cache.reserve('AC1|false|2026-01-01|2026-01-31', 'chunks'), 'a key is claimed once').to.equal(undefined);
     const waiting = cache.find('AC1|false|2026-01-01|2026-01-31');
     await reservation?.append(new Map([['sms', Array.from({ length: 450 }, (_, day) => [day, 'sms'])]]));
     reservation?.endChunk({ from: '2026-01-01', to: '2026-01-31' });
-    reservation?.complete({ listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' });
+    reservation?.complete({ listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']) });
     const window = await waiting;
     const segments = window?.chunks[0]?.segments.get('sms') ?? [];
     // Rows are split into segments small enough to stay young-generation strings.
@@ -147,13 +147,13 @@ describe('concurrency: windows kept for a later reader in the run', () => {
 
   it('an abandoned window releases its waiters and its key; a full cache keeps nothing more', async () => {
     const cache = new FetchedWindowCache(10, () => undefined);
-    const reservation = cache.reserve('key');
+    const reservation = cache.reserve('key', 'chunks');
     const waiting = cache.find('key');
     reservation?.abandon();
     expect(await waiting).to.equal(undefined);
     expect(cache.find('key')).to.equal(undefined);
-    const again = cache.reserve('key');
+    const again = cache.reserve('key', 'chunks');
     await again?.append(new Map([['sms', ['more than ten bytes of rows']]]));
-    expect(cache.reserve('other'), 'over maxBytes').to.equal(undefined);
+    expect(cache.reserve('other', 'chunks'), 'over maxBytes').to.equal(undefined);
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import { Logger, redactionFormat } from '../../../source-twilio-costs/protocol/logger';
+import { redactionFormat } from '../../../source-twilio-costs/protocol/log-pipeline';
+import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { AirbyteMessage } from '../../../source-twilio-costs/protocol/messages';
 import { JsonLinesSink, MessageOutput, OutputClosedError, SecretRedactor, type MessageSink } from '../../../source-twilio-costs/protocol/output';
 import { parseMessages } from '../../helpers/protocol';

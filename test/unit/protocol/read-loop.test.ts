@@ -5,7 +5,7 @@ import { ConfigError, TransientError } from '../../../source-twilio-costs/protoc
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import { JsonLinesSink, MessageOutput } from '../../../source-twilio-costs/protocol/output';
-import { readStreams } from '../../../source-twilio-costs/protocol/read-loop';
+import { inDependencyOrder, readStreams } from '../../../source-twilio-costs/protocol/read-loop';
 import { parseInputState } from '../../../source-twilio-costs/protocol/state';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
 import { expectWellFormedRead, parseMessages, streamStatuses, traceErrors } from '../../helpers/protocol';
@@ -102,13 +102,62 @@ describe('protocol: read loop', () => {
   });
 });
 
+describe('protocol: streams that depend on others in the same read', () => {
+  const dependent = (name: string, dependsOn: string[], events: Array<StreamEvent | Error> = []): Stream => ({ ...fakeStream(name, events), dependsOn });
+  const configured = (streams: Stream[]) => streams.map((stream) => ({ stream, syncMode: 'full_refresh' as const }));
+
+  it('reads a stream after the configured streams it depends on, and keeps the catalog order otherwise', () => {
+    const streams = [dependent('report', ['source']), fakeStream('a', []), fakeStream('source', []), dependent('loose', ['not-configured'])];
+    expect(inDependencyOrder(configured(streams)).map(({ stream }) => stream.name)).to.deep.equal(['a', 'source', 'report', 'loose']);
+    expect(() => inDependencyOrder(configured([dependent('x', ['y']), dependent('y', ['x'])]))).to.throw(/x, y depend on each other in a circle/);
+  });
+
+  it('fails a stream whose dependency failed without reading it: INCOMPLETE, no record, the dependency named with its failure type', async () => {
+    let read = false;
+    const report: Stream = {
+      ...dependent('report', ['source']),
+      async *read() {
+        read = true;
+        yield record(1);
+      },
+    };
+    const { ok, messages } = await run([fakeStream('source', [record(1), new TransientError('Twilio kept failing')]), report, fakeStream('other', [record(2), checkpoint(2)])]);
+    expect(ok).to.equal(false);
+    expect(read).to.equal(false);
+    expect(streamStatuses(messages, 'report')).to.deep.equal(['STARTED', 'INCOMPLETE']);
+    expect(messages.filter((m) => m.type === 'RECORD' && m.record.stream === 'report')).to.deep.equal([]);
+    const errors = traceErrors(messages).map((m) => m.trace.error);
+    expect(errors.map((error) => [error.stream_descriptor?.name, error.failure_type, error.message])).to.deep.equal([
+      ['source', 'transient_error', 'Stream source failed: Twilio kept failing'],
+      ['report', 'transient_error', 'Stream report failed: it reports on source in the same read, which failed (Twilio kept failing); both are read again by the next sync.'],
+    ]);
+    expectWellFormedRead(messages, ['other']);
+  });
+
+  it('reads a stream whose dependency completed', async () => {
+    const { ok, messages } = await run([fakeStream('source', [record(1), checkpoint(1)]), dependent('report', ['source'], [record(2), checkpoint(2)])]);
+    expect(ok).to.equal(true);
+    expectWellFormedRead(messages, ['source', 'report']);
+  });
+});
+
 describe('protocol: catalog and state input', () => {
   const streams = [fakeStream('a', [])];
+  const noWarning = (message: string): void => expect.fail(`unexpected warning: ${message}`);
   it('accepts a configured catalog and refuses unknown streams or sync modes', () => {
-    expect(resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'incremental' }] }, streams)).to.have.length(1);
-    expect(() => resolveCatalog({ streams: [{ stream: { name: 'nope' }, sync_mode: 'full_refresh' }] }, streams)).to.throw(ConfigError, /"nope"/);
-    expect(() => resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'INVALID' }] }, streams)).to.throw(ConfigError, /sync_mode "INVALID"/);
-    expect(() => resolveCatalog({}, streams)).to.throw(ConfigError, /streams/);
+    expect(resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'incremental' }] }, streams, noWarning)).to.have.length(1);
+    expect(() => resolveCatalog({ streams: [{ stream: { name: 'nope' }, sync_mode: 'full_refresh' }] }, streams, noWarning)).to.throw(ConfigError, /"nope"/);
+    expect(() => resolveCatalog({ streams: [{ stream: { name: 'a' }, sync_mode: 'INVALID' }] }, streams, noWarning)).to.throw(ConfigError, /sync_mode "INVALID"/);
+    expect(() => resolveCatalog({}, streams, noWarning)).to.throw(ConfigError, /streams/);
+  });
+
+  it('reads a stream without a cursor as a full refresh when incremental is asked, warning once per stream', () => {
+    const { cursorField: _cursorField, ...fullRefreshOnly } = fakeStream('b', []);
+    const warnings: string[] = [];
+    const catalog = { streams: ['a', 'b'].map((name) => ({ stream: { name }, sync_mode: 'incremental', destination_sync_mode: 'overwrite' })) };
+    const configured = resolveCatalog(catalog, [fakeStream('a', []), fullRefreshOnly], (message) => warnings.push(message));
+    expect(configured.map(({ stream, syncMode }) => [stream.name, syncMode])).to.deep.equal([['a', 'incremental'], ['b', 'full_refresh']]);
+    expect(warnings).to.deep.equal(['The catalog asks for incremental on the stream "b", which supports only full_refresh: it is read as a full refresh.']);
   });
 
   it('reads per-stream state and refuses legacy, unknown streams and non-JSON', () => {

@@ -1,8 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Source } from '../../../source-twilio-costs/protocol/runner';
+import { runRead, type Source } from '../../../source-twilio-costs/protocol/runner';
 import type { Stream } from '../../../source-twilio-costs/protocol/stream';
 import { ConnectorRun } from '../../../source-twilio-costs/sync/connector-run';
 
@@ -30,19 +27,15 @@ function countingSource(count: number, read: { records: number }): Source<unknow
   };
 }
 
-describe('sync: a connector run in this process', () => {
-  let dir: string;
-  let args: string[];
-  beforeEach(() => {
-    dir = mkdtempSync(path.join(tmpdir(), 'connector-run-'));
-    writeFileSync(path.join(dir, 'config.json'), '{}');
-    writeFileSync(path.join(dir, 'catalog.json'), JSON.stringify({ streams: [{ stream: { name: 'numbers' }, sync_mode: 'full_refresh' }] }));
-    args = ['read', '--config', path.join(dir, 'config.json'), '--catalog', path.join(dir, 'catalog.json')];
-  });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+/** A read of the source's one stream in this process, with objects: no file, no argument list. */
+function readInProcess(source: Source<unknown>): ConnectorRun {
+  const configured = source.streams({}).map((stream) => ({ stream, syncMode: 'full_refresh' as const }));
+  return new ConnectorRun((sink) => runRead(source, { config: {}, configured, states: new Map() }, { sink, checkpointIntervalMs: 0, secrets: [] }));
+}
 
+describe('sync: a connector run in this process', () => {
   it('hands every message over as an object, redacted, and exits 0', async () => {
-    const run = new ConnectorRun(countingSource(1000, { records: 0 }), args, 0);
+    const run = readInProcess(countingSource(1000, { records: 0 }));
     const records = [];
     for await (const message of run.messages()) if (message.type === 'RECORD') records.push(message.record.data);
     expect(await run.exitCode).to.equal(0);
@@ -52,7 +45,7 @@ describe('sync: a connector run in this process', () => {
 
   it('waits for a slow consumer instead of reading ahead of it', async () => {
     const read = { records: 0 };
-    const run = new ConnectorRun(countingSource(100_000, read), args, 0);
+    const run = readInProcess(countingSource(100_000, read));
     const messages = run.messages();
     await messages.next();
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -63,7 +56,7 @@ describe('sync: a connector run in this process', () => {
 
   it('ends the run with a non-zero exit when the consumer stops early', async () => {
     const read = { records: 0 };
-    const run = new ConnectorRun(countingSource(100_000, read), args, 0);
+    const run = readInProcess(countingSource(100_000, read));
     for await (const message of run.messages()) if (message.type === 'RECORD') break;
     expect(await run.exitCode).to.equal(1);
     expect(read.records).to.be.lessThan(1000);

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
-import { TwilioApiError, TwilioPaginationLoopError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 
@@ -10,6 +11,7 @@ import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 const THINGS: TwilioList<number> = {
   key: 'things',
   item: { is: (value): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path} is not a number`) },
+  identity: String,
 };
 
 type Handler = (request: IncomingMessage, response: ServerResponse, hit: number) => void;
@@ -37,7 +39,8 @@ function client(url: URL, overrides: Partial<ConstructorParameters<typeof Twilio
     baseUrl: url,
     credentials: { username: 'SKkey', password: 'the-secret' },
     limiter: new ConcurrencyLimiter(2),
-    requestTimeoutMs: 500,
+    // Far above what a loaded machine needs to answer on loopback: no answer here is slow by accident.
+    requestTimeoutMs: 30_000,
     retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 50, maxRetryAfterMs: 2000 },
     sleep: async (ms) => {
       sleeps.push(ms);
@@ -57,7 +60,7 @@ describe('twilio client', () => {
     const scripted = await scriptedServer([page([1, 2], '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false'), page([3], null)]);
     server = scripted.server;
     const pages: number[][] = [];
-    for await (const items of client(scripted.url).instance.paginate('/2010-04-01/T.json', THINGS, { IncludeSubaccounts: 'false' })) pages.push(items);
+    for await (const items of client(scripted.url).instance.paginate('/2010-04-01/T.json', THINGS, { IncludeSubaccounts: 'false' }, { maxRows: 10 })) pages.push(items);
     expect(pages).to.deep.equal([[1, 2], [3]]);
     expect(scripted.hits.map((hit) => hit.url)).to.deep.equal(['/2010-04-01/T.json?IncludeSubaccounts=false', '/2010-04-01/T.json?Page=1&PageToken=PA1&IncludeSubaccounts=false']);
     expect(scripted.hits[0]?.headers.authorization).to.equal(`Basic ${Buffer.from('SKkey:the-secret').toString('base64')}`);
@@ -73,10 +76,12 @@ describe('twilio client', () => {
 
   it('retries a 200 whose body is not JSON, and a response slower than the timeout', async () => {
     const html: Handler = (_q, response) => response.end('<html>Bad gateway</html>');
-    const slow: Handler = (_q, response) => setTimeout(() => response.end('{}'), 2000);
-    const scripted = await scriptedServer([html, slow, json(200, { ok: 1 })]);
+    // Never answers: the timeout, however long, is what ends the request.
+    const silent: Handler = () => undefined;
+    const scripted = await scriptedServer([html, silent, json(200, { ok: 1 })]);
     server = scripted.server;
-    expect(await client(scripted.url).instance.get('/x.json')).to.deep.equal({ ok: 1 });
+    // Long enough that the immediate answers cannot time out on a loaded machine.
+    expect(await client(scripted.url, { requestTimeoutMs: 2000 }).instance.get('/x.json')).to.deep.equal({ ok: 1 });
     expect(scripted.hits).to.have.length(3);
   });
 
@@ -85,6 +90,56 @@ describe('twilio client', () => {
     server = scripted.server;
     await client(scripted.url).instance.get('/x.json', { PageSize: '1000' });
     expect(scripted.hits.map((hit) => new URL(hit.url ?? '', 'http://h').searchParams.get('PageSize'))).to.deep.equal(['1000', '1000', '500']);
+  });
+
+  /**
+   * A listing of `rows` served as Twilio pages it: a token names an offset in pages of one size and
+   * is refused (400 / 20001) with another; `failing` says which requests answer 500 instead.
+   */
+  const listingHandler = (rows: (pageSize: number) => number[], failing: (pageSize: number, offset: number) => boolean): Handler => (request, response) => {
+    const url = new URL(request.url ?? '', 'http://h');
+    const pageSize = Number(url.searchParams.get('PageSize'));
+    const token = url.searchParams.get('PageToken');
+    const [offset, tokenSize] = token === null ? [0, pageSize] : token.split('.').map(Number);
+    if (tokenSize !== pageSize) return json(400, { code: 20001, message: 'Invalid PageToken' })(request, response, 0);
+    if (failing(pageSize, offset ?? 0)) return json(500, { code: 20500 })(request, response, 0);
+    const all = rows(pageSize);
+    const end = (offset ?? 0) + pageSize;
+    json(200, { things: all.slice(offset, end), next_page_uri: end < all.length ? `/l.json?PageSize=${pageSize}&Page=1&PageToken=${end}.${pageSize}` : null })(request, response, 0);
+  };
+
+  const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, index) => from + index);
+
+  it('restarts a listing from its first page at a smaller PageSize when a later page keeps failing, handing each item on once', async () => {
+    const scripted = await scriptedServer([listingHandler(() => range(1, 220), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    server = scripted.server;
+    const items: number[] = [];
+    for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' }, { maxRows: 300 })) items.push(...page);
+    expect(items).to.deep.equal(range(1, 220));
+    const asked = scripted.hits.map((hit) => new URL(hit.url ?? '', 'http://h').searchParams);
+    // The first page at 100, its next page failing twice, then the listing again from its first page at 50.
+    expect(asked.map((query) => [query.get('PageSize'), query.get('PageToken')])).to.deep.equal([
+      ['100', null],
+      ['100', '100.100'],
+      ['100', '100.100'],
+      ['50', null],
+      ['50', '50.50'],
+      ['50', '100.50'],
+      ['50', '150.50'],
+      ['50', '200.50'],
+    ]);
+  });
+
+  it('refuses to match a restarted listing that begins with other rows than those handed on', async () => {
+    // Read again at the smaller size, the listing starts with another row: 1 is gone, 0 came first.
+    const scripted = await scriptedServer([listingHandler((pageSize) => (pageSize === 100 ? range(1, 150) : [0, ...range(2, 150)]), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    server = scripted.server;
+    const items: number[] = [];
+    const error = await (async () => {
+      for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' }, { maxRows: 300 })) items.push(...page);
+    })().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioListingChangedError).with.property('message').that.matches(/\/l\.json listed other rows first when read again from its first page at PageSize=50/);
+    expect(items).to.deep.equal(range(1, 100));
   });
 
   it('gives up after the retry budget with the status and Twilio code, never the secret', async () => {
@@ -110,11 +165,52 @@ describe('twilio client', () => {
     const scripted = await scriptedServer([json(200, { things: [1], next_page_uri: '/loop.json?Page=1' })]);
     server = scripted.server;
     const run = async () => {
-      for await (const _page of client(scripted.url).instance.paginate('/loop.json', THINGS, {})) void _page;
+      for await (const _page of client(scripted.url).instance.paginate('/loop.json', THINGS, {}, { maxRows: 1000 })) void _page;
     };
     const error = await run().catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TwilioPaginationLoopError);
     expect(scripted.hits).to.have.length(2);
+  });
+
+  it('stops a listing that names fresh next pages past what its rows can fill', async () => {
+    // Every page empty, every next page new: no page repeats, so only a count can stop it.
+    const endless: Handler = (request, response, hit) => json(200, { things: [], next_page_uri: `/e.json?PageSize=50&Page=${hit}&PageToken=PT${hit}` })(request, response, hit);
+    const scripted = await scriptedServer([endless]);
+    server = scripted.server;
+    const error = await (async () => {
+      for await (const _page of client(scripted.url).instance.paginate('/e.json', THINGS, { PageSize: '50' }, { maxRows: 100 })) void _page;
+    })().catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioPagingLimitError).with.property('message', '/e.json named a next page after 5 pages, more than a listing of at most 100 rows takes');
+    // 100 rows fill two pages of 50; twice that, and one more, are read before it stops.
+    expect(scripted.hits).to.have.length(5);
+  });
+
+  it('reads a body no larger than the cap, and retries one that inflates past it', async () => {
+    const body = JSON.stringify({ filler: ' '.repeat(10_000) });
+    const gzipped: Handler = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' });
+      response.end(gzipSync(Buffer.from(body)));
+    };
+    const scripted = await scriptedServer([gzipped, json(200, { ok: 1 }), gzipped]);
+    server = scripted.server;
+    // The gzip body is a few dozen bytes on the wire; decoded, it is past the cap.
+    expect(await client(scripted.url, { maxResponseBytes: 8 * 1024 }).instance.get('/b.json')).to.deep.equal({ ok: 1 });
+    expect(scripted.hits).to.have.length(2);
+    expect(await client(scripted.url, { maxResponseBytes: body.length }).instance.get('/b.json')).to.deep.equal(JSON.parse(body));
+    expect(scripted.hits).to.have.length(3);
+  });
+
+  it('names the cap when every answer is past it', async () => {
+    const huge: Handler = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(`[${'0,'.repeat(1024 * 1024)}0]`);
+    };
+    const scripted = await scriptedServer([huge]);
+    server = scripted.server;
+    const error = await client(scripted.url, { maxResponseBytes: 1024 * 1024 }).instance.get('/h.json').catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(TwilioRetriesExhaustedError);
+    expect((error as TwilioRetriesExhaustedError).last).to.be.instanceOf(TwilioNetworkError);
+    expect((error as Error).message).to.equal("gave up after 4 attempts; last: GET /h.json failed: the answer is larger than 1 MiB decoded, this source's cap on one answer");
   });
 
   it('does not follow redirects, and refuses a next page on another origin', async () => {
@@ -127,7 +223,7 @@ describe('twilio client', () => {
     const first = await client(scripted.url).instance.get('/r.json').catch((e: unknown) => e);
     expect(first).to.be.instanceOf(TwilioApiError).with.property('status', 302);
     const run = async () => {
-      for await (const _page of client(scripted.url).instance.paginate('/p.json', THINGS, {})) void _page;
+      for await (const _page of client(scripted.url).instance.paginate('/p.json', THINGS, {}, { maxRows: 10 })) void _page;
     };
     expect(await run().catch((e: unknown) => e)).to.be.instanceOf(TwilioApiError).with.property('message').that.matches(/another origin/);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { asTwilioConnectorError } from '../../../source-twilio-costs/twilio-errors';
+import { asTwilioConnectorError } from '../../../source-twilio-costs/twilio/error-policy';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioApiError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
@@ -89,7 +89,7 @@ describe('twilio payloads, checked at the boundary', () => {
     const error = await failure(async () => {
       for await (const page of dailyUsage(clientAnswering({ usage_records: [null] }).client, QUERY)) void page;
     });
-    expect(asTwilioConnectorError(error)).to.include({ failureType: 'system_error' });
+    expect(asTwilioConnectorError(error, { host: 'api.twilio.com' })).to.include({ failureType: 'system_error' });
   });
 
   it('checks accounts the same way, in a list and alone', async () => {

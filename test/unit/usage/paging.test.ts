@@ -9,6 +9,7 @@ import { clientOver } from './fake-client';
 const NUMBERS_LIST: TwilioList<number> = {
   key: 'usage_records',
   item: { is: (value: unknown): value is number => typeof value === 'number', problem: (value, path) => (typeof value === 'number' ? undefined : `${path ?? 'the value'} is not a number`) },
+  identity: String,
 };
 
 /**
@@ -48,7 +49,7 @@ describe('usage paging: one paginator for every listing', () => {
       [`${DAILY}?PageSize=2`]: { items: [1, 2], next: `${DAILY}?PageSize=2&Page=1&PageToken=PA1` },
       [`${DAILY}?PageSize=2&Page=1&PageToken=PA1`]: { items: [3], next: null },
     });
-    expect(await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }))).to.deep.equal([1, 2, 3]);
+    expect(await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }, { maxRows: 10 }))).to.deep.equal([1, 2, 3]);
     expect(asked).to.deep.equal([`${DAILY}?PageSize=2`, `${DAILY}?PageSize=2&Page=1&PageToken=PA1`]);
   });
 
@@ -59,7 +60,7 @@ describe('usage paging: one paginator for every listing', () => {
     });
     let error: unknown;
     try {
-      await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }));
+      await collect(client.paginate(DAILY, NUMBERS_LIST, { PageSize: '2' }, { maxRows: 10 }));
     } catch (caught) {
       error = caught;
     }
@@ -84,7 +85,7 @@ describe('usage paging: one paginator for every listing', () => {
         events.push(`release (${held} held)`);
       };
     };
-    for await (const page of client.paginate(DAILY, NUMBERS_LIST, { PageSize: '1' }, beforePage)) {
+    for await (const page of client.paginate(DAILY, NUMBERS_LIST, { PageSize: '1' }, { maxRows: 10, beforePage })) {
       events.push(`page ${page.join()}`);
       if (page[0] === 2) break;
     }
@@ -101,7 +102,7 @@ describe('usage paging: one paginator for every listing', () => {
     const scope = { id: ACCOUNT, accountSid: ACCOUNT, includeSubaccounts: false, skippable: false };
     let error: unknown;
     try {
-      for await (const step of reader.read(scope, range, new Set(), { share: 'none', fields: 'all', holdsChunks: false })) void step;
+      for await (const step of reader.read(scope, range, new Set(), { use: 'rows', keepFor: undefined })) void step;
     } catch (caught) {
       error = caught;
     }

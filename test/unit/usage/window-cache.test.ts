@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { FetchedWindowCache, type CachedWindow } from '../../../source-twilio-costs/usage/window-cache';
 
-const WINDOW: Omit<CachedWindow, 'chunks'> = { listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']), fields: 'amounts' };
+const WINDOW: Omit<CachedWindow, 'chunks' | 'keptFor'> = { listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']) };
 const ROWS = new Map([['sms', [['2026-10-01', '1.5']]]]);
 
 describe('window cache: a TMPDIR it cannot write to', () => {
@@ -32,8 +32,8 @@ describe('window cache: a TMPDIR it cannot write to', () => {
     it(`gives up caching when TMPDIR is ${problem}: writes do not fail, waiters and later readers go to Twilio, one warning`, async () => {
       const warnings: string[] = [];
       const cache = new FetchedWindowCache(1024 * 1024, (message) => warnings.push(message));
-      const written = cache.reserve('AC1|false|2026-10-01|2026-10-31');
-      const alongside = cache.reserve('AC2|false|2026-10-01|2026-10-31');
+      const written = cache.reserve('AC1|false|2026-10-01|2026-10-31', 'chunks');
+      const alongside = cache.reserve('AC2|false|2026-10-01|2026-10-31', 'chunks');
       const waiting = cache.find('AC1|false|2026-10-01|2026-10-31');
       const waitingAlongside = cache.find('AC2|false|2026-10-01|2026-10-31');
       process.env.TMPDIR = makeTmpdir(scratch);
@@ -46,7 +46,7 @@ describe('window cache: a TMPDIR it cannot write to', () => {
       await alongside?.append(ROWS);
       alongside?.complete(WINDOW);
       expect(cache.find('AC2|false|2026-10-01|2026-10-31'), 'completing an abandoned window publishes nothing').to.equal(undefined);
-      expect(cache.reserve('AC3|false|2026-10-01|2026-10-31'), 'nothing more is reserved').to.equal(undefined);
+      expect(cache.reserve('AC3|false|2026-10-01|2026-10-31', 'chunks'), 'nothing more is reserved').to.equal(undefined);
       expect(warnings).to.have.length(1);
       expect(warnings[0]).to.include(process.env.TMPDIR).and.to.match(/\((ENOENT|ENOTDIR)\)/).and.to.include('ask Twilio again');
     });
@@ -54,7 +54,7 @@ describe('window cache: a TMPDIR it cannot write to', () => {
 
   it('keeps serving a window completed before it gave up', async () => {
     const cache = new FetchedWindowCache(1024 * 1024, () => undefined);
-    const first = cache.reserve('early');
+    const first = cache.reserve('early', 'chunks');
     await first?.append(ROWS);
     first?.endChunk({ from: '2026-10-01', to: '2026-10-31' });
     first?.complete(WINDOW);

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
-import { placeWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
 import { clientOver } from './fake-client';
@@ -51,10 +50,9 @@ function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetc
 async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan: 'dense' | 'sparse'): Promise<{ steps: WindowRead[]; records: DailyUsage[]; urls: URL[] }> {
   const fake = fakeTwilio(rows, listed);
   const client = clientOver(fake.fetch, ACCOUNT);
-  const hierarchy = twilioHierarchy();
-  const reader = new UsageWindowReader({ client, forcedPlan: plan, placeChunk: (prices) => placeWindow(prices, hierarchy) });
+  const reader = new UsageWindowReader({ client, forcedPlan: plan, hierarchy: twilioHierarchy() });
   const steps: WindowRead[] = [];
-  for await (const step of reader.read({ id: ACCOUNT, accountSid: ACCOUNT, includeSubaccounts: false, skippable: false }, WINDOW, new Set(), { share: 'none', fields: 'all', holdsChunks: true })) steps.push(step);
+  for await (const step of reader.read({ id: ACCOUNT, accountSid: ACCOUNT, includeSubaccounts: false, skippable: false }, WINDOW, new Set(), { use: 'chunks', keepFor: undefined })) steps.push(step);
   const records = steps.flatMap((step) => (step.kind === 'rows' ? step.records : []));
   return { steps, records, urls: fake.urls };
 }
