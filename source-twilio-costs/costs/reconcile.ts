@@ -16,7 +16,7 @@ import type { Day } from '../dates';
 import { formatDecimal, sumDecimals, type Decimal } from '../money';
 import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
-import { solvePlacement, type Container, type Move, type SolverNode } from './solver';
+import { solvePlacement, type Container, type Move, type Nesting, type SolverNode } from './solver';
 import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
 import { isOneReport, WindowPrices } from './window-prices';
 
@@ -92,14 +92,22 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     .sort(compareText);
   const present = new Set(summed);
   const nodes = new Map<string, SolverNode>(
-    summed.map((category) => [category, { prices: (prices.get(category) ?? []).map((price) => price ?? 0n), prior: nearestPresentAncestor(category, present, dayHierarchy) }]),
+    summed.map((category) => [
+      category,
+      {
+        prices: (prices.get(category) ?? []).map((price) => price ?? 0n),
+        prior: nearestPresentAncestor(category, present, dayHierarchy),
+        generality: dayHierarchy.generalityOf(category),
+        family: familyOf(category, dayHierarchy),
+      },
+    ]),
   );
   const rootPrices = prices.get(root);
   const anchor = days.map((_, index) => rootPrices?.[index] ?? null);
   const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
-  const sourceOf = placementSources(solution.moves, dayHierarchy);
-  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote));
-  if (solution.searchCut !== null) notes.push(info(`the placement search was cut short (${solution.searchCut}); what it did not try stays in the residual rows`));
+  const sourceOf = placementSources([...solution.moves, ...solution.uncertain], dayHierarchy);
+  notes.push(...solution.moves.map((move) => moveNote(move, solution.nestings)), ...solution.uncertain.map(uncertainMoveNote), ...solution.ties.map(tieNote));
+  if (solution.searchCut !== null) notes.push(cutNote(solution.searchCut, solution.withheld));
   return {
     days,
     categories,
@@ -109,6 +117,12 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     notes,
     unexplainedDays: topLevelUnexplained(days, anchor, nodes, solution.parents),
   };
+}
+
+/** The product a category's name belongs to, null when its name says none (Other). */
+function familyOf(category: string, hierarchy: Hierarchy): string | null {
+  const product = hierarchy.productOf(category);
+  return product === OTHER_PRODUCT ? null : product;
 }
 
 /**
@@ -295,13 +309,34 @@ function describeMove(move: Move): string {
   return [...legs].map(([leg, categories]) => `${categories.join(', ')} ${leg}`).join(' and ');
 }
 
-function moveNote(move: Move): ReconcileNote {
+function moveNote(move: Move, nestings: readonly Nesting[]): ReconcileNote {
+  const [category] = move.categories;
+  const [parent] = move.to;
+  const nesting = move.categories.length === 1 ? nestings.find((candidate) => candidate.holder === parent && candidate.held === category) : undefined;
+  if (nesting !== undefined) {
+    const why = nesting.byName ? `${nesting.holder} reads as the more general name` : `this way round moves fewer categories from where the curation and their names put them`;
+    return info(`placed ${nesting.held} under ${nesting.holder}: the two cost the same on every day, so the numbers cannot tell which holds the other, and ${why}`);
+  }
   return info(`placed ${describeMove(move)}: the numbers of every day fit only that way`);
 }
 
+function uncertainMoveNote(move: Move): ReconcileNote {
+  return warn(`placed ${describeMove(move)}: the window fits best that way, but what it touches does not add up on every day, so the numbers do not prove it`);
+}
+
+function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {
+  const notMade = withheld.length === 0 ? '' : `; moves the numbers do not prove were not made (${withheld.map(describeMove).join('; ')})`;
+  return info(`the placement search was cut short (${cut})${notMade}; what it did not try stays in the residual rows`);
+}
+
+/** Alternatives a tie note names at most: many twins can make hundreds. */
+const LISTED_ALTERNATIVES = 12;
+
 function tieNote(alternatives: readonly Move[]): ReconcileNote {
+  const described = alternatives.map(describeMove).sort(compareText);
+  const listed = described.length > LISTED_ALTERNATIVES ? [...described.slice(0, LISTED_ALTERNATIVES), `and ${described.length - LISTED_ALTERNATIVES} more`] : described;
   return warn(
-    `the numbers do not decide between several placements (${alternatives.map(describeMove).sort(compareText).join('; ')}): ` +
+    `the numbers do not decide between several placements (${listed.join('; ')}): ` +
       'they fit equally, or the better fit rests on a price seen on one day only; none applied, the residual rows carry the differences',
   );
 }
