@@ -1,87 +1,27 @@
 import { expect } from 'chai';
-import { ConfigParser, lastCompleteDay, loadSpec, type ResolvedConfig } from '../../../source-twilio-costs/config';
+import { lastCompleteDay, type ResolvedConfig } from '../../../source-twilio-costs/config';
 import { daysBetweenInclusive, type DayRange } from '../../../source-twilio-costs/dates';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import type { StreamEvent } from '../../../source-twilio-costs/protocol/stream';
 import { TwilioApiError } from '../../../source-twilio-costs/twilio/errors';
 import type { ConsumerRun, UsageConsumer } from '../../../source-twilio-costs/usage/consumer';
-import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
 import type { UsageScope } from '../../../source-twilio-costs/usage/usage-scope';
-import type { WindowPlan, WindowRead, WindowReadOptions } from '../../../source-twilio-costs/usage/window-reader';
 import { capturedLog } from '../../helpers/captured-log';
+import { configOf, deferred, MAIN_SID, ScriptedReader, scopeOf, usage } from './scripted-reader';
 
 /**
  * The usage engine against a scripted window reader and a small consumer: what it does with
  * windows that finish out of order, scopes that cannot be read, plans (estimates) and the
  * consumers read after the one it reads for. The reader and the consumers have tests of their own.
  */
-const MAIN = 'AC0123456789abcdef0123456789abcdef';
+const MAIN = MAIN_SID;
 const SUB = 'AC00000000000000000000000000000002';
-const NOW = new Date('2026-11-25T10:00:00Z');
 /** Two windows on the 24-month grid: 2023-01-01..2024-12-31 and 2025-01-01..2026-11-25. */
 const FIRST_WINDOW: DayRange = { from: '2023-01-01', to: '2024-12-31' };
 const SECOND_WINDOW: DayRange = { from: '2025-01-01', to: '2026-11-25' };
 
-function configOf(fields: JsonObject = {}): ResolvedConfig {
-  return new ConfigParser(loadSpec()).parse(
-    { account_sid: MAIN, credentials: { auth_type: 'api_key', api_key_sid: 'SK0123456789abcdef0123456789abcdef', api_key_secret: 'a-secret' }, start_date: FIRST_WINDOW.from, ...fields },
-    {},
-    NOW,
-  );
-}
-
-const scopeOf = (accountSid: string, skippable: boolean): UsageScope => ({ id: accountSid, accountSid, includeSubaccounts: false, skippable });
-
-function usage(accountSid: string, category: string, day: string, price: string): DailyUsage {
-  return {
-    accountSid, category, categoryKey: category, description: null, startDate: day, endDate: day, count: null, countUnit: null, usage: price, usageUnit: 'usd', price, priceUnit: 'USD', asOf: null, apiVersion: null, uri: null,
-  };
-}
-
-function planOf(needed: readonly string[]): WindowPlan {
-  return { kind: 'sparse', listed: new Map(needed.map((category) => [category, [category]])), active: new Set(needed), needed: new Set(needed), requests: 1 + needed.length };
-}
-
-/** What the scripted reader does with one window: a plan and rows, or a failure; each step may first wait for the test. */
-interface WindowScript {
-  waitFor?: Promise<void>;
-  planWaitsFor?: Promise<void>;
-  endWaitsFor?: Promise<void>;
-  needed?: readonly string[];
-  rows?: DailyUsage[];
-  failure?: Error;
-}
-
-interface ReaderCall {
-  scope: string;
-  range: DayRange;
-  options: WindowReadOptions;
-}
-
-/** A window reader that plays a script per (account, window start) and remembers what it was asked. */
-class ScriptedReader {
-  readonly calls: ReaderCall[] = [];
-
-  constructor(private readonly script: (scope: UsageScope, range: DayRange) => WindowScript) {}
-
-  async *read(scope: UsageScope, range: DayRange, _keep: ReadonlySet<string>, options: WindowReadOptions): AsyncGenerator<WindowRead> {
-    this.calls.push({ scope: scope.accountSid, range, options });
-    const window = this.script(scope, range);
-    await window.waitFor;
-    if (window.failure) throw window.failure;
-    await window.planWaitsFor;
-    yield { kind: 'plan', plan: planOf(window.needed ?? []) };
-    const rows = window.rows ?? [];
-    if (rows.length > 0) yield { kind: 'rows', records: rows };
-    await window.endWaitsFor;
-    yield { kind: 'chunk-end', range, placement: undefined };
-  }
-
-  async dailyTotals(): Promise<DailyUsage[]> {
-    return [];
-  }
-}
+const twoWindowConfig = (): ResolvedConfig => configOf({ start_date: FIRST_WINDOW.from });
 
 interface TestRecord {
   row: string;
@@ -108,12 +48,6 @@ function recordingConsumer(use: 'chunks' | 'rows'): UsageConsumer<TestRecord> {
   };
 }
 
-function deferred(): { promise: Promise<void>; release: () => void } {
-  let release: () => void = () => undefined;
-  const promise = new Promise<void>((resolve) => (release = resolve));
-  return { promise, release };
-}
-
 function engineOver(reader: ScriptedReader, config: ResolvedConfig, scopes: UsageScope[]): UsageEngine {
   return new UsageEngine({ config, reader, scopes: async () => scopes });
 }
@@ -124,7 +58,7 @@ const accountsOf = (event: TestEvent): JsonObject | undefined => (event.kind ===
 
 describe('usage engine', () => {
   it('checkpoints a scope only over the windows finished in order when a later window finishes first', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const lastComplete = lastCompleteDay(config);
     const firstWindowHeld = deferred();
     const reader = new ScriptedReader((_scope, range) =>
@@ -153,7 +87,7 @@ describe('usage engine', () => {
   });
 
   it('keeps the input cursor of a scope whose first window is unfinished, and the cursors of scopes it does not read', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const other = 'AC00000000000000000000000000000009';
     const input = { accounts: { [MAIN]: { start_date: '2024-12-31', recent_categories: ['calls'] }, [other]: { start_date: '2025-03-01' } } };
     const reader = new ScriptedReader(() => ({ failure: new Error('the network is gone') }));
@@ -173,7 +107,7 @@ describe('usage engine', () => {
   });
 
   it('leaves out a subaccount that answers 403 with one warning, and reads the others', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const reader = new ScriptedReader((scope, range) =>
       scope.accountSid === SUB ? { failure: new TwilioApiError('GET', `/2010-04-01/Accounts/${SUB}/Usage/Records.json`, 403, 20003) } : { needed: ['sms'], rows: [usage(MAIN, 'sms', range.from, '2')] },
     );
@@ -191,7 +125,7 @@ describe('usage engine', () => {
   });
 
   it('fails the read when the main account, which is never skipped, answers 403', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const forbidden = new TwilioApiError('GET', `/2010-04-01/Accounts/${MAIN}/Usage/Records.json`, 403, 20003);
     const reader = new ScriptedReader(() => ({ failure: forbidden }));
     const { logger } = capturedLog();
@@ -205,7 +139,7 @@ describe('usage engine', () => {
   });
 
   it('fails the read when a subaccount fails in a way that is not about its access', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const serverError = new TwilioApiError('GET', `/2010-04-01/Accounts/${SUB}/Usage/Records.json`, 500, 20500);
     const reader = new ScriptedReader((scope) => (scope.accountSid === SUB ? { failure: serverError } : { needed: [] }));
     const { logger } = capturedLog();
@@ -219,7 +153,7 @@ describe('usage engine', () => {
   });
 
   it('estimates the rows from the first plan, then from every plan once all are known', async () => {
-    const config = configOf();
+    const config = twoWindowConfig();
     const firstPlanSeen = deferred();
     const allPlanned = deferred();
     // Neither window settles before both are planned: a settled window would scale the estimate by what it emitted.
