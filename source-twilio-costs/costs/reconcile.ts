@@ -16,6 +16,7 @@ import type { Day } from '../dates';
 import { formatDecimal, sumDecimals, type Decimal } from '../money';
 import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
+import { PlacementMemory, type RememberedPlacement } from './placement-memory';
 import { solvePlacement, type Container, type Move, type Nesting, type SolverNode } from './solver';
 import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
 import { isOneReport, WindowPrices } from './window-prices';
@@ -72,10 +73,22 @@ export interface PlacedWindow {
    * the aggregate showed as idle may be missing.
    */
   readonly unexplainedDays: ReadonlySet<Day>;
+  /** The account's placement memory with what this window proved (see PlaceOptions). */
+  readonly memory: PlacementMemory;
+}
+
+export interface PlaceOptions {
+  /**
+   * What the account's earlier windows proved (placement-memory.ts). Where a remembered parent is
+   * in the window, it is the category's prior instead of its names, so the solver keeps it unless
+   * this window's numbers place it otherwise; the memory returned is updated with what they prove.
+   */
+  readonly memory?: PlacementMemory;
 }
 
 /** Places a window's categories from the numbers of all its days (see solver/). */
-export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): PlacedWindow {
+export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy, options: PlaceOptions = {}): PlacedWindow {
+  const memory = options.memory ?? new PlacementMemory();
   const { days, prices } = windowPrices.merged();
   const categories = new Set(prices.keys());
   const dayHierarchy = hierarchy.withCategories(categories);
@@ -91,12 +104,14 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     .filter(isPriced)
     .sort(compareText);
   const present = new Set(summed);
+  const byNames = new Map(summed.map((category) => [category, nearestPresentAncestor(category, present, dayHierarchy)]));
+  const remembered = rememberedPriors(memory, byNames);
   const nodes = new Map<string, SolverNode>(
     summed.map((category) => [
       category,
       {
         prices: (prices.get(category) ?? []).map((price) => price ?? 0n),
-        prior: nearestPresentAncestor(category, present, dayHierarchy),
+        prior: remembered.has(category) ? (remembered.get(category) ?? null) : (byNames.get(category) ?? null),
         generality: dayHierarchy.generalityOf(category),
         family: familyOf(category, dayHierarchy),
       },
@@ -105,7 +120,10 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
   const rootPrices = prices.get(root);
   const anchor = days.map((_, index) => rootPrices?.[index] ?? null);
   const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
-  const sourceOf = placementSources([...solution.moves, ...solution.uncertain], dayHierarchy);
+  const uncertain = new Set(solution.uncertain.flatMap((move) => move.categories));
+  const kept = [...remembered.keys()].filter((category) => (solution.parents.get(category) ?? null) === remembered.get(category) && !uncertain.has(category));
+  const sourceOf = placementSources([...solution.moves, ...solution.uncertain], kept, dayHierarchy);
+  if (kept.length > 0) notes.push(info(`placed ${kept.map((category) => `${category} under ${where(remembered.get(category) ?? null)}`).join(', ')} as earlier days' numbers proved, which these days do not contradict`));
   notes.push(...solution.moves.map((move) => moveNote(move, solution.nestings)), ...solution.uncertain.map(uncertainMoveNote), ...solution.ties.map(tieNote));
   if (solution.searchCut !== null) notes.push(cutNote(solution.searchCut, solution.withheld));
   return {
@@ -116,7 +134,47 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
     notes,
     unexplainedDays: topLevelUnexplained(days, anchor, nodes, solution.parents),
+    memory: updatedMemory(memory, days, nodes, byNames, solution.parents, [...solution.moves.flatMap((move) => move.categories), ...kept]),
   };
+}
+
+/**
+ * The remembered parents that differ from the names' and are in the window, as priors. One that
+ * would close a cycle with the other priors (the names placed elsewhere in an earlier window) is
+ * left out: the names stand for it.
+ */
+function rememberedPriors(memory: PlacementMemory, byNames: ReadonlyMap<string, Container>): Map<string, Container> {
+  const priors = new Map<string, Container>();
+  for (const [category, named] of byNames) {
+    const place = memory.get(category);
+    if (place !== undefined && place.parent !== named && (place.parent === null || byNames.has(place.parent))) priors.set(category, place.parent);
+  }
+  const parentOf = (category: string): Container => (priors.has(category) ? (priors.get(category) ?? null) : (byNames.get(category) ?? null));
+  for (const category of [...priors.keys()]) {
+    let ancestor = parentOf(category);
+    for (let steps = 0; ancestor !== null && ancestor !== category && steps <= byNames.size; steps++) ancestor = parentOf(ancestor);
+    if (ancestor === category) priors.delete(category);
+  }
+  return priors;
+}
+
+/**
+ * The memory after a window: the categories whose place these days' numbers proved (moved and shown
+ * to fit) or left standing (remembered, not contradicted) are remembered there over the days they
+ * were priced, or forgotten where that place is their names'.
+ */
+function updatedMemory(memory: PlacementMemory, days: readonly Day[], nodes: ReadonlyMap<string, SolverNode>, byNames: ReadonlyMap<string, Container>, parents: ReadonlyMap<string, Container>, proven: readonly string[]): PlacementMemory {
+  const placed: RememberedPlacement[] = [];
+  const forgotten: string[] = [];
+  for (const category of new Set(proven)) {
+    const parent = parents.get(category) ?? null;
+    const prices = nodes.get(category)?.prices ?? [];
+    const first = prices.findIndex((price) => price !== 0n);
+    const last = prices.findLastIndex((price) => price !== 0n);
+    if (parent === (byNames.get(category) ?? null)) forgotten.push(category);
+    else if (first >= 0) placed.push({ category, parent, firstDay: days[first] as Day, lastDay: days[last] as Day });
+  }
+  return memory.updated(placed, forgotten);
 }
 
 /** The product a category's name belongs to, null when its name says none (Other). */
@@ -129,8 +187,8 @@ function familyOf(category: string, hierarchy: Hierarchy): string | null {
  * Where each category's place came from. Made apart from placeWindow so that the closure, which
  * the placement keeps while its chunk is reconciled, holds only the moves, not the window's prices.
  */
-function placementSources(moves: readonly Move[], hierarchy: Hierarchy): (category: string) => PlacementSource {
-  const moved = new Set(moves.flatMap((move) => move.categories));
+function placementSources(moves: readonly Move[], remembered: readonly string[], hierarchy: Hierarchy): (category: string) => PlacementSource {
+  const moved = new Set([...moves.flatMap((move) => move.categories), ...remembered]);
   return (category) => (moved.has(category) ? 'numbers' : hierarchy.placementSourceOf(category));
 }
 
