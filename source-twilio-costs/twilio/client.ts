@@ -3,7 +3,7 @@ import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPa
 import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import type { ConcurrencyLimiter } from './limiter';
-import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
+import { jsonTypeOf, type TwilioList, type WireShape } from './wire';
 
 export interface TwilioCredentials {
   /** An Account SID (with its Auth Token) or an API key SID (with its secret). */
