@@ -6,6 +6,7 @@
  * It runs the built connector (`npm run build:connector` first). Each case is placed a few times in this process, after one warm-up run; the figure is the median
  * of the CPU time (user + system) of those runs. "exact days" counts the days whose rows are
  * exactly the true leaves, parents and prices; "notes" counts moves, ties and cuts reported.
+ * BENCH_SOLVER_RUNS sets the runs per case (3), BENCH_SOLVER_CASE picks the cases whose name holds it.
  */
 import { cpuUsage } from 'node:process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -17,9 +18,11 @@ import { realisticWorld, trueRowsOf, type RealisticWorld } from '../test/unit/co
 
 // The built connector, as it runs (the TypeScript loader adds a name to every function it creates).
 const DIST = path.resolve(__dirname, '../dist/costs');
+/* eslint-disable @typescript-eslint/no-require-imports -- the built files, by path at run time; an import would load the TypeScript sources */
 const { twilioHierarchy } = require(path.join(DIST, 'hierarchy')) as typeof import('../source-twilio-costs/costs/hierarchy');
 const { placeWindow, reconcileWindow } = require(path.join(DIST, 'reconcile')) as typeof import('../source-twilio-costs/costs/reconcile');
 const { WindowPrices } = require(path.join(DIST, 'window-prices')) as typeof import('../source-twilio-costs/costs/window-prices');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const RUNS = Number(process.env.BENCH_SOLVER_RUNS ?? 3);
 const STEP = 10n ** BigInt(DECIMAL_SCALE - 5);
@@ -103,7 +106,8 @@ function main(): void {
   console.log(`solver benchmark, ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.log('case | priced a day | solver CPU ms (median) | exact days | residual rows | notes');
   let worst = 0;
-  for (const testCase of cases()) {
+  const only = process.env.BENCH_SOLVER_CASE;
+  for (const testCase of cases().filter((candidate) => only === undefined || candidate.name.includes(only))) {
     const prices = pricesOf(testCase.records);
     placeWindow(prices, hierarchy);
     const times: number[] = [];

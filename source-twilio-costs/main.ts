@@ -1,8 +1,15 @@
 #!/usr/bin/env node
+import { setFlagsFromString } from 'node:v8';
 import { nonNegativeNumberFromEnv } from './config';
 import { JsonLinesSink } from './protocol/output';
 import { runCommand } from './protocol/runner';
 import { TwilioCostsSource } from './source';
+
+// V8 doubles its young generation each time a scavenge finds much of it alive, up to 2 × 16 MB, and
+// a read's pages (parsed, picked from, dropped) keep it growing: pinned at its first size, peak RSS
+// fell by 26 MB on the 5-account two-year read (168 → 142 MB) and 29 MB on a two-day read
+// (123 → 94 MB), with no more CPU (18.5 → 16.4 s). Set here, before the first page is read.
+setFlagsFromString('--semi-space-growth-factor=1');
 
 /** Seconds between intermediate STATE messages; Airbyte asks for about one a minute. */
 const DEFAULT_CHECKPOINT_INTERVAL_SECONDS = 60;

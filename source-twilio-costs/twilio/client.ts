@@ -2,8 +2,9 @@ import { createHash, type Hash } from 'node:crypto';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
 import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
+import { httpGet, type HttpAnswer, type HttpGet } from './http-get';
 import type { ConcurrencyLimiter } from './limiter';
-import { jsonTypeOf, USAGE_RECORDS_LIST, type TwilioList, type UsageRecordWire, type WireShape } from './wire';
+import { jsonTypeOf, type TwilioList, type WireShape } from './wire';
 
 export interface TwilioCredentials {
   /** An Account SID (with its Auth Token) or an API key SID (with its secret). */
@@ -25,7 +26,8 @@ export interface TwilioClientOptions {
   limiter: ConcurrencyLimiter;
   requestTimeoutMs: number;
   retry: RetryPolicy;
-  fetch?: typeof fetch;
+  /** How requests are sent: node:http unless a test passes a fetch of its own. */
+  fetch?: HttpGet;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Told about every retry, for logs and progress. */
@@ -113,13 +115,13 @@ class PageSizeFallback extends Error {
 }
 
 /**
- * Twilio's REST API over fetch: Basic auth, a timeout on every request, retries with jittered
+ * Twilio's REST API over HTTP: Basic auth, a timeout on every request, retries with jittered
  * exponential backoff (honouring Retry-After) on 429, 5xx and network failures, all under one
  * shared concurrency limiter. Redirects are never followed, so credentials go to one origin only.
  */
 export class TwilioClient {
   private readonly authorization: string;
-  private readonly fetchFn: typeof fetch;
+  private readonly fetchFn: HttpGet;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly maxResponseBytes: number;
@@ -127,7 +129,7 @@ export class TwilioClient {
   constructor(private readonly options: TwilioClientOptions) {
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.authorization = `Basic ${Buffer.from(`${options.credentials.username}:${options.credentials.password}`).toString('base64')}`;
-    this.fetchFn = options.fetch ?? fetch;
+    this.fetchFn = options.fetch ?? httpGet;
     this.sleep = options.sleep ?? defaultSleep;
     this.random = options.random ?? Math.random;
   }
@@ -316,14 +318,10 @@ export class TwilioClient {
   private async attempt(url: URL): Promise<Outcome> {
     const path = url.pathname;
     this.options.onRequest?.(url.pathname);
-    let response: Response;
+    let response: HttpAnswer;
+    const signal = AbortSignal.timeout(this.options.requestTimeoutMs);
     try {
-      response = await this.fetchFn(url, {
-        method: 'GET',
-        headers: { Authorization: this.authorization, Accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.requestTimeoutMs),
-      });
+      response = await this.fetchFn(url, { method: 'GET', headers: { Authorization: this.authorization, Accept: 'application/json' }, redirect: 'manual', signal });
     } catch (error) {
       return { kind: 'retry', error: new TwilioNetworkError('GET', path, describeFetchFailure(error, this.options.requestTimeoutMs)), rateLimited: false };
     }
@@ -331,7 +329,9 @@ export class TwilioClient {
     try {
       text = await readBodyUpTo(response, this.maxResponseBytes);
     } catch (error) {
-      return { kind: 'retry', error: new TwilioNetworkError('GET', path, `the response body was cut off (${describeFetchFailure(error, this.options.requestTimeoutMs)})`), rateLimited: false };
+      // node:http ends a body the timeout aborted as a reset connection: name the timeout.
+      const cause = signal.aborted ? (signal.reason as unknown) : error;
+      return { kind: 'retry', error: new TwilioNetworkError('GET', path, `the response body was cut off (${describeFetchFailure(cause, this.options.requestTimeoutMs)})`), rateLimited: false };
     }
     if (text === undefined) {
       // Worth another try: a proxy's or a broken server's answer, not a page.
@@ -353,7 +353,7 @@ export class TwilioClient {
     throw error;
   }
 
-  private retryAfter(response: Response): number | undefined {
+  private retryAfter(response: HttpAnswer): number | undefined {
     const header = response.headers.get('retry-after');
     if (!header) return undefined;
     const seconds = Number(header);
@@ -386,18 +386,15 @@ function withPageSize(url: URL, pageSize: number): URL {
  * A response's body as text, read as a stream and counted as it is decoded; undefined (the rest
  * left unread, the connection dropped) once it passes `maxBytes`.
  */
-async function readBodyUpTo(response: Response, maxBytes: number): Promise<string | undefined> {
+async function readBodyUpTo(response: HttpAnswer, maxBytes: number): Promise<string | undefined> {
   if (response.body === null) return '';
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let bytes = 0;
-  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
-    bytes += chunk.value.byteLength;
-    if (bytes > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      return undefined;
-    }
-    chunks.push(chunk.value);
+  // Leaving the loop early cancels the body, so the rest is never read.
+  for await (const chunk of response.body) {
+    bytes += chunk.byteLength;
+    if (bytes > maxBytes) return undefined;
+    chunks.push(chunk);
   }
   return Buffer.concat(chunks, bytes).toString('utf8');
 }

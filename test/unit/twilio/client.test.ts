@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateSync, gzipSync } from 'node:zlib';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
@@ -198,6 +198,44 @@ describe('twilio client', () => {
     expect(scripted.hits).to.have.length(2);
     expect(await client(scripted.url, { maxResponseBytes: body.length }).instance.get('/b.json')).to.deep.equal(JSON.parse(body));
     expect(scripted.hits).to.have.length(3);
+  });
+
+  it('asks for a compressed body and reads gzip and deflate ones', async () => {
+    const body = { things: [1, 2, 3], next_page_uri: null };
+    const encoded = (encoding: string, bytes: Buffer): Handler => (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding });
+      response.end(bytes);
+    };
+    const scripted = await scriptedServer([encoded('gzip', gzipSync(JSON.stringify(body))), encoded('deflate', deflateSync(JSON.stringify(body)))]);
+    server = scripted.server;
+    const { instance } = client(scripted.url);
+    expect(await instance.get('/g.json')).to.deep.equal(body);
+    expect(await instance.get('/d.json')).to.deep.equal(body);
+    expect(scripted.hits.map((hit) => hit.headers['accept-encoding'])).to.deep.equal(['gzip, deflate', 'gzip, deflate']);
+  });
+
+  it('retries a body cut off mid-way, plain or gzip, and one that stalls past the timeout', async () => {
+    const text = JSON.stringify({ filler: 'x'.repeat(100_000) });
+    const cutOff = (headers: Record<string, string>, bytes: Buffer): Handler => (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), ...headers });
+      response.write(bytes.subarray(0, bytes.length / 2), () => response.destroy());
+    };
+    // Sends half and never the rest: only the timeout ends the body.
+    const stalled: Handler = (_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.write(text.slice(0, 1000));
+    };
+    const scripted = await scriptedServer([cutOff({}, Buffer.from(text)), cutOff({ 'Content-Encoding': 'gzip' }, gzipSync(text)), stalled, json(200, { ok: 1 })]);
+    server = scripted.server;
+    const failures: string[] = [];
+    const { instance } = client(scripted.url, { requestTimeoutMs: 2000, onRetry: (event) => failures.push(event.reason) });
+    expect(await instance.get('/c.json')).to.deep.equal({ ok: 1 });
+    expect(scripted.hits).to.have.length(4);
+    expect(failures).to.deep.equal([
+      'GET /c.json failed: the response body was cut off (connection error ECONNRESET)',
+      'GET /c.json failed: the response body was cut off (connection error ECONNRESET)',
+      'GET /c.json failed: the response body was cut off (no answer within 2000 ms)',
+    ]);
   });
 
   it('names the cap when every answer is past it', async () => {
