@@ -1,8 +1,10 @@
 import { compareText, normalizeCategory, type Hierarchy } from '../costs/hierarchy';
 import { otherCurrencyLeaves } from '../costs/other-currency';
-import { reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
+import type { PlacementMemory } from '../costs/placement-memory';
+import { placeWindow, reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
 import type { CostInputRecord, CostRow, PlacementSource, ReconciledDay } from '../costs/types';
 import { TOTAL_PRICE_CATEGORY } from '../twilio/resources';
+import { WindowPrices } from '../costs/window-prices';
 import { WindowRecords } from '../costs/window-records';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
@@ -172,10 +174,14 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
   async begin(logger: Logger): Promise<ConsumerRun<UsageCostsRecord>> {
     const notes = new NoteLog(logger);
     const hierarchy = this.hierarchy;
+    /** By scope: what the numbers of its chunks placed so far proved, the prior of the next chunk and sync. */
+    const memories = new Map<string, PlacementMemory>();
     return {
       rowEstimate: (plan, range) => costRowEstimate(plan, range, hierarchy),
-      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements),
+      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements, memories),
       residual: (window, recent) => subaccountsResidual(window, recent, hierarchy),
+      remember: (scopeId, memory) => void memories.set(scopeId, memory),
+      placementMemory: (scopeId) => memories.get(scopeId),
     };
   }
 }
@@ -202,6 +208,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     private readonly hierarchy: Hierarchy,
     private readonly notes: NoteLog,
     private readonly placements: UsedPlacements,
+    private readonly memories: Map<string, PlacementMemory>,
   ) {}
 
   rows(records: readonly DailyUsage[]): undefined {
@@ -241,8 +248,14 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
       if (count > 0) this.notes.once(`currency|${this.scope.accountSid}|${currency}`, 'warn', message, range.from);
     }
     // The chunk's days are placed together (the numbers of every day decide where a category
-    // sits), or were already, by the reader, unless that placement saw the other currencies' rows too.
-    const window = reconcileWindow(chunk, this.hierarchy, others.length === 0 ? placement : undefined);
+    // sits), with what the account's earlier days proved as the prior, so a day's rows do not depend
+    // on the window or chunk that read it. The reader's placement (its own days only) serves when
+    // there is nothing earlier and it saw no other currency's rows.
+    const memory = this.memories.get(this.scope.id);
+    const placed = placement && memory === undefined && others.length === 0 ? placement : placeWindow(pricesOf(chunk), this.hierarchy, memory ? { memory } : {});
+    if (placed.memory.size > 0) this.memories.set(this.scope.id, placed.memory);
+    else this.memories.delete(this.scope.id);
+    const window = reconcileWindow(chunk, this.hierarchy, placed);
     for (const note of window.notes) this.notes.add(note.level, `${this.scope.accountSid}: ${note.message}`, range.from);
     this.placements.add(window.placements);
     for (const day of eachDay(range)) {
@@ -272,6 +285,13 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy, this.spellings);
     return rows.records.length > 0 ? rows.batch() : undefined;
   }
+}
+
+/** A chunk's prices, to place it. */
+function pricesOf(chunk: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
+  const prices = new WindowPrices([...chunk.keys()]);
+  for (const [day, records] of chunk) for (const record of records) prices.add(record.category, day, record.price);
+  return prices;
 }
 
 /** Several sets of a chunk's records as one, by day. */
