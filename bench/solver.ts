@@ -6,6 +6,7 @@
  * It runs the built connector (`npm run build:connector` first). Each case is placed a few times in this process, after one warm-up run; the figure is the median
  * of the CPU time (user + system) of those runs. "exact days" counts the days whose rows are
  * exactly the true leaves, parents and prices; "notes" counts moves, ties and cuts reported.
+ * BENCH_SOLVER_RUNS sets the runs per case (3), BENCH_SOLVER_CASE picks the cases whose name holds it.
  */
 import { cpuUsage } from 'node:process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
@@ -103,7 +104,8 @@ function main(): void {
   console.log(`solver benchmark, ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   console.log('case | priced a day | solver CPU ms (median) | exact days | residual rows | notes');
   let worst = 0;
-  for (const testCase of cases()) {
+  const only = process.env.BENCH_SOLVER_CASE;
+  for (const testCase of cases().filter((candidate) => only === undefined || candidate.name.includes(only))) {
     const prices = pricesOf(testCase.records);
     placeWindow(prices, hierarchy);
     const times: number[] = [];

@@ -7,6 +7,9 @@ export function normalizeCategory(category: string): string {
   return category.trim().toLowerCase();
 }
 
+/** Above any difference in segment counts: a known rollup reads as more general than any name. */
+const KNOWN_ROLLUP_GENERALITY = 1000;
+
 interface ProductRule {
   readonly prefix: string;
   readonly product: string;
@@ -73,6 +76,17 @@ export class Hierarchy {
   /** Whether some category of this hierarchy is placed under it (or it is the root). */
   isRollup(category: string): boolean {
     return this.rollups.has(normalizeCategory(category));
+  }
+
+  /**
+   * How general a category's name reads, to order two categories that cost the same on every day
+   * (the numbers cannot tell which of them holds the other): a known rollup (curated, or with a
+   * category named under it) reads as more general than any other, then a name of fewer `-`
+   * segments (`calls-outbound` before `calls-text-to-speech`). Equal scores leave them unordered.
+   */
+  generalityOf(category: string): number {
+    const normalized = normalizeCategory(category);
+    return (this.isRollup(normalized) ? KNOWN_ROLLUP_GENERALITY : 0) - normalized.split('-').length;
   }
 
   parentOf(category: string): string | null {

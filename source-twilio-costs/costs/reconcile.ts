@@ -16,7 +16,8 @@ import type { Day } from '../dates';
 import { formatDecimal, sumDecimals, type Decimal } from '../money';
 import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
-import { solvePlacement, type Container, type Move, type SolverNode } from './solver';
+import { PlacementMemory, type RememberedPlacement } from './placement-memory';
+import { solvePlacement, type Container, type Move, type Nesting, type SolverNode } from './solver';
 import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
 import { isOneReport, WindowPrices } from './window-prices';
 
@@ -72,10 +73,22 @@ export interface PlacedWindow {
    * the aggregate showed as idle may be missing.
    */
   readonly unexplainedDays: ReadonlySet<Day>;
+  /** The account's placement memory with what this window proved (see PlaceOptions). */
+  readonly memory: PlacementMemory;
+}
+
+export interface PlaceOptions {
+  /**
+   * What the account's earlier windows proved (placement-memory.ts). Where a remembered parent is
+   * in the window, it is the category's prior instead of its names, so the solver keeps it unless
+   * this window's numbers place it otherwise; the memory returned is updated with what they prove.
+   */
+  readonly memory?: PlacementMemory;
 }
 
 /** Places a window's categories from the numbers of all its days (see solver/). */
-export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): PlacedWindow {
+export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy, options: PlaceOptions = {}): PlacedWindow {
+  const memory = options.memory ?? new PlacementMemory();
   const { days, prices } = windowPrices.merged();
   const categories = new Set(prices.keys());
   const dayHierarchy = hierarchy.withCategories(categories);
@@ -91,15 +104,28 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     .filter(isPriced)
     .sort(compareText);
   const present = new Set(summed);
+  const byNames = new Map(summed.map((category) => [category, nearestPresentAncestor(category, present, dayHierarchy)]));
+  const remembered = rememberedPriors(memory, byNames);
   const nodes = new Map<string, SolverNode>(
-    summed.map((category) => [category, { prices: (prices.get(category) ?? []).map((price) => price ?? 0n), prior: nearestPresentAncestor(category, present, dayHierarchy) }]),
+    summed.map((category) => [
+      category,
+      {
+        prices: (prices.get(category) ?? []).map((price) => price ?? 0n),
+        prior: remembered.has(category) ? (remembered.get(category) ?? null) : (byNames.get(category) ?? null),
+        generality: dayHierarchy.generalityOf(category),
+        family: familyOf(category, dayHierarchy),
+      },
+    ]),
   );
   const rootPrices = prices.get(root);
   const anchor = days.map((_, index) => rootPrices?.[index] ?? null);
   const solution = solvePlacement({ dayCount: days.length, nodes, anchor });
-  const sourceOf = placementSources(solution.moves, dayHierarchy);
-  notes.push(...solution.moves.map(moveNote), ...solution.ties.map(tieNote));
-  if (solution.searchCut !== null) notes.push(info(`the placement search was cut short (${solution.searchCut}); what it did not try stays in the residual rows`));
+  const uncertain = new Set(solution.uncertain.flatMap((move) => move.categories));
+  const kept = [...remembered.keys()].filter((category) => (solution.parents.get(category) ?? null) === remembered.get(category) && !uncertain.has(category));
+  const sourceOf = placementSources([...solution.moves, ...solution.uncertain], kept, dayHierarchy);
+  if (kept.length > 0) notes.push(info(`placed ${kept.map((category) => `${category} under ${where(remembered.get(category) ?? null)}`).join(', ')} as earlier days' numbers proved, which these days do not contradict`));
+  notes.push(...solution.moves.map((move) => moveNote(move, solution.nestings)), ...solution.uncertain.map(uncertainMoveNote), ...solution.ties.map(tieNote));
+  if (solution.searchCut !== null) notes.push(cutNote(solution.searchCut, solution.withheld));
   return {
     days,
     categories,
@@ -108,15 +134,61 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy): P
     placements: summed.map((category) => ({ category, parentCategory: solution.parents.get(category) ?? null, placement: sourceOf(category) })),
     notes,
     unexplainedDays: topLevelUnexplained(days, anchor, nodes, solution.parents),
+    memory: updatedMemory(memory, days, nodes, byNames, solution.parents, [...solution.moves.flatMap((move) => move.categories), ...kept]),
   };
+}
+
+/**
+ * The remembered parents that differ from the names' and are in the window, as priors. One that
+ * would close a cycle with the other priors (the names placed elsewhere in an earlier window) is
+ * left out: the names stand for it.
+ */
+function rememberedPriors(memory: PlacementMemory, byNames: ReadonlyMap<string, Container>): Map<string, Container> {
+  const priors = new Map<string, Container>();
+  for (const [category, named] of byNames) {
+    const place = memory.get(category);
+    if (place !== undefined && place.parent !== named && (place.parent === null || byNames.has(place.parent))) priors.set(category, place.parent);
+  }
+  const parentOf = (category: string): Container => (priors.has(category) ? (priors.get(category) ?? null) : (byNames.get(category) ?? null));
+  for (const category of [...priors.keys()]) {
+    let ancestor = parentOf(category);
+    for (let steps = 0; ancestor !== null && ancestor !== category && steps <= byNames.size; steps++) ancestor = parentOf(ancestor);
+    if (ancestor === category) priors.delete(category);
+  }
+  return priors;
+}
+
+/**
+ * The memory after a window: the categories whose place these days' numbers proved (moved and shown
+ * to fit) or left standing (remembered, not contradicted) are remembered there over the days they
+ * were priced, or forgotten where that place is their names'.
+ */
+function updatedMemory(memory: PlacementMemory, days: readonly Day[], nodes: ReadonlyMap<string, SolverNode>, byNames: ReadonlyMap<string, Container>, parents: ReadonlyMap<string, Container>, proven: readonly string[]): PlacementMemory {
+  const placed: RememberedPlacement[] = [];
+  const forgotten: string[] = [];
+  for (const category of new Set(proven)) {
+    const parent = parents.get(category) ?? null;
+    const prices = nodes.get(category)?.prices ?? [];
+    const first = prices.findIndex((price) => price !== 0n);
+    const last = prices.findLastIndex((price) => price !== 0n);
+    if (parent === (byNames.get(category) ?? null)) forgotten.push(category);
+    else if (first >= 0) placed.push({ category, parent, firstDay: days[first] as Day, lastDay: days[last] as Day });
+  }
+  return memory.updated(placed, forgotten);
+}
+
+/** The product a category's name belongs to, null when its name says none (Other). */
+function familyOf(category: string, hierarchy: Hierarchy): string | null {
+  const product = hierarchy.productOf(category);
+  return product === OTHER_PRODUCT ? null : product;
 }
 
 /**
  * Where each category's place came from. Made apart from placeWindow so that the closure, which
  * the placement keeps while its chunk is reconciled, holds only the moves, not the window's prices.
  */
-function placementSources(moves: readonly Move[], hierarchy: Hierarchy): (category: string) => PlacementSource {
-  const moved = new Set(moves.flatMap((move) => move.categories));
+function placementSources(moves: readonly Move[], remembered: readonly string[], hierarchy: Hierarchy): (category: string) => PlacementSource {
+  const moved = new Set([...moves.flatMap((move) => move.categories), ...remembered]);
   return (category) => (moved.has(category) ? 'numbers' : hierarchy.placementSourceOf(category));
 }
 
@@ -295,13 +367,34 @@ function describeMove(move: Move): string {
   return [...legs].map(([leg, categories]) => `${categories.join(', ')} ${leg}`).join(' and ');
 }
 
-function moveNote(move: Move): ReconcileNote {
+function moveNote(move: Move, nestings: readonly Nesting[]): ReconcileNote {
+  const [category] = move.categories;
+  const [parent] = move.to;
+  const nesting = move.categories.length === 1 ? nestings.find((candidate) => candidate.holder === parent && candidate.held === category) : undefined;
+  if (nesting !== undefined) {
+    const why = nesting.byName ? `${nesting.holder} reads as the more general name` : `this way round moves fewer categories from where the curation and their names put them`;
+    return info(`placed ${nesting.held} under ${nesting.holder}: the two cost the same on every day, so the numbers cannot tell which holds the other, and ${why}`);
+  }
   return info(`placed ${describeMove(move)}: the numbers of every day fit only that way`);
 }
 
+function uncertainMoveNote(move: Move): ReconcileNote {
+  return warn(`placed ${describeMove(move)}: the window fits best that way, but what it touches does not add up on every day, so the numbers do not prove it`);
+}
+
+function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {
+  const notMade = withheld.length === 0 ? '' : `; moves the numbers do not prove were not made (${withheld.map(describeMove).join('; ')})`;
+  return info(`the placement search was cut short (${cut})${notMade}; what it did not try stays in the residual rows`);
+}
+
+/** Alternatives a tie note names at most: many twins can make hundreds. */
+const LISTED_ALTERNATIVES = 12;
+
 function tieNote(alternatives: readonly Move[]): ReconcileNote {
+  const described = alternatives.map(describeMove).sort(compareText);
+  const listed = described.length > LISTED_ALTERNATIVES ? [...described.slice(0, LISTED_ALTERNATIVES), `and ${described.length - LISTED_ALTERNATIVES} more`] : described;
   return warn(
-    `the numbers do not decide between several placements (${alternatives.map(describeMove).sort(compareText).join('; ')}): ` +
+    `the numbers do not decide between several placements (${listed.join('; ')}): ` +
       'they fit equally, or the better fit rests on a price seen on one day only; none applied, the residual rows carry the differences',
   );
 }

@@ -25,9 +25,12 @@ import { describePlan, type UsageWindowReader } from './window-reader';
 /** What a window being read gives the loop: once its plan is known, the rows it expects (and the plan, for debug logs); then its records. */
 type WindowEvent<TRecord extends object> = { kind: 'planned'; rowEstimate: number; plan?: string } | { kind: 'batch'; batch: RecordBatch<TRecord> } | { kind: 'foreign-rows'; count: number };
 
+/** What the engine asks of the window reader: a scope's window, and daily totals for the residual (a test scripts them). */
+export type WindowSource = Pick<UsageWindowReader, 'read' | 'dailyTotals'>;
+
 export interface UsageEngineOptions {
   config: ResolvedConfig;
-  reader: UsageWindowReader;
+  reader: WindowSource;
   /** The accounts usage is read in, each a scope with its own cursor (listing the subaccounts in Auth Token mode). */
   scopes(logger: Logger): Promise<UsageScope[]>;
 }

@@ -42,8 +42,6 @@ function column(table: ReportTable | undefined, title: string): Map<string, Deci
   return new Map([...table.rows].map(([key, cells]) => [key, cells[index]?.amount]));
 }
 
-const IN_PERIOD = `start_date BETWEEN DATE '${REPORT_PERIOD.from}' AND DATE '${REPORT_PERIOD.to}'`;
-
 /** A failure of report: exit 1, nothing on stdout, one line on stderr naming the cause, no stack trace. */
 function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
   expect(result.exitCode, result.stderr).to.equal(1);

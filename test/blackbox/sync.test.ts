@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { queryDuckDb as query } from '../helpers/duckdb-query';
 import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { COMPARE_EVERY_READ, fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
 import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
@@ -55,18 +56,6 @@ function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
   expect(result.stdout).to.equal('');
   expect(result.stderr).to.match(/^[^\n]+\n$/).and.to.match(pattern);
   expect(result.stderr).to.not.match(/\bat .+:\d+:\d+/);
-}
-
-/** Runs SQL on a DuckDB file, opened only for this query (a running sync holds the file's lock). */
-async function query(databasePath: string, sql: string): Promise<Row[]> {
-  const instance = await DuckDBInstance.create(databasePath);
-  const connection = await instance.connect();
-  try {
-    return (await connection.runAndReadAll(sql)).getRows();
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
 }
 
 /** A DuckDB DECIMAL (or NULL, as from an empty SUM) as an exact amount in the simulator's unit. */

@@ -5,12 +5,12 @@
  * requests the ways Twilio, proxies and networks do (faults.ts).
  */
 import { createHash } from 'node:crypto';
-import { type IncomingMessage, createServer } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { accountResource, renderAccountsPage } from './accounts';
 import { type Dataset, type SimAccount, type SimApiKey } from './dataset';
 import { ApiError } from './errors';
-import { type Answer, type FaultKind, FaultInjector, type FaultPlan, serveFault } from './faults';
+import { type Answer, type FaultKind, FaultInjector, type FaultPlan, type FaultRule, serveFault } from './faults';
 import { PageTokens } from './paging';
 import { USAGE_RESOURCES, type UsageResource, UsageRecordRenderer } from './usage-records';
 
@@ -70,59 +70,119 @@ interface Credentials {
   password: string;
 }
 
-export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
-  const { dataset } = options;
-  const requests: RequestLogEntry[] = [];
-  // Derived from the seed so that page URIs are the same on every run of the same dataset.
-  const tokens = new PageTokens(createHash('sha256').update(`twilio-simulator-page-tokens:${dataset.seed}`).digest());
-  const renderer = new UsageRecordRenderer();
-  const injector = options.faults ? new FaultInjector(options.faults) : undefined;
-  let inFlight = 0;
-  let received = 0;
+/** One request as it is being answered: what the answer depends on and where it goes. */
+interface Call {
+  request: IncomingMessage;
+  response: ServerResponse;
+  url: URL;
+  credentials: Credentials | null;
+}
 
-  const server = createServer((request, response) => {
-    const credentials = parseBasicAuth(request.headers.authorization);
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-    received += 1;
-    options.onRequest?.({ method: request.method ?? '', path: url.pathname, query: url.searchParams, ordinal: received });
-    const log = (status: number, fault?: FaultKind): void => {
-      requests.push({
-        method: request.method ?? '',
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        status,
-        user: credentials?.user ?? null,
-        ...(fault ? { fault } : {}),
-      });
-    };
-    const send = ({ status, body, headers }: Answer, fault?: FaultKind): void => {
-      response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Twilio-Concurrent-Requests': String(inFlight), ...headers });
-      response.end(body);
-      log(status, fault);
-    };
-    if (options.concurrencyLimit !== undefined && inFlight >= options.concurrencyLimit) {
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return new TwilioSimulator(options, server);
+}
+
+/**
+ * The simulator's state (the dataset, the request log, the requests in flight, the fault plan) and
+ * how one request is answered: admitted or refused at the concurrency limit, delayed, faulted or
+ * routed to the resource that renders it.
+ */
+class TwilioSimulator implements RunningSimulator {
+  readonly baseUrl: string;
+  readonly dataset: Dataset;
+  readonly requests: RequestLogEntry[] = [];
+  private readonly options: SimulatorOptions;
+  private readonly server: Server;
+  private readonly tokens: PageTokens;
+  private readonly renderer = new UsageRecordRenderer();
+  private readonly injector: FaultInjector | undefined;
+  private inFlight = 0;
+  private received = 0;
+
+  /** Takes over a server that already listens on 127.0.0.1. */
+  constructor(options: SimulatorOptions, server: Server) {
+    this.options = options;
+    this.dataset = options.dataset;
+    this.server = server;
+    this.baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    // Derived from the seed so that page URIs are the same on every run of the same dataset.
+    this.tokens = new PageTokens(createHash('sha256').update(`twilio-simulator-page-tokens:${this.dataset.seed}`).digest());
+    this.injector = options.faults ? new FaultInjector(options.faults) : undefined;
+    server.on('request', (request: IncomingMessage, response: ServerResponse) => this.receive(request, response));
+  }
+
+  close(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.server.close((error) => (error ? reject(error) : resolve()));
+      // Keep-alive connections would otherwise hold close() open until they time out.
+      this.server.closeAllConnections();
+    });
+  }
+
+  private receive(request: IncomingMessage, response: ServerResponse): void {
+    const call: Call = { request, response, url: new URL(request.url ?? '/', 'http://127.0.0.1'), credentials: parseBasicAuth(request.headers.authorization) };
+    this.received += 1;
+    this.options.onRequest?.({ method: request.method ?? '', path: call.url.pathname, query: call.url.searchParams, ordinal: this.received });
+    if (this.options.concurrencyLimit !== undefined && this.inFlight >= this.options.concurrencyLimit) {
       const error = ApiError.tooManyRequests();
-      send({ status: error.status, body: error.body(), headers: options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) } });
+      this.send(call, { status: error.status, body: error.body(), headers: this.options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(this.options.retryAfterSeconds) } });
       return;
     }
     // Past the concurrency limit only, so that a fault is always served as planned.
-    const faultRule = injector?.next(request.method ?? '', url);
-    const fault = faultRule?.fault;
-    inFlight++;
-    response.once('close', () => inFlight--);
-    void (async () => {
-      if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
-      if (faultRule?.heldUntil) await faultRule.heldUntil.catch(() => undefined);
-      const real = (): Answer => answer(request, url, credentials);
-      if (fault) await serveFault(fault, { request, response, url, answer: real, send: (answer) => send(answer, fault.kind), log: (status) => log(status, fault.kind) });
-      else send(real());
-    })();
-  });
+    const faultRule = this.injector?.next(request.method ?? '', call.url);
+    this.inFlight++;
+    response.once('close', () => this.inFlight--);
+    void this.serve(call, faultRule);
+  }
 
-  function answer(request: IncomingMessage, url: URL, credentials: Credentials | null): Answer {
+  private async serve(call: Call, faultRule: FaultRule | undefined): Promise<void> {
+    if (this.options.latencyMs) await new Promise((resolve) => setTimeout(resolve, this.options.latencyMs));
+    if (faultRule?.heldUntil) await faultRule.heldUntil.catch(() => undefined);
+    const fault = faultRule?.fault;
+    if (!fault) {
+      this.send(call, this.answer(call));
+      return;
+    }
+    await serveFault(fault, {
+      request: call.request,
+      response: call.response,
+      url: call.url,
+      answer: () => this.answer(call),
+      send: (answer) => this.send(call, answer, fault.kind),
+      log: (status) => this.log(call, status, fault.kind),
+    });
+  }
+
+  private send(call: Call, { status, body, headers }: Answer, fault?: FaultKind): void {
+    call.response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Twilio-Concurrent-Requests': String(this.inFlight), ...headers });
+    call.response.end(body);
+    this.log(call, status, fault);
+  }
+
+  private log(call: Call, status: number, fault?: FaultKind): void {
+    this.requests.push({
+      method: call.request.method ?? '',
+      path: call.url.pathname,
+      query: Object.fromEntries(call.url.searchParams),
+      status,
+      user: call.credentials?.user ?? null,
+      ...(fault ? { fault } : {}),
+    });
+  }
+
+  /** The answer without any fault: the resource, or Twilio's error for why it cannot be had. */
+  private answer(call: Call): Answer {
     try {
-      if (request.method !== 'GET') throw ApiError.methodNotAllowed();
-      return { status: 200, body: route(url, credentials) };
+      if (call.request.method !== 'GET') throw ApiError.methodNotAllowed();
+      return { status: 200, body: this.route(call.url, call.credentials) };
     } catch (error) {
       const apiError = error instanceof ApiError ? error : ApiError.internal();
       if (!(error instanceof ApiError)) console.error('twilio simulator: internal error', error);
@@ -134,51 +194,71 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
   }
 
-  function route(url: URL, credentials: Credentials | null): string {
+  private route(url: URL, credentials: Credentials | null): string {
     const path = url.pathname;
     if (ACCOUNTS_LIST_PATH.test(path)) {
-      const principal = authenticate(dataset, credentials);
-      return renderAccountsPage(listableAccounts(dataset, principal), path, url.searchParams, tokens);
+      const principal = this.authenticate(credentials);
+      return renderAccountsPage(this.listableAccounts(principal), path, url.searchParams, this.tokens);
     }
     const accountMatch = ACCOUNT_PATH.exec(path);
     if (accountMatch) {
-      const principal = authenticate(dataset, credentials);
-      const account = readableAccount(dataset, accountMatch[1] ?? '', path);
-      if (!listableAccounts(dataset, principal).includes(account)) throw ApiError.authenticate();
+      const principal = this.authenticate(credentials);
+      const account = this.readableAccount(accountMatch[1] ?? '', path);
+      if (!this.listableAccounts(principal).includes(account)) throw ApiError.authenticate();
       return JSON.stringify(accountResource(account));
     }
     const usageMatch = USAGE_PATH.exec(path);
     const resource = usageMatch ? usageResource(usageMatch[2]) : undefined;
     if (usageMatch && resource) {
-      const principal = authenticate(dataset, credentials);
-      const account = readableAccount(dataset, usageMatch[1] ?? '', path);
-      if (!reachesUsage(dataset, principal, account)) throw ApiError.authenticate();
+      const principal = this.authenticate(credentials);
+      const account = this.readableAccount(usageMatch[1] ?? '', path);
+      if (!this.reachesUsage(principal, account)) throw ApiError.authenticate();
       if (account.usageAnswers === 404) throw ApiError.notFound(path);
       if (account.usageAnswers === 403) throw ApiError.forbidden();
-      return renderer.renderPage({ dataset, account, resource, path, query: url.searchParams, tokens });
+      return this.renderer.renderPage({ dataset: this.dataset, account, resource, path, query: url.searchParams, tokens: this.tokens });
     }
     throw ApiError.notFound(path);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    requests,
-    dataset,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // Keep-alive connections would otherwise hold close() open until they time out.
-        server.closeAllConnections();
-      }),
-  };
+  private authenticate(credentials: Credentials | null): Principal {
+    if (credentials) {
+      const account = this.dataset.account(credentials.user);
+      // Closed or suspended accounts cannot authenticate.
+      if (account && account.status === 'active' && account.authToken === credentials.password) return { kind: 'account', account };
+      const key = this.dataset.apiKeys.find((candidate) => candidate.sid === credentials.user);
+      if (key && key.secret === credentials.password) return { kind: 'key', key };
+    }
+    throw ApiError.authenticate();
+  }
+
+  /** An account the path names, if it exists and has not been deleted. */
+  private readableAccount(sid: string, path: string): SimAccount {
+    const account = this.dataset.account(sid);
+    if (!account || !account.listed) throw ApiError.notFound(path);
+    return account;
+  }
+
+  /** What /Accounts.json shows the caller: the authenticating account and its (listed) subaccounts. */
+  private listableAccounts(principal: Principal): SimAccount[] {
+    if (principal.kind === 'key') {
+      // Standard keys have no access to Account resources at all.
+      if (principal.key.kind === 'standard') throw ApiError.authenticate();
+      return this.dataset.accounts.filter((account) => account.listed && (account.sid === principal.key.accountSid || account.ownerAccountSid === principal.key.accountSid));
+    }
+    const self = principal.account;
+    if (self.sid !== this.dataset.mainAccountSid) return [self];
+    return this.dataset.accounts.filter((account) => account.listed);
+  }
+
+  /**
+   * Main credentials read any subaccount; subaccount credentials only themselves; API keys (of either
+   * kind) only the account that owns them.
+   */
+  private reachesUsage(principal: Principal, account: SimAccount): boolean {
+    if (principal.kind === 'key') return account.sid === principal.key.accountSid;
+    const self = principal.account;
+    return account.sid === self.sid || (self.sid === this.dataset.mainAccountSid && account.ownerAccountSid === self.sid);
+  }
 }
 
 function parseBasicAuth(header: string | undefined): Credentials | null {
@@ -187,46 +267,6 @@ function parseBasicAuth(header: string | undefined): Credentials | null {
   const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon < 0 ? { user: decoded, password: '' } : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
-function authenticate(dataset: Dataset, credentials: Credentials | null): Principal {
-  if (credentials) {
-    const account = dataset.account(credentials.user);
-    // Closed or suspended accounts cannot authenticate.
-    if (account && account.status === 'active' && account.authToken === credentials.password) return { kind: 'account', account };
-    const key = dataset.apiKeys.find((candidate) => candidate.sid === credentials.user);
-    if (key && key.secret === credentials.password) return { kind: 'key', key };
-  }
-  throw ApiError.authenticate();
-}
-
-/** An account the path names, if it exists and has not been deleted. */
-function readableAccount(dataset: Dataset, sid: string, path: string): SimAccount {
-  const account = dataset.account(sid);
-  if (!account || !account.listed) throw ApiError.notFound(path);
-  return account;
-}
-
-/** What /Accounts.json shows the caller: the authenticating account and its (listed) subaccounts. */
-function listableAccounts(dataset: Dataset, principal: Principal): SimAccount[] {
-  if (principal.kind === 'key') {
-    // Standard keys have no access to Account resources at all.
-    if (principal.key.kind === 'standard') throw ApiError.authenticate();
-    return dataset.accounts.filter((account) => account.listed && (account.sid === principal.key.accountSid || account.ownerAccountSid === principal.key.accountSid));
-  }
-  const self = principal.account;
-  if (self.sid !== dataset.mainAccountSid) return [self];
-  return dataset.accounts.filter((account) => account.listed);
-}
-
-/**
- * Main credentials read any subaccount; subaccount credentials only themselves; API keys (of either
- * kind) only the account that owns them.
- */
-function reachesUsage(dataset: Dataset, principal: Principal, account: SimAccount): boolean {
-  if (principal.kind === 'key') return account.sid === principal.key.accountSid;
-  const self = principal.account;
-  return account.sid === self.sid || (self.sid === dataset.mainAccountSid && account.ownerAccountSid === self.sid);
 }
 
 function usageResource(name: string | undefined): UsageResource | undefined {

@@ -1,14 +1,14 @@
-import { compareText } from '../hierarchy';
 import { mod } from './fingerprint';
-import { SMALL_MOVE } from './moves';
 import { acyclic, changesFrom, movesBetween, priorParents, signatureOf } from './placements';
 import { forEachSet, forEachSubset, largestSubset } from './subsets';
-import { compareScores, MIN_EVIDENCE_DAYS, type Container, type Fit, type Move, type Score, type SolverInput } from './types';
+import { compareScores, MIN_EVIDENCE_DAYS, type Container, type Fit, type Move, type Score } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
 
 /** Most categories the exact search re-parents at once. */
 const EXACT_DEPTH = 4;
+/** Largest set of categories whose sum may be what one near the misfits lacks (a rollup adopting them). */
+const ADOPTED_SET = 3;
 /** Most sets of categories it tries: bounds it on long windows with many categories out of place. */
 const EXACT_SET_BUDGET = 300_000;
 /** Most placements it scores: bounds it where many categories cost the same and so fit many ways. */
@@ -26,57 +26,58 @@ export interface ExactOutcome {
   readonly cut: string | null;
 }
 
+/** A placement found: the categories away from the prior, with their parents. */
+interface Found {
+  readonly changes: ReadonlyMap<string, Container>;
+  readonly score: Score;
+  /** Categories it places differently from the reached placement on the strength of one day's prices. */
+  readonly oneDay: readonly string[];
+}
+
 /**
- * Tries every placement that re-parents at most EXACT_DEPTH categories of the prior, or of the
- * placement greedy reached (which may need fewer changes, or may be where a mistake was
- * made), and keeps the one where the window fits best with the fewest categories away from the
- * prior. The categories re-parented are drawn from the children of misfitting containers and, from
- * the reached placement, from what it moved and the children of the containers those moves touched.
+ * Tries every placement that re-parents at most EXACT_DEPTH categories of the placement greedy
+ * reached (which may be where a mistake was made), or of the prior (a placement nearer the prior
+ * may fit as well: where greedy changed more than a set holds, drawn only from what it moved and
+ * their twins), and keeps the one where the window fits best
+ * with the fewest categories away from the prior. The categories re-parented are drawn from the
+ * children of misfitting containers and what the start moved, those with the same prices as one of
+ * them (which can take its place), and small sets that add up to what one of them lacks (a rollup
+ * that looks like a leaf adopting its children, wherever they sit). Of childless twins in one
+ * container (same prices every day), only the first few are drawn, in order: the others would give
+ * the same placements under other names.
+ *
  * Given a set, a rollup fits only by gaining exactly what it lacks, so a subset of the set goes to a
  * container only when its fingerprint matches the container's shortfall, and every container left
  * must fit with what stays or gain what it lacks; the top level may take any subset. Rollups the set
- * does not touch stay as they are (one may hold cost no category explains). Matches are then scored
- * exactly. At most EXACT_SET_BUDGET sets are tried in all; a cut is reported.
+ * does not touch stay as they are (one may hold cost no category explains). The top level's fit is
+ * worked out exactly for each placement; the chosen one is checked in full. A placement that moves
+ * a category on the strength of one day's prices is taken only if every container fits exactly on
+ * that day. At most EXACT_SET_BUDGET sets are tried and EXACT_PLACEMENT_BUDGET placements scored; a
+ * cut is reported.
  */
 export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): ExactOutcome {
   const { input } = numbers;
   const prior = priorParents(input);
-  /** A placement found: the categories away from the prior, with their parents. */
-  type Found = { readonly changes: ReadonlyMap<string, Container>; readonly score: Score; readonly trusted: boolean };
   const parentsOf = (candidate: Found): Map<string, Container> => new Map([...prior, ...candidate.changes]);
-  const evidence = new Map([...input.nodes.keys()].map((category) => [category, reached.pricedDays([category]) >= MIN_EVIDENCE_DAYS]));
   /** By the categories away from the prior and where they go: one entry per placement. */
   const found = new Map<string, Found>();
   const reachedParents = reached.parents();
+  const reachedMisfitting = new Set(reached.misfitting());
   // The reached placement is a candidate too: another may fit exactly as well.
   const reachedChanges = changesFrom(prior, reachedParents);
-  const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size }, trusted: true };
+  const againstNamesOf = (changes: ReadonlyMap<string, Container>): number => numbers.twins.againstNamesOf(numbers, changes, changes.keys());
+  const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size, againstNames: againstNamesOf(reachedChanges) }, oneDay: [] };
   found.set(signatureOf(reachedChanges), reachedCandidate);
-  const starts = reachedCandidate.score.moves === 0 ? [reached] : [new WindowTree(numbers), reached];
+  // Near the prior, where greedy made more changes than a set holds, only what it moved (and their
+  // twins) can make a shorter placement that fits as well: a detour greedy took.
+  const starts: Array<{ tree: WindowTree; focus: readonly string[] | null }> = [{ tree: reached, focus: null }];
+  if (reachedChanges.size > 0) starts.unshift({ tree: new WindowTree(numbers), focus: reachedChanges.size > EXACT_DEPTH ? [...reachedChanges.keys()] : null });
   let tried = 0;
   let cut: string | null = null;
-  for (const start of starts) {
-    const misfitting = start.misfitting();
+  for (const { tree: start, focus } of starts) {
     const startParents = start.parents();
-    const moved = [...startParents.keys()].filter((category) => prior.get(category) !== startParents.get(category));
-    const touched = new Set(moved.flatMap((category) => [prior.get(category) ?? null, startParents.get(category) ?? null]));
-    const near = new Set([...misfitting, ...touched].flatMap((container) => start.childrenOf(container)).concat(moved));
-    // A category with the same prices as one of those can take its place in a container that fits,
-    // and a few that add up to what one of those lacks can join it (a rollup that looks like a leaf
-    // adopting its children, which may sit where everything fits).
-    const nearPrints = new Set([...near].map((category) => start.printOf(category)));
-    const categories = [...input.nodes.keys()].sort(compareText);
-    const lacking = new Set([...near].map((category) => start.shortfallPrint(category)).filter((print) => print !== 0));
-    const adopted = new Set<string>();
-    forEachSubset(
-      categories.map((category) => start.printOf(category)),
-      Math.min(SMALL_MOVE, largestSubset(categories.length)),
-      (print, picked) => {
-        if (lacking.has(print)) for (const index of picked) adopted.add(categories[index] as string);
-      },
-    );
-    const shortlist = categories.filter((category) => near.has(category) || adopted.has(category) || nearPrints.has(start.printOf(category)));
-    const view = searchStartOf(input, start);
+    const shortlist = shortlistOf(numbers, start, prior, focus);
+    const view = searchStartOf(numbers, start, new Set(start.twinRanks().keys()));
     const startFit = start.score();
     const fitBefore = new Map<Container, Fit>();
     const fitOf = (container: Container): Fit => {
@@ -96,10 +97,11 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
       topFits.set(key, fit);
       return fit;
     };
+    const moved = [...startParents.keys()].filter((category) => prior.get(category) !== startParents.get(category));
     const consider = (members: readonly string[], to: readonly Container[]): void => {
       const overrides = new Map(members.map((member, index) => [member, to[index] ?? null]));
       const parentOf = (category: string): Container => (overrides.has(category) ? (overrides.get(category) ?? null) : (startParents.get(category) ?? null));
-      if (!acyclic(parentOf, members, input.nodes.size)) return;
+      if (!acyclic(parentOf, members, numbers.categories.length)) return;
       const changes = new Map<string, Container>();
       for (const category of [...moved, ...members]) if (parentOf(category) !== (prior.get(category) ?? null)) changes.set(category, parentOf(category));
       const signature = signatureOf(changes);
@@ -118,32 +120,47 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
         misfits += now.misfits - was.misfits;
         distance += now.distance - was.distance;
       }
-      // One day is weak evidence: such a placement may tie with the chosen one, never be chosen.
-      const trusted = members.every((member) => parentOf(member) === (reachedParents.get(member) ?? null) || evidence.get(member) === true);
-      found.set(signature, { changes, score: { misfits, distance, moves: changes.size }, trusted });
+      // Going back where the prior put it needs no evidence; going anywhere else on one day's prices does.
+      const oneDay = members.filter(
+        (member) => parentOf(member) !== (reachedParents.get(member) ?? null) && parentOf(member) !== (prior.get(member) ?? null) && (numbers.pricedDays[numbers.indexOf(member)] ?? 0) < MIN_EVIDENCE_DAYS,
+      );
+      found.set(signature, { changes, score: { misfits, distance, moves: changes.size, againstNames: againstNamesOf(changes) }, oneDay });
     };
-    for (let size = 1; size <= Math.min(EXACT_DEPTH, shortlist.length) && tried <= EXACT_SET_BUDGET && found.size < EXACT_PLACEMENT_BUDGET; size++) {
-      forEachSet(shortlist.length, size, (picked) => {
+    for (let size = 1; size <= Math.min(EXACT_DEPTH, shortlist.members.length) && tried <= EXACT_SET_BUDGET && found.size < EXACT_PLACEMENT_BUDGET; size++) {
+      forEachSet(shortlist.members.length, size, (picked) => {
+        if (!shortlist.inOrder(picked)) return true;
         tried += 1;
         if (found.size >= EXACT_PLACEMENT_BUDGET) return false;
         if (tried > EXACT_SET_BUDGET) {
-          cut = `stopped after ${EXACT_SET_BUDGET} sets, at sets of ${size} of ${shortlist.length} categories`;
+          cut = `stopped after ${EXACT_SET_BUDGET} sets, at sets of ${size} of ${shortlist.members.length} categories`;
           return false;
         }
-        tryAssignments(view, picked.map((index) => shortlist[index] as string), consider);
+        tryAssignments(view, picked.map((index) => shortlist.members[index] as string), consider);
         return true;
       });
     }
   }
-  const ranked = [...found.values()].filter((candidate) => candidate.trusted).sort((a, b) => compareScores(a.score, b.score));
-  const best = ranked[0];
+  // A placement that rests on one day's prices is trusted only where it leaves every container of
+  // that day fitting exactly; one that does not may still tie with the best, never be chosen; one
+  // whose day checks nothing it touches proves nothing at all.
+  const evidence = new Map<Found, OneDayEvidence>();
+  const evidenceOf = (candidate: Found): OneDayEvidence => {
+    const known = evidence.get(candidate);
+    if (known !== undefined) return known;
+    const judged = candidate.oneDay.length === 0 ? 'fits' : oneDayEvidence(numbers, prior, reachedParents, reachedMisfitting, parentsOf(candidate), candidate.oneDay);
+    evidence.set(candidate, judged);
+    return judged;
+  };
+  const trusted = (candidate: Found): boolean => evidenceOf(candidate) === 'fits';
+  const ranked = [...found.values()].filter((candidate) => evidenceOf(candidate) !== 'unchecked').sort((a, b) => compareScores(a.score, b.score));
+  const best = ranked.find(trusted);
   if (!best) return { cut };
-  // A placement that fits better but moves a category priced on one day is not taken, and the
-  // numbers then do not decide between it and the best one taken: what they dispute is left as the
-  // prior has it.
-  const closer = [...found.values()].filter((candidate) => !candidate.trusted).sort((a, b) => compareScores(a.score, b.score))[0];
-  const rivalScore = closer && compareScores(closer.score, best.score) < 0 ? closer.score : best.score;
-  const tied = [...found.values()].filter((candidate) => candidate === best || compareScores(candidate.score, rivalScore) === 0 || (candidate.trusted && compareScores(candidate.score, best.score) === 0));
+  // A placement that fits better but is not trusted is not taken, and the numbers then do not
+  // decide between it and the best one taken: what they dispute is left as the prior has it.
+  // (Every candidate ranked before the best is untrusted.)
+  const closer = ranked.find((candidate) => compareScores(candidate.score, best.score) < 0);
+  const rivalScore = closer ? closer.score : best.score;
+  const tied = ranked.filter((candidate) => candidate === best || compareScores(candidate.score, rivalScore) === 0 || (compareScores(candidate.score, best.score) === 0 && trusted(candidate)));
   if (tied.length === 1) {
     if (best === reachedCandidate) return { cut };
     // Fingerprints matched; the prices must too (a collision would be a different fit).
@@ -160,6 +177,91 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
   return { parents, tie: tiedParents.map((other) => movesBetween(parents, other)), cut };
 }
 
+/**
+ * What a placement's one day of prices says of it: every container fits that day (and each category
+ * went under one of its family, or into a rollup that misfit); not that; or what it touches is not
+ * checked that day.
+ */
+type OneDayEvidence = 'fits' | 'misfits' | 'unchecked';
+
+/**
+ * Under these parents, on the days the categories are priced: whether the places they left and
+ * joined are still checked (a rollup emptied of its children, or a top level without totalprice,
+ * proves nothing), and whether every container fits exactly.
+ */
+function oneDayEvidence(
+  numbers: WindowNumbers,
+  prior: ReadonlyMap<string, Container>,
+  reached: ReadonlyMap<string, Container>,
+  reachedMisfitting: ReadonlySet<Container>,
+  parents: ReadonlyMap<string, Container>,
+  categories: readonly string[],
+): OneDayEvidence {
+  const tree = new WindowTree(numbers);
+  tree.apply(movesBetween(prior, parents));
+  const days = tree.pricedDayList(categories, numbers.dayCount);
+  const touched = categories.flatMap((category) => [reached.get(category) ?? null, parents.get(category) ?? null]);
+  if (!touched.every((container) => days.every((day) => tree.checkedAfter(container, [], [], [], day)))) return 'unchecked';
+  const strangers = categories.some((category) => {
+    const parent = parents.get(category) ?? null;
+    return !reachedMisfitting.has(parent) && !numbers.sameFamily(category, parent);
+  });
+  if (strangers) return 'misfits';
+  return [...tree.containers()].every((container) => tree.misfitsOn(container, days) === 0) ? 'fits' : 'misfits';
+}
+
+interface Shortlist {
+  /** The categories sets are drawn from, in name order. */
+  readonly members: readonly string[];
+  /**
+   * Whether a set (indexes into members, ascending) takes twins of one container in their order:
+   * a later twin only with every earlier one.
+   */
+  inOrder(picked: readonly number[]): boolean;
+}
+
+/**
+ * The categories the exact search draws sets from, around a start: the children of misfitting
+ * containers and what the start moved from the prior (or only the `focus` categories, when given);
+ * those with the same prices as one of them; and small sets that add up to what one of them lacks.
+ */
+function shortlistOf(numbers: WindowNumbers, start: WindowTree, prior: ReadonlyMap<string, Container>, focus: readonly string[] | null): Shortlist {
+  const startParents = start.parents();
+  const moved = [...startParents.keys()].filter((category) => prior.get(category) !== startParents.get(category));
+  // Of the top level's children, only those on every day of whose prices it misfits, as a
+  // misplaced child makes it: cost in no category makes it misfit on some days, and moving the
+  // others around would only trade one unexplained amount for another.
+  const near = new Set(focus ?? moved);
+  for (const container of focus === null ? start.misfitting() : []) {
+    for (const child of start.childrenOf(container)) if (container !== null || start.misfitsWherePriced(null, child)) near.add(child);
+  }
+  const nearPrints = new Set([...near].map((category) => start.printOf(category)));
+  const lacking = new Set([...near].map((category) => start.shortfallPrint(category)).filter((print) => print !== 0));
+  const { categories } = numbers;
+  const adopted = new Set<string>();
+  forEachSubset(
+    categories.map((category) => start.printOf(category)),
+    Math.min(ADOPTED_SET, largestSubset(categories.length)),
+    (print, picked) => {
+      if (lacking.has(print)) for (const index of picked) adopted.add(categories[index] as string);
+    },
+  );
+  const chosen = categories.filter((category) => near.has(category) || adopted.has(category) || nearPrints.has(start.printOf(category)));
+  // Interchangeable twins (see WindowTree.twinRanks): the first EXACT_DEPTH of them, in order, stand
+  // for them all, and a set takes a later one only with the one before it.
+  const ranks = start.twinRanks();
+  const members = chosen.filter((category) => (ranks.get(category)?.rank ?? 0) < EXACT_DEPTH);
+  const positions = new Map(members.map((category, index) => [category, index]));
+  return {
+    members,
+    inOrder: (picked) =>
+      picked.every((index) => {
+        const before = ranks.get(members[index] as string)?.previous;
+        return before === undefined || picked.includes(positions.get(before) ?? -1);
+      }),
+  };
+}
+
 /** A start of the exact search, worked out once: it is consulted for every set tried. */
 interface SearchStart {
   readonly parents: ReadonlyMap<string, Container>;
@@ -171,14 +273,18 @@ interface SearchStart {
   readonly byShortfall: ReadonlyMap<number, readonly string[]>;
 }
 
-function searchStartOf(input: SolverInput, tree: WindowTree): SearchStart {
-  const categories = [...input.nodes.keys()].sort(compareText);
+function searchStartOf(numbers: WindowNumbers, tree: WindowTree, laterTwins: ReadonlySet<string>): SearchStart {
+  const { categories } = numbers;
   const shortfalls = new Map<Container, number>([[null, tree.shortfallPrint(null)]]);
   const byShortfall = new Map<number, string[]>();
   for (const category of categories) {
     const print = tree.shortfallPrint(category);
     shortfalls.set(category, print);
-    byShortfall.set(print, [...(byShortfall.get(print) ?? []), category]);
+    // Of interchangeable twins, only the first receives: the others would give the same placements.
+    if (laterTwins.has(category)) continue;
+    const known = byShortfall.get(print);
+    if (known) known.push(category);
+    else byShortfall.set(print, [category]);
   }
   return {
     parents: tree.parents(),
@@ -252,4 +358,3 @@ function tryAssignments(start: SearchStart, members: readonly string[], consider
   };
   assign((1 << members.length) - 1);
 }
-

@@ -1,10 +1,18 @@
 import { candidateMoves, overlaps, sameRank } from './moves';
-import type { Move, Placement } from './types';
+import type { Move } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
 
+export interface GreedyOutcome {
+  /** The prior with the moves made. */
+  readonly tree: WindowTree;
+  readonly moves: readonly Move[];
+  /** Moves that ranked alike: none of them is made, and the categories they involve stay put. */
+  readonly ties: ReadonlyArray<readonly Move[]>;
+}
+
 /** One best move at a time; ties freeze the categories they involve. */
-export function greedyPlacement(numbers: WindowNumbers): { placement: Placement; tree: WindowTree } {
+export function greedyPlacement(numbers: WindowNumbers): GreedyOutcome {
   const tree = new WindowTree(numbers);
   const moves: Move[] = [];
   const ties: Move[][] = [];
@@ -14,7 +22,10 @@ export function greedyPlacement(numbers: WindowNumbers): { placement: Placement;
     const candidates = candidateMoves(tree, frozen);
     const best = candidates[0];
     if (best === undefined) break;
-    const rivals = candidates.filter((candidate) => candidate !== best && sameRank(candidate, best) && overlaps(candidate.move, best.move));
+    // A rival that is the best move with twins swapped is no rival: which twin moves is settled at
+    // the end, where such swaps are reported as ties when they matter (index.ts).
+    const bestKey = numbers.twins.keyOf(numbers, best.move);
+    const rivals = candidates.filter((candidate) => candidate !== best && sameRank(candidate, best) && overlaps(candidate.move, best.move) && numbers.twins.keyOf(numbers, candidate.move) !== bestKey);
     if (rivals.length > 0) {
       ties.push([best.move, ...rivals.map((rival) => rival.move)]);
       for (const move of [best.move, ...rivals.map((rival) => rival.move)]) for (const category of move.categories) frozen.add(category);
@@ -23,5 +34,5 @@ export function greedyPlacement(numbers: WindowNumbers): { placement: Placement;
     tree.apply(best.move);
     moves.push(best.move);
   }
-  return { placement: { parents: tree.parents(), moves, ties, searchCut: null }, tree };
+  return { tree, moves, ties };
 }

@@ -7,47 +7,151 @@
  * give a first placement (the prior); where it is wrong, some containers over-sum and others
  * under-sum by exactly the prices of the misplaced categories, day after day.
  *
- * A move re-parents a set of categories: from one container, drawn from several (a rollup adopting
- * children that sit in two places), or swapped between two containers. It is made only when a
- * container then fits exactly on every day of the window (a vector equality over days, which
- * coincidences rarely satisfy once there are a few days), no container fits on fewer days unless
- * the misfits fall in all, the window fits better, and no rival move fits as well (a tie is
- * reported and left as the prior has it). Greedy choice runs first. Then, where anything was moved
- * or misfits remain, an exact search tries every
- * placement that re-parents up to four categories (drawn from around the misfits and the moves
- * made) of the prior or of that placement, and keeps the one that fits best with the fewest
- * categories away from the prior, or reports a tie where another fits exactly as well. It settles
- * misplacements that interlock (a move whose first half fits nothing better on its own), and
- * sees the rival a sequence of moves did not.
+ * 1. Greedy choice (greedy.ts, moves.ts) makes one best move at a time: a set re-parented from one
+ *    container (whole, or handed out to several rollups), drawn from several (a rollup adopting
+ *    children that sit in two places), or swapped between two containers, when a container then
+ *    fits exactly on every day of the window (a vector equality over days, which coincidences
+ *    rarely satisfy once there are a few days) and the window fits better. Moves that rank alike
+ *    are a tie, left as the prior has them.
+ * 2. Where anything was moved or misfits remain, an exact search (exact.ts) tries every placement
+ *    that re-parents up to four categories near the greedy placement or the prior, and keeps the
+ *    one that fits best with the fewest categories away from the prior, or reports a tie. It
+ *    settles misplacements that interlock and sees the rival a sequence of moves did not.
+ * 3. Twins (twins.ts: categories with the same prices every day) cannot be told apart by the
+ *    numbers: a swap of two is taken where it moves fewer categories or nests less against their
+ *    names, and reported as a tie where it is as good.
+ * 4. The exact prices judge every move (certainty.ts): one that makes every rollup it touches fit on
+ *    every day is proven; the others are made but said to be unproven, or, where the search was
+ *    cut short, not made.
  *
- * (A beam search over move sequences once ran between the two. Over 2,000 random windows its
+ * (A beam search over move sequences once ran between 1 and 2. Over 2,000 random windows its
  * answer changed the outcome of one, which the numbers do not determine, and on crowded windows it
  * was never used while it took a third of the time: it was removed.)
  *
- * Pure: no I/O. Prices are whole numbers of the window's price step (window-numbers.ts); fingerprints
- * only shortlist candidates, which are then checked exactly.
+ * Pure: no I/O. The searches work on whole numbers of the window's price step (window-numbers.ts)
+ * and fingerprints, which only shortlist; what is chosen is checked on the exact prices.
  */
+import { judgeMoves } from './certainty';
 import { exactPlacement } from './exact';
-import { greedyPlacement } from './greedy';
+import { greedyPlacement, type GreedyOutcome } from './greedy';
 import { movesBetween, priorParents } from './placements';
-import { MIN_EVIDENCE_DAYS, type Placement, type SolverInput } from './types';
+import { bestUnderTwinSwaps, movedFrom, swapped } from './twins';
+import { MIN_EVIDENCE_DAYS, type Container, type Move, type Nesting, type Placement, type SolverInput } from './types';
 import { WindowNumbers } from './window-numbers';
 
-export type { Container, Move, Placement, SolverInput, SolverNode } from './types';
+export type { Container, Move, Nesting, Placement, SolverInput, SolverNode } from './types';
 
 export function solvePlacement(input: SolverInput): Placement {
   const numbers = new WindowNumbers(input);
-  const chosen = greedyPlacement(numbers);
-  // Nothing moved, nothing tied and every rollup fits: the prior stands, and the top level may hold
-  // cost in no category (the common case, left cheap). On a single day, nothing the exact search
-  // could find would be trusted.
-  const settled = chosen.placement.moves.length === 0 && chosen.placement.ties.length === 0 && chosen.tree.misfitting().every((container) => container === null);
-  if (settled || input.dayCount < MIN_EVIDENCE_DAYS) return chosen.placement;
-  // Misplacements that interlock (a category that fits nowhere better on its own until another
-  // moves too) defeat both, and a sequence of moves can pick one of two placements that fit equally
-  // well without seeing the other: an exhaustive search over small sets of categories settles both.
-  const exact = exactPlacement(numbers, chosen.tree);
-  if (exact.parents === undefined) return { ...chosen.placement, searchCut: exact.cut };
-  const moved = movesBetween(priorParents(input), exact.parents);
-  return { parents: exact.parents, moves: moved.categories.length > 0 ? [moved] : [], ties: exact.tie ? [exact.tie] : [], searchCut: exact.cut };
+  const prior = priorParents(input);
+  const greedy = greedyPlacement(numbers);
+  let parents = greedy.tree.parents();
+  const ties: Array<readonly Move[]> = [...greedy.ties];
+  let cut: string | null = null;
+  // On a single day, the exact search's alternatives would rest on that one equality each: greedy's
+  // own rivals are the search there.
+  if (!settled(greedy) && input.dayCount >= MIN_EVIDENCE_DAYS) {
+    // Misplacements that interlock (a category that fits nowhere better on its own until another
+    // moves too) defeat greedy choice, and a sequence of moves can pick one of two placements that
+    // fit equally well without seeing the other: an exhaustive search over small sets settles both.
+    const exact = exactPlacement(numbers, greedy.tree);
+    cut = exact.cut;
+    if (exact.parents !== undefined) {
+      parents = exact.parents;
+      ties.splice(0, ties.length, ...(exact.tie ? [exact.tie] : []));
+    }
+  }
+  const swaps = bestUnderTwinSwaps(numbers, prior, parents);
+  parents = swaps.parents;
+  if (swaps.mirrors.length > 0) {
+    const found = parents;
+    parents = withPriorWhereDisputed(parents, swaps.mirrors, prior);
+    ties.push([found, ...swaps.mirrors].map((alternative) => movesBetween(parents, alternative)));
+  }
+  // Only what the exact prices prove is called certain. Where the search was cut short, it could
+  // not rule out a better placement, so what they do not prove is not done.
+  let judgement = judgeMoves(input, prior, parents);
+  const withheld: Move[] = [];
+  while (cut !== null && judgement.unproven.length > 0) {
+    withheld.push(...legsOf(movesBetween(prior, parents), new Set(judgement.unproven)));
+    parents = reverted(parents, judgement.unproven, prior);
+    judgement = judgeMoves(input, prior, parents);
+  }
+  const changed = movesBetween(prior, parents);
+  const proven = new Set(judgement.proven);
+  const nestings: Nesting[] = [];
+  changed.categories.forEach((held, index) => {
+    const holder = changed.to[index] ?? null;
+    if (holder === null || !numbers.twins.areTwins(numbers.indexOf(holder), numbers.indexOf(held))) return;
+    nestings.push({ holder, held, byName: movedFrom(prior, swapped(parents, holder, held)) === movedFrom(prior, parents) });
+  });
+  return {
+    parents,
+    moves: legsOf(changed, proven),
+    uncertain: legsOf(changed, new Set(judgement.unproven)),
+    withheld,
+    nestings,
+    ties,
+    searchCut: cut,
+  };
+}
+
+/**
+ * Nothing moved, nothing tied and every rollup fits: the prior stands, and the top level may hold
+ * cost in no category (the common case, left cheap), unless its misfit looks like a category in the
+ * wrong place (one counted twice, say, whose parts sit where everything fits).
+ */
+function settled(greedy: GreedyOutcome): boolean {
+  return greedy.moves.length === 0 && greedy.ties.length === 0 && greedy.tree.misfitting().every((container) => container === null) && !greedy.tree.topLooksMisplaced();
+}
+
+/** The categories some mirror places otherwise go back where the prior put them. */
+function withPriorWhereDisputed(parents: ReadonlyMap<string, Container>, alternatives: ReadonlyArray<ReadonlyMap<string, Container>>, prior: ReadonlyMap<string, Container>): Map<string, Container> {
+  return new Map([...parents].map(([category, parent]) => [category, alternatives.some((other) => other.get(category) !== parent) ? (prior.get(category) ?? null) : parent]));
+}
+
+/** The placement with these categories back where the prior put them, and any category a cycle would then run through too. */
+function reverted(parents: ReadonlyMap<string, Container>, categories: readonly string[], prior: ReadonlyMap<string, Container>): Map<string, Container> {
+  const result = new Map(parents);
+  for (const category of categories) result.set(category, prior.get(category) ?? null);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const category of result.keys()) {
+      const cycle = cycleThrough(result, category);
+      for (const member of cycle) {
+        if (result.get(member) === (prior.get(member) ?? null)) continue;
+        result.set(member, prior.get(member) ?? null);
+        changed = true;
+      }
+    }
+  }
+  return result;
+}
+
+/** The categories on a cycle above `category`, if its parents lead back into one. */
+function cycleThrough(parents: ReadonlyMap<string, Container>, category: string): string[] {
+  const path: string[] = [];
+  for (let current: Container = category; current !== null; current = parents.get(current) ?? null) {
+    const seen = path.indexOf(current);
+    if (seen >= 0) return path.slice(seen);
+    path.push(current);
+  }
+  return [];
+}
+
+/** The part of a move that re-parents the given categories, one move per place left and place joined. */
+function legsOf(move: Move, categories: ReadonlySet<string>): Move[] {
+  const legs = new Map<string, { categories: string[]; from: Container[]; to: Container[] }>();
+  move.categories.forEach((category, index) => {
+    if (!categories.has(category)) return;
+    const from = move.from[index] ?? null;
+    const to = move.to[index] ?? null;
+    const key = `${from ?? ''}>${to ?? ''}`;
+    const leg = legs.get(key) ?? { categories: [], from: [], to: [] };
+    leg.categories.push(category);
+    leg.from.push(from);
+    leg.to.push(to);
+    legs.set(key, leg);
+  });
+  return [...legs.values()];
 }

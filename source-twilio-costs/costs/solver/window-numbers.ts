@@ -12,6 +12,7 @@
 import type { Decimal } from '../../money';
 import { compareText } from '../hierarchy';
 import { dayWeights, fingerprintOfNumbers } from './fingerprint';
+import { Twins } from './twins';
 import type { Container, SolverInput } from './types';
 
 /** Whole numbers below this add up exactly in a double. */
@@ -34,12 +35,18 @@ export class WindowNumbers {
   readonly anchorPrint: number;
   /** Days each category has a non-zero price. */
   readonly pricedDays: Int32Array;
+  /** For each category, the days its price in steps is not zero, in order: what a move of it changes. */
+  readonly dayLists: readonly Int32Array[];
   readonly priors: readonly Container[];
+  /** Each category's product family, null when unknown. */
+  readonly families: readonly (string | null)[];
   readonly weights: readonly number[];
   /** Whether the doubles are the exact prices (else rounded to a coarser step). */
   readonly exact: boolean;
   /** One step, in Decimal units. */
   readonly step: Decimal;
+  /** Categories with the same prices on every day. */
+  readonly twins: Twins;
 
   constructor(readonly input: SolverInput) {
     this.dayCount = input.dayCount;
@@ -70,10 +77,24 @@ export class WindowNumbers {
       }
       this.prints[index] = fingerprintOfNumbers(this.prices.subarray(offset, offset + this.dayCount), this.weights);
     });
+    this.dayLists = rows.map((_, index) => {
+      const days: number[] = [];
+      for (let day = 0; day < this.dayCount; day++) if ((this.prices[index * this.dayCount + day] ?? 0) !== 0) days.push(day);
+      return Int32Array.from(days);
+    });
     this.anchor = new Float64Array(anchor.map((price) => inSteps(price ?? 0n, step)));
     this.anchorKnown = new Uint8Array(anchor.map((price) => (price === null ? 0 : 1)));
     this.anchorPrint = fingerprintOfNumbers(this.anchor, this.weights);
     this.priors = this.categories.map((category) => input.nodes.get(category)?.prior ?? null);
+    this.families = this.categories.map((category) => input.nodes.get(category)?.family ?? null);
+    this.twins = new Twins(this);
+  }
+
+  /** Whether a category may go under a container on the strength of one day: the top level, or a category of the same known family. */
+  sameFamily(category: string, container: Container): boolean {
+    if (container === null) return true;
+    const family = this.families[this.indexOf(category)] ?? null;
+    return family !== null && family === this.families[this.indexOf(container)];
   }
 
   indexOf(category: string): number {

@@ -43,6 +43,9 @@ export class WindowTree {
   private readonly childPrints: Float64Array;
   /** How each container fits, worked out when first asked and forgotten when its children change. */
   private readonly fits: Array<Fit | undefined>;
+  /** Marks of the days a fitAfter has seen, by call: each day is worked out once. */
+  private readonly dayStamps: Int32Array;
+  private stampCount = 0;
 
   constructor(readonly numbers: WindowNumbers) {
     const count = numbers.categories.length;
@@ -51,6 +54,7 @@ export class WindowTree {
     this.children = Array.from({ length: count + 1 }, () => new Set<number>());
     this.childPrints = new Float64Array(count + 1);
     this.fits = new Array<Fit | undefined>(count + 1);
+    this.dayStamps = new Int32Array(numbers.dayCount);
     numbers.priors.forEach((prior, index) => this.attach(index, this.rowOf(prior)));
   }
 
@@ -82,6 +86,20 @@ export class WindowTree {
     return mod(claimed - (this.childPrints[row] ?? 0));
   }
 
+  /**
+   * Whether the top level's misfit looks like a category in the wrong place rather than cost in no
+   * category: what it lacks (or holds too much) is, by fingerprint, the price of one category or
+   * the sum of two, or it misfits on every day one of its children is priced.
+   */
+  topLooksMisplaced(): boolean {
+    const lacking = this.shortfallPrint(null);
+    if (lacking === 0) return false;
+    const prints = new Set(this.numbers.prints);
+    const excess = mod(-lacking);
+    if ([...prints].some((print) => print === lacking || print === excess || prints.has(mod(lacking - print)) || prints.has(mod(excess - print)))) return true;
+    return this.childrenOf(null).some((child) => this.misfitsWherePriced(null, child));
+  }
+
   /** Misfits and distance over every container. */
   score(): Fit {
     let misfits = 0;
@@ -99,30 +117,42 @@ export class WindowTree {
     const row = this.rowOf(container);
     const known = this.fits[row];
     if (known !== undefined) return known;
-    const fit = this.fitAfter(container, [], [], []);
+    const fit = this.fitNow(row);
     this.fits[row] = fit;
     return fit;
   }
 
-  /** How a container would fit once the categories move from `from` to `to`; nothing is changed. */
+  /**
+   * How a container would fit once the categories move from `from` to `to`; nothing is changed.
+   * Only the days on which a moving category has a price change, so only those are worked out.
+   */
   fitAfter(container: Container, categories: readonly string[], from: readonly Container[], to: readonly Container[]): Fit {
+    const before = this.fitOf(container);
     const row = this.rowOf(container);
     const { dayCount, prices } = this.numbers;
     const offsets: number[] = [];
     const signs: number[] = [];
+    const lists: Int32Array[] = [];
     categories.forEach((category, index) => {
       const sign = (to[index] === container ? 1 : 0) - (from[index] === container ? 1 : 0);
       if (sign === 0) return;
-      offsets.push(this.numbers.indexOf(category) * dayCount);
+      const moving = this.numbers.indexOf(category);
+      offsets.push(moving * dayCount);
       signs.push(sign);
+      lists.push(this.numbers.dayLists[moving] ?? new Int32Array(0));
     });
+    if (offsets.length === 0) return before;
     const sums = this.sums.get(row);
     const active = this.active.get(row);
     const isTop = row === this.top;
     const claimOffset = row * dayCount;
-    let misfits = 0;
+    let misfits = before.misfits;
     const distance: DistanceSum = { high: 0, low: 0 };
-    for (let day = 0; day < dayCount; day++) {
+    // Each day once, however many moving categories are priced on it.
+    const stamp = ++this.stampCount;
+    for (const list of lists) for (const day of list) {
+      if (this.dayStamps[day] === stamp) continue;
+      this.dayStamps[day] = stamp;
       let change = 0;
       let activeChange = 0;
       for (let moving = 0; moving < offsets.length; moving++) {
@@ -133,20 +163,31 @@ export class WindowTree {
         activeChange += sign;
       }
       let claimed: number;
+      let checkedNow: boolean;
+      let checkedAfter: boolean;
       if (isTop) {
         if (this.numbers.anchorKnown[day] !== 1) continue;
         claimed = this.numbers.anchor[day] ?? 0;
+        checkedNow = true;
+        checkedAfter = true;
       } else {
-        if ((active?.[day] ?? 0) + activeChange <= 0) continue;
+        const activeNow = active?.[day] ?? 0;
+        checkedNow = activeNow > 0;
+        checkedAfter = activeNow + activeChange > 0;
         claimed = prices[claimOffset + day] ?? 0;
       }
-      const residual = claimed - (sums?.[day] ?? 0) - change;
-      if (residual !== 0) {
+      const residualNow = claimed - (sums?.[day] ?? 0);
+      const residualAfter = residualNow - change;
+      if (checkedNow && residualNow !== 0) {
+        misfits -= 1;
+        addMagnitude(distance, residualNow, -1);
+      }
+      if (checkedAfter && residualAfter !== 0) {
         misfits += 1;
-        addMagnitude(distance, residual, 1);
+        addMagnitude(distance, residualAfter, 1);
       }
     }
-    return { misfits, distance: distanceOf(distance) };
+    return { misfits, distance: before.distance + distanceOf(distance) };
   }
 
   /** How the top level would fit once some categories join it and others leave it, given its fit now: only their days change. */
@@ -200,6 +241,94 @@ export class WindowTree {
       if (offsets.some((offset) => (prices[offset + day] ?? 0) !== 0)) days += 1;
     }
     return days;
+  }
+
+  /** The days on which at least one of the categories has a price, up to `limit` of them. */
+  pricedDayList(categories: readonly string[], limit: number): number[] {
+    const { dayCount, prices } = this.numbers;
+    const offsets = categories.map((category) => this.numbers.indexOf(category) * dayCount);
+    const days: number[] = [];
+    for (let day = 0; day < dayCount && days.length < limit; day++) {
+      if (offsets.some((offset) => (prices[offset + day] ?? 0) !== 0)) days.push(day);
+    }
+    return days;
+  }
+
+  /** Whether a container is checked on a day once the categories move: the top level where totalprice is known, a rollup where a child is priced. */
+  checkedAfter(container: Container, categories: readonly string[], from: readonly Container[], to: readonly Container[], day: number): boolean {
+    const row = this.rowOf(container);
+    if (row === this.top) return this.numbers.anchorKnown[day] === 1;
+    let active = this.active.get(row)?.[day] ?? 0;
+    categories.forEach((category, index) => {
+      if ((this.numbers.prices[this.numbers.indexOf(category) * this.numbers.dayCount + day] ?? 0) === 0) return;
+      active += (to[index] === container ? 1 : 0) - (from[index] === container ? 1 : 0);
+    });
+    return active > 0;
+  }
+
+  /** How a container fits as the tree stands, over every day. */
+  private fitNow(row: number): Fit {
+    const { dayCount, prices, anchor, anchorKnown } = this.numbers;
+    const sums = this.sums.get(row);
+    const active = this.active.get(row);
+    const isTop = row === this.top;
+    const claimOffset = row * dayCount;
+    let misfits = 0;
+    const distance: DistanceSum = { high: 0, low: 0 };
+    for (let day = 0; day < dayCount; day++) {
+      if (isTop ? anchorKnown[day] !== 1 : (active?.[day] ?? 0) <= 0) continue;
+      const claimed = isTop ? (anchor[day] ?? 0) : (prices[claimOffset + day] ?? 0);
+      const residual = claimed - (sums?.[day] ?? 0);
+      if (residual !== 0) {
+        misfits += 1;
+        addMagnitude(distance, residual, 1);
+      }
+    }
+    return { misfits, distance: distanceOf(distance) };
+  }
+
+  /**
+   * Each childless category's place among its interchangeable twins: those with the same prices
+   * under the same parent, with no children either and names that read as general, in the twins'
+   * order: for each one after the first, its rank (1 for the second) and the one before it. Any
+   * placement that moves a later one fits exactly as well with an earlier one moved instead, so
+   * the searches may take them in order.
+   */
+  twinRanks(): Map<string, { readonly rank: number; readonly previous: string }> {
+    const ranks = new Map<string, { rank: number; previous: string }>();
+    for (const members of this.numbers.twins.classes) {
+      const last = new Map<string, { rank: number; previous: string }>();
+      for (const member of members) {
+        if ((this.children[member]?.size ?? 0) > 0) continue;
+        const category = this.numbers.categories[member] as string;
+        const group = `${this.parent[member] ?? this.top}|${this.numbers.input.nodes.get(category)?.generality ?? 0}`;
+        const before = last.get(group);
+        if (before !== undefined) ranks.set(category, { rank: before.rank + 1, previous: before.previous });
+        last.set(group, { rank: (before?.rank ?? -1) + 1, previous: category });
+      }
+    }
+    return ranks;
+  }
+
+  /** Whether a container misfits on every day the category has a price (as a misplaced child makes it). */
+  misfitsWherePriced(container: Container, category: string): boolean {
+    const days = this.pricedDayList([category], this.numbers.dayCount);
+    return this.misfitsOn(container, days) === days.length;
+  }
+
+  /** On how many of the given days a container misfits now. */
+  misfitsOn(container: Container, days: readonly number[]): number {
+    const row = this.rowOf(container);
+    const { dayCount, prices, anchor, anchorKnown } = this.numbers;
+    const sums = this.sums.get(row);
+    const active = this.active.get(row);
+    let misfits = 0;
+    for (const day of days) {
+      if (row === this.top ? anchorKnown[day] !== 1 : (active?.[day] ?? 0) <= 0) continue;
+      const claimed = row === this.top ? (anchor[day] ?? 0) : (prices[row * dayCount + day] ?? 0);
+      if (claimed !== (sums?.[day] ?? 0)) misfits += 1;
+    }
+    return misfits;
   }
 
   /** The top level, then every category that has children, in name order. */

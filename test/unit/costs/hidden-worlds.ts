@@ -182,7 +182,8 @@ const ORACLE_REACH = 4;
  * exactly the sum of its children. The top level is not held to that: totalprice may include cost
  * in no category, which the connector cannot see, so of two consistent placements the better one
  * leaves the top level unexplained on fewer days, then by less in total (Σ |totalprice − Σ top
- * level| over the days), then needs fewer moves. The truth is consistent by construction (checked).
+ * level| over the days), then needs fewer moves, then nests categories of the same prices less
+ * against their names. The truth is consistent by construction (checked).
  *
  * Determined means: among all consistent placements within ORACLE_REACH moves of the start, the
  * truth is strictly better than every other, and every category it re-parents is priced on two
@@ -201,6 +202,7 @@ export function identifiability(world: World): OracleVerdict {
     const parent = world.nodes[index]!.parent;
     return parent === null ? null : (slot.get(parent) ?? null);
   });
+  const namesHierarchy = hierarchyOf(world).withCategories([ROOT, ...world.nodes.map((node) => node.name)]);
   const start = priorPlacement(world, names);
   const moved = (placement: readonly (number | null)[]): number => placement.filter((parent, position) => parent !== start[position]).length;
   const anchor = world.days.map((_, day) => world.nodes.reduce((sum, node, index) => sum + (node.parent === null ? priceOf(world, index, day) : 0), 0) + (world.uncategorised[day] ?? 0));
@@ -262,15 +264,22 @@ export function identifiability(world: World): OracleVerdict {
     };
     assign((1 << members.length) - 1);
   }
-  // Days the top level is left unexplained, Σ |unexplained|, moves: smaller is better.
-  const rank = (placement: readonly (number | null)[]): [number, number, number] => {
+  // Two categories with the same prices every day cannot be told apart by the numbers: of the
+  // directions of nesting one under the other, the connector takes the one that goes least against
+  // the names, Σ by how much more general a held name reads than its holder (the convention, not
+  // arithmetic: Hierarchy.generalityOf).
+  const generality = names.map((name) => namesHierarchy.generalityOf(name));
+  const inversions = (placement: readonly (number | null)[]): number =>
+    placement.reduce<number>((sum, parent, position) => (parent !== null && keyOf(claims[parent]!) === keyOf(claims[position]!) ? sum + Math.max(0, generality[position]! - generality[parent]!) : sum), 0);
+  // Days the top level is left unexplained, Σ |unexplained|, moves, nestings against the names: smaller is better.
+  const rank = (placement: readonly (number | null)[]): [number, number, number, number] => {
     const residual = [...anchor];
     placement.forEach((parent, position) => {
       if (parent === null) claims[position]!.forEach((units, day) => (residual[day]! -= units));
     });
-    return [residual.filter((units) => units !== 0).length, residual.reduce((sum, units) => sum + Math.abs(units), 0), moved(placement)];
+    return [residual.filter((units) => units !== 0).length, residual.reduce((sum, units) => sum + Math.abs(units), 0), moved(placement), inversions(placement)];
   };
-  const compare = (a: readonly number[], b: readonly number[]): number => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]!;
+  const compare = (a: readonly number[], b: readonly number[]): number => a[0]! - b[0]! || a[1]! - b[1]! || a[2]! - b[2]! || a[3]! - b[3]!;
   const truthKey = truth.join(',');
   if (!consistent.some((placement) => placement.join(',') === truthKey)) throw new Error(`the oracle misses the truth of a world hiding ${world.hidden.join(', ')}`);
   const truthRank = rank(truth);

@@ -106,6 +106,20 @@ describe('costs/hierarchy', () => {
     });
   });
 
+  describe('generalityOf', () => {
+    it('reads a known rollup as more general than any other name, then a name of fewer segments', () => {
+      const more = (a: string, b: string): boolean => hierarchy.generalityOf(a) > hierarchy.generalityOf(b);
+      // The equal-price pairs real accounts show: the first holds the second.
+      expect(more('calls-outbound', 'calls-text-to-speech')).to.equal(true);
+      expect(more('marketplace-analytics-addons', 'marketplace-keen-io-contact-center-analytics')).to.equal(true);
+      expect(more('channels-messaging', 'failed-message-processing-fee')).to.equal(true);
+      expect(more('video-recordings', 'pv-recording-compositions')).to.equal(true);
+      expect(more('wireless-super-sim-data', 'supersim')).to.equal(true);
+      // Neither reads as more general: a pair of such twins stays a tie.
+      expect(hierarchy.generalityOf('sms-messages-carrierfees')).to.equal(hierarchy.generalityOf('SMS-Messages-RegistrationFees'));
+    });
+  });
+
   describe('productOf', () => {
     it('maps families to products, the longest prefix first', () => {
       const expected: Record<string, string> = {

@@ -345,15 +345,30 @@ describe('costs/reconcileDay', () => {
       expect(window.notes.map((note) => note.level)).to.deep.equal(['info']);
     });
 
-    it('trusts one day only for a single category between two rollups, not for adopting several', () => {
+    it('trusts an adoption resting on one day when it makes every container of that day fit exactly', () => {
       const day = reconcile([
-        record('totalprice', '10'),
-        record('a2p-registration-fees', '10'),
+        record('totalprice', '19'),
+        record('a2p-registration-fees', '19'),
         record('a2p-10dlc-registrationfees-brandregistration', '4'),
-        record('a2p-10dlc-registrationfees-campaignvetting', '6'),
+        record('a2p-10dlc-registrationfees-campaignvetting', '15'),
+      ]);
+      expect(parentsOf(day.rows)).to.deep.equal({
+        'a2p-10dlc-registrationfees-brandregistration': 'a2p-registration-fees',
+        'a2p-10dlc-registrationfees-campaignvetting': 'a2p-registration-fees',
+      });
+      expect(day.rows.every((row) => row.placement === 'numbers')).to.equal(true);
+    });
+
+    it('does not trust an adoption resting on one day that leaves that day unexplained', () => {
+      // With 1 of cost in no category that day, 19 = 4 + 15 could as well be a coincidence.
+      const day = reconcile([
+        record('totalprice', '20'),
+        record('a2p-registration-fees', '19'),
+        record('a2p-10dlc-registrationfees-brandregistration', '4'),
+        record('a2p-10dlc-registrationfees-campaignvetting', '15'),
       ]);
       expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
-      expect(pricesOf(day.rows)).to.include({ unattributed: '-10' });
+      expect(pricesOf(day.rows)).to.include({ unattributed: '-18' });
     });
 
     it('leaves a2p-registration-fees alone when totalprice counts it separately', () => {
@@ -384,8 +399,11 @@ describe('costs/reconcileDay', () => {
       const second = window.days.get('2025-01-02')!;
       expect(pricesOf(second.rows)).to.deep.equal({ supersim: '12', 'wireless-usage-commands': '0.5' });
       expect(rowOf(second, 'supersim')).to.include({ parentCategory: 'wireless-super-sim-data', placement: 'numbers' });
+      // wireless-super-sim and wireless-super-sim-data cost what supersim costs: under either it fits,
+      // but under the lower one nothing else has to move.
       expect(window.notes.map((note) => note.message)).to.deep.equal([
-        'placed supersim from the top level to wireless-super-sim-data: the numbers of every day fit only that way',
+        'placed supersim under wireless-super-sim-data: the two cost the same on every day, so the numbers cannot tell which holds the other, ' +
+          'and this way round moves fewer categories from where the curation and their names put them',
       ]);
     });
   });

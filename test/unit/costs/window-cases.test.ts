@@ -122,7 +122,7 @@ describe('costs/reconcileWindow on real structures', () => {
  */
 interface CaughtWindow {
   readonly why: string;
-  /** What the oracle says of it: the solver must find the truth where it is determined. */
+  /** What the oracle says of it: the solver must find the truth where it is determined, and report a tie otherwise. */
   readonly verdict: Identifiability;
   readonly parents: readonly (number | null)[];
   readonly prices: readonly (readonly number[])[];
@@ -226,8 +226,8 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
     hidings: [{ node: 4, how: 'uncurated', other: 307573046 }, { node: 1, how: 'unknown', other: 548327039 }, { node: 0, how: 'uncurated', other: 22 }, { node: 2, how: 'unknown', other: 2147483620 }],
   },
   {
-    why: 'a rollup with one child costs what its child costs, so either may be the parent: the numbers cannot decide, and the window says so',
-    verdict: 'tie',
+    why: 'a rollup with one child costs what its child costs, so the numbers cannot tell which holds the other: the name that reads as more general holds it',
+    verdict: 'determined',
     parents: [null, 0, 0, 2, 0],
     prices: [
       [0, 0, 0, 0, 0, 0],
@@ -240,8 +240,8 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
     hidings: [{ node: 3, how: 'misnamed', other: 517206133 }, { node: 1, how: 'misnamed', other: 661419436 }, { node: 2, how: 'uncurated', other: 2147483642 }],
   },
   {
-    why: 'two categories cost the same on the one day they are priced, and the rollup that looks like a leaf can adopt either: a fit that rests on that day is not taken, and the window says so',
-    verdict: 'tie',
+    why: 'a rollup adopts a category priced on one day only, but the top level does not fit that day: a fit that rests on that day is not taken, and the window says so',
+    verdict: 'one-day',
     parents: [null, 0, 1, 0],
     prices: [
       [0, 0, 0],

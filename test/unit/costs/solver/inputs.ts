@@ -2,10 +2,12 @@ import type { Container, SolverInput } from '../../../../source-twilio-costs/cos
 import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { parseDecimal } from '../../../../source-twilio-costs/money';
 
-/** A category of a made-up window: where the prior puts it, and its price on each day (decimal strings, '0' when idle). */
+/** A category of a made-up window: where the prior puts it, its price on each day (decimal strings, '0' when idle), how general its name reads, its product family. */
 export interface NodeSketch {
   readonly prior: Container;
   readonly prices: readonly string[];
+  readonly generality?: number;
+  readonly family?: string;
 }
 
 /** A solver input from decimal strings: totalprice per day (null where Twilio sent none) and the categories. */
@@ -13,7 +15,7 @@ export function solverInput(anchor: readonly (string | null)[], nodes: Readonly<
   return {
     dayCount: anchor.length,
     anchor: anchor.map((price) => (price === null ? null : parseDecimal(price))),
-    nodes: new Map(Object.entries(nodes).map(([category, node]) => [category, { prior: node.prior, prices: node.prices.map(parseDecimal) }])),
+    nodes: new Map(Object.entries(nodes).map(([category, node]) => [category, { prior: node.prior, prices: node.prices.map(parseDecimal), generality: node.generality, family: node.family }])),
   };
 }
 

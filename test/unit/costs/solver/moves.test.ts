@@ -60,15 +60,26 @@ describe('costs/solver/moves', () => {
     expect(evaluateMove(tree, ['sms'], ['sms'])).to.equal(undefined);
   });
 
-  it('trusts one day only for the plainest move: one category from a rollup that over-sums by it to one that under-sums by it', () => {
-    const oneDay = new WindowTree(
-      numbersOf(['10'], {
-        'a2p-registration-fees': { prior: null, prices: ['10'] },
-        brand: { prior: null, prices: ['4'] },
-        vetting: { prior: null, prices: ['6'] },
-      }),
-    );
-    expect(evaluateMove(oneDay, ['brand', 'vetting'], ['a2p-registration-fees', 'a2p-registration-fees'])).to.equal(undefined);
+  it('trusts a move resting on one day only when every container of that day then fits exactly, and is still checked', () => {
+    const adopt = (total: string | null, family?: string): ReturnType<typeof evaluateMove> =>
+      evaluateMove(
+        new WindowTree(
+          numbersOf([total], {
+            'a2p-registration-fees': { prior: null, prices: ['10'], family: 'Messaging' },
+            brand: { prior: null, prices: ['4'], family: 'Messaging' },
+            vetting: { prior: null, prices: ['6'], family: family ?? 'Messaging' },
+          }),
+        ),
+        ['brand', 'vetting'],
+        ['a2p-registration-fees', 'a2p-registration-fees'],
+      );
+    expect(adopt('10')?.misfitGain).to.equal(1);
+    // Cost in no category that day: the top level would still misfit, so 10 = 4 + 6 may be a coincidence.
+    expect(adopt('10.5')).to.equal(undefined);
+    // No totalprice that day: the top level is not checked, so the day proves nothing.
+    expect(adopt(null)).to.equal(undefined);
+    // A category of another family: one equality between strangers may be a coincidence.
+    expect(adopt('10', 'Voice')).to.equal(undefined);
     const plain = new WindowTree(
       numbersOf(['10'], {
         pv: { prior: null, prices: ['10'] },

@@ -42,20 +42,36 @@ const interlocked = solverInput(['20', '24', '17'], {
 describe('costs/solver searches', () => {
   describe('greedyPlacement', () => {
     it('moves independent misplacements, here both fees to the top level at once', () => {
-      const { placement, tree } = greedyPlacement(new WindowNumbers(twoFees));
+      const { tree, ...placement } = greedyPlacement(new WindowNumbers(twoFees));
       expect(placement.moves.flatMap((move) => move.categories)).to.have.members(['sms-messages-carrierfees', 'mms-messages-carrierfees']);
       expect(tree.score().misfits).to.equal(0);
       expect(placement.ties).to.deep.equal([]);
     });
 
-    it('freezes and reports two moves that fit equally well, making neither', () => {
-      const { placement } = greedyPlacement(new WindowNumbers(twinFees));
-      expect(placement.moves).to.deep.equal([]);
-      expect(placement.ties.flat().map((move) => move.categories.join())).to.have.members(['sms-fee-a', 'sms-fee-b']);
+    it('moves the first of two interchangeable twins, and leaves telling them apart to the end', () => {
+      const placement = greedyPlacement(new WindowNumbers(twinFees));
+      expect(placement.moves).to.deep.equal([{ categories: ['sms-fee-a'], from: ['sms'], to: [null] }]);
+      expect(placement.ties).to.deep.equal([]);
+    });
+
+    it('freezes and reports two different moves that fit equally well, making neither', () => {
+      // The fee named under sms fits under either rollup: each lacks exactly its prices.
+      const input = solverInput(['23', '25', '27'], {
+        sms: { prior: null, prices: ['8', '9', '10'] },
+        'sms-inbound': { prior: 'sms', prices: ['8', '9', '10'] },
+        'sms-fee': { prior: 'sms', prices: ['2', '1', '3'] },
+        lookups: { prior: null, prices: ['5', '6', '7'] },
+        'carrier-lookups': { prior: 'lookups', prices: ['3', '5', '4'] },
+        voice: { prior: null, prices: ['10', '10', '10'] },
+        'voice-minutes': { prior: 'voice', prices: ['8', '9', '7'] },
+      });
+      const placement = greedyPlacement(new WindowNumbers(input));
+      expect(placement.moves.flatMap((move) => move.categories)).to.not.include('sms-fee');
+      expect(placement.ties.flat().map((move) => `${move.categories.join()}>${move.to.join()}`)).to.have.members(['sms-fee>lookups', 'sms-fee>voice']);
     });
 
     it('stops where no single move fits better, before an interlock', () => {
-      const { placement, tree } = greedyPlacement(new WindowNumbers(interlocked));
+      const { tree, ...placement } = greedyPlacement(new WindowNumbers(interlocked));
       expect(placement.moves).to.deep.equal([]);
       expect(tree.misfitting()).to.deep.equal([null]);
     });
@@ -69,11 +85,12 @@ describe('costs/solver searches', () => {
       expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ c1: 'r', c2: 'r', d: 'p', p: null, r: 'p' });
     });
 
-    it('reports the placements that fit exactly as well, and leaves what they dispute as the prior has it', () => {
-      const outcome = exactPlacement(new WindowNumbers(twinFees), new WindowTree(new WindowNumbers(twinFees)));
-      expect(outcome.parents?.get('sms-fee-a')).to.equal('sms');
+    it('tries one of two twins in one container for both: the placements they give are the same under other names', () => {
+      const numbers = new WindowNumbers(twinFees);
+      const outcome = exactPlacement(numbers, new WindowTree(numbers));
+      expect(outcome.parents?.get('sms-fee-a')).to.equal(null);
       expect(outcome.parents?.get('sms-fee-b')).to.equal('sms');
-      expect(outcome.tie?.map((move) => `${move.categories.join()}>${move.to.join()}`)).to.have.members(['sms-fee-a>', 'sms-fee-b>']);
+      expect(outcome.tie).to.equal(undefined);
     });
 
     it('says where it stopped when a window has more sets than its budget', () => {
@@ -96,9 +113,45 @@ describe('costs/solver searches', () => {
       expect(placement.searchCut).to.equal(null);
     });
 
+    it('reports twins in one container as a tie, and leaves both where the prior put them', () => {
+      const placement = solvePlacement(twinFees);
+      expect(placement.parents.get('sms-fee-a')).to.equal('sms');
+      expect(placement.parents.get('sms-fee-b')).to.equal('sms');
+      expect(placement.moves).to.deep.equal([]);
+      expect(placement.ties.flat().map((move) => `${move.categories.join()}>${move.to.join()}`)).to.have.members(['sms-fee-a>', 'sms-fee-b>']);
+    });
+
+    it('nests two categories of the same prices with the name that reads as more general holding the other', () => {
+      // calls-outbound's only priced child is calls-text-to-speech, named under calls beside it.
+      const input = solverInput(['10', '12', '7'], {
+        calls: { prior: null, prices: ['10', '12', '7'] },
+        'calls-inbound': { prior: 'calls', prices: ['6', '7', '5'] },
+        'calls-outbound': { prior: 'calls', prices: ['4', '5', '2'], generality: -2 },
+        'calls-text-to-speech': { prior: 'calls', prices: ['4', '5', '2'], generality: -4 },
+      });
+      const placement = solvePlacement(input);
+      expect(placement.parents.get('calls-text-to-speech')).to.equal('calls-outbound');
+      expect(placement.nestings).to.deep.equal([{ holder: 'calls-outbound', held: 'calls-text-to-speech', byName: true }]);
+      expect(placement.ties).to.deep.equal([]);
+    });
+
+    it('makes a move a complete search prefers, but calls it uncertain when a rollup it touches still misfits', () => {
+      // sms holds 0.5 no child explains besides the fee named under it; totalprice counts the fee beside it.
+      const input = solverInput(['12', '13.5', '9.5'], {
+        sms: { prior: null, prices: ['10.5', '12.5', '8.5'] },
+        'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+        'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+        'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
+      });
+      const placement = solvePlacement(input);
+      expect(placement.parents.get('sms-messages-carrierfees')).to.equal(null);
+      expect(placement.moves).to.deep.equal([]);
+      expect(placement.uncertain).to.deep.equal([{ categories: ['sms-messages-carrierfees'], from: ['sms'], to: [null] }]);
+    });
+
     it('leaves a settled prior as it is', () => {
       const settled = solverInput(['10', '12'], { sms: { prior: null, prices: ['10', '12'] }, 'sms-inbound': { prior: 'sms', prices: ['10', '12'] } });
-      expect(solvePlacement(settled)).to.deep.equal({ parents: new Map([['sms', null], ['sms-inbound', 'sms']]), moves: [], ties: [], searchCut: null });
+      expect(solvePlacement(settled)).to.deep.equal({ parents: new Map([['sms', null], ['sms-inbound', 'sms']]), moves: [], uncertain: [], withheld: [], nestings: [], ties: [], searchCut: null });
     });
   });
 });
