@@ -18,9 +18,11 @@ import { realisticWorld, trueRowsOf, type RealisticWorld } from '../test/unit/co
 
 // The built connector, as it runs (the TypeScript loader adds a name to every function it creates).
 const DIST = path.resolve(__dirname, '../dist/costs');
+/* eslint-disable @typescript-eslint/no-require-imports -- the built files, by path at run time; an import would load the TypeScript sources */
 const { twilioHierarchy } = require(path.join(DIST, 'hierarchy')) as typeof import('../source-twilio-costs/costs/hierarchy');
 const { placeWindow, reconcileWindow } = require(path.join(DIST, 'reconcile')) as typeof import('../source-twilio-costs/costs/reconcile');
 const { WindowPrices } = require(path.join(DIST, 'window-prices')) as typeof import('../source-twilio-costs/costs/window-prices');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const RUNS = Number(process.env.BENCH_SOLVER_RUNS ?? 3);
 const STEP = 10n ** BigInt(DECIMAL_SCALE - 5);

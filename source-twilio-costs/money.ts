@@ -51,9 +51,10 @@ export function formatDecimal(value: Decimal): string {
 }
 
 /**
- * The JSON number for an exact decimal. Number() of a decimal string with at most 17 significant
+ * The JSON number for an exact decimal. Number() of a decimal string with at most 15 significant
  * digits is the closest double, and JSON.stringify prints that double back as the same shortest
- * string, so "2192.84855" is emitted as 2192.84855 with no float error.
+ * string, so "2192.84855" is emitted as 2192.84855 with no float error (more digits than 15 may
+ * come back as another nearest-double string; Twilio's prices have 5 places).
  */
 export function decimalToNumber(value: Decimal): number {
   return Number(formatDecimal(value));

@@ -11,6 +11,7 @@ export type LevelName = keyof typeof LEVELS;
  * require, since logging is synchronous: the entry goes to winston in the call that logs it.
  */
 function loadLogPipeline(): typeof import('./log-pipeline') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, as said above: an import would load it with this file
   return require('./log-pipeline') as typeof import('./log-pipeline');
 }
 
@@ -53,6 +54,7 @@ export class Logger {
   /** Resolves once every message logged so far is written (or dropped by a closed output). */
   async drain(): Promise<void> {
     if (this.outstanding > 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the output's own rejection, rethrown as it came, as awaiting the write would have
     if (this.failure !== undefined) throw this.failure;
   }
 

@@ -158,7 +158,7 @@ export async function runCommand<Config>(source: Source<Config>, options: RunOpt
         const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
         const states: Map<string, JsonObject> = values.state
           ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
-          : new Map();
+          : new Map<string, JsonObject>();
         return (await readConfigured(source, { config, configured, states }, output, logger, options.checkpointIntervalMs)) ? 0 : 1;
       }
       default:

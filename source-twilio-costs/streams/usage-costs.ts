@@ -8,7 +8,7 @@ import { decimalToNumber, type Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import { loadStreamSchema } from './schemas';
-import { amountOf, type ConsumerRun, type DailyUsage, type RecordBatch, type ResidualWindow, type UsageConsumer, type UsageEngine, type UsageScope, type WindowConsumer, type WindowPlan } from '../usage';
+import { amountOf, type CategoryDays, type ConsumerRun, type DailyUsage, type RecordBatch, type ResidualWindow, type UsageConsumer, type UsageEngine, type UsageScope, type WindowConsumer, type WindowPlan } from '../usage';
 
 /** The row on the main account for usage that no account read on its own explains. */
 export const SUBACCOUNTS_RESIDUAL_CATEGORY = 'subaccounts:unattributed';
@@ -68,10 +68,10 @@ class DayRows {
     this.nonZeroCategoriesByDay.set(day, categories);
   }
 
-  /** Zero rows for the recent categories a day no longer has, their parents spelled as Twilio spells them, where known. */
-  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: ReadonlySet<string>, hierarchy: Hierarchy, spellings?: CategorySpellings): void {
-    for (const category of recent) {
-      if (emitted.has(category)) continue;
+  /** Zero rows for the categories emitted non-zero on the day by an earlier sync and gone now, their parents spelled as Twilio spells them, where known. */
+  addTombstones(accountSid: string, day: Day, currency: string, emitted: ReadonlySet<string>, recent: CategoryDays, hierarchy: Hierarchy, spellings?: CategorySpellings): void {
+    for (const category of recent.categories()) {
+      if (emitted.has(category) || !recent.has(category, day)) continue;
       const row = tombstoneRow(category, hierarchy);
       this.add(accountSid, day, currency, spellings ? { ...row, parentCategory: spellings.spell(row.parentCategory) } : row);
     }
@@ -198,7 +198,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
   constructor(
     private readonly scope: UsageScope,
     private readonly range: DayRange,
-    private readonly recent: ReadonlySet<string>,
+    private readonly recent: CategoryDays,
     private readonly hierarchy: Hierarchy,
     private readonly notes: NoteLog,
     private readonly placements: UsedPlacements,
@@ -260,7 +260,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
  * The subaccounts' residual: the main account's whole bill minus what every account read on its
  * own explains, as a `subaccounts:unattributed` row on the main account per day.
  */
-function* subaccountsResidual(window: ResidualWindow, recent: ReadonlySet<string>, hierarchy: Hierarchy): Generator<RecordBatch<UsageCostsRecord>> {
+function* subaccountsResidual(window: ResidualWindow, recent: CategoryDays, hierarchy: Hierarchy): Generator<RecordBatch<UsageCostsRecord>> {
   for (const day of eachDay(window.range)) {
     const total = window.whole.get(day);
     const residual = (amountOf(total?.price ?? null) ?? 0n) - (window.explained.get(day) ?? 0n);

@@ -4,7 +4,7 @@ import { isRetried } from './error-policy';
 import { isJsonObject } from '../protocol/json';
 import { httpGet, type HttpAnswer, type HttpGet } from './http-get';
 import type { ConcurrencyLimiter } from './limiter';
-import { jsonTypeOf, type TwilioList, type WireShape } from './wire';
+import { jsonTypeOf, withoutSubresourceUris, type TwilioList, type WireShape } from './wire';
 
 export interface TwilioCredentials {
   /** An Account SID (with its Auth Token) or an API key SID (with its secret). */
@@ -405,7 +405,7 @@ function describeBytes(bytes: number): string {
 
 function parseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
+    return JSON.parse(withoutSubresourceUris(text));
   } catch {
     return undefined;
   }

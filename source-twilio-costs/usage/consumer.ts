@@ -2,6 +2,7 @@ import type { PlacedWindow } from '../costs/reconcile';
 import type { Day, DayRange } from '../dates';
 import type { Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
+import type { CategoryDays } from './category-days';
 import type { DailyUsage } from './daily-usage';
 import type { UsageScope } from './usage-scope';
 import type { WindowPlan } from './window-reader';
@@ -33,13 +34,13 @@ export interface UsageConsumer<TRecord extends object> {
 export interface ConsumerRun<TRecord extends object> {
   /** The records a window is expected to give once its plan is known: the platform's progress bar. */
   rowEstimate(plan: WindowPlan, range: DayRange): number;
-  /** A scope's window about to be read, with the categories its cursor kept as recent. */
-  window(scope: UsageScope, range: DayRange, recent: ReadonlySet<string>): WindowConsumer<TRecord>;
+  /** A scope's window about to be read, with the (category, day) its cursor kept as recent: a tombstone is due on each gone to zero. */
+  window(scope: UsageScope, range: DayRange, recent: CategoryDays): WindowConsumer<TRecord>;
   /**
    * The records of a window of the subaccounts' residual (Auth Token mode): the main account's
    * whole bill minus every account read on its own. A consumer without it has no residual scope.
    */
-  residual?(window: ResidualWindow, recent: ReadonlySet<string>): Iterable<RecordBatch<TRecord>>;
+  residual?(window: ResidualWindow, recent: CategoryDays): Iterable<RecordBatch<TRecord>>;
 }
 
 /** One window of one scope as it is read: its rows as they come, the end of each chunk, and warnings. */
@@ -100,7 +101,7 @@ export function projectedConsumer<TFrom extends object, TTo extends object>(
         },
         ...(residual
           ? {
-              *residual(window: ResidualWindow, recent: ReadonlySet<string>) {
+              *residual(window: ResidualWindow, recent: CategoryDays) {
                 for (const batch of residual(window, recent)) yield projected(batch);
               },
             }

@@ -1,4 +1,5 @@
 import { addDays, maxDay, minDay, type Day, type DayRange } from '../dates';
+import { CategoryDays } from './category-days';
 import type { ScopeCursor } from './usage-state';
 
 /**
@@ -7,7 +8,7 @@ import type { ScopeCursor } from './usage-state';
  * without a cursor.
  */
 export function firstDayToRead(cursor: ScopeCursor | undefined, lookbackDays: number, startDate: Day, earliestDay: Day | undefined): Day {
-  const from = cursor ? maxDay(rereadFrom(cursor.start_date, lookbackDays), startDate) : startDate;
+  const from = cursor ? maxDay(rereadFrom(cursor.startDate, lookbackDays), startDate) : startDate;
   return earliestDay ? maxDay(from, earliestDay) : from;
 }
 
@@ -16,31 +17,28 @@ export function rereadFrom(cursorDay: Day, lookbackDays: number): Day {
   return addDays(cursorDay, 1 - lookbackDays);
 }
 
-/** The first day of a window that a cursor at its end (never past the last complete day) would read again. */
-export function windowTailFrom(range: DayRange, lastComplete: Day, lookbackDays: number): Day {
-  return rereadFrom(minDay(range.to, lastComplete), lookbackDays);
+/**
+ * The recent days of a scope's input cursor, from the first day this sync reads: the days its state
+ * kept, or for a first-version state (recent categories without their days) every day from `from`
+ * to `to`, as that state's sync would have tombstoned them.
+ */
+export function inputRecentDays(cursor: ScopeCursor | undefined, from: Day, to: Day): CategoryDays {
+  const days = new CategoryDays(from);
+  if (cursor?.recent) days.addAll(cursor.recent);
+  for (const category of cursor?.recentOnEveryDay ?? []) days.addRange(category, from, to);
+  return days;
 }
 
-/** What a window leaves behind for the cursor's recent categories. */
+/** What a window leaves behind for the cursor's recent days: every category emitted non-zero, on the days it was. */
 export class WindowSummary {
-  /** Every category emitted non-zero on any day of the window. */
-  readonly categories = new Set<string>();
-  /** Per day, from the first day a cursor at the window's end re-reads. */
-  readonly tail = new Map<Day, Set<string>>();
+  readonly days: CategoryDays;
 
-  constructor(
-    readonly range: DayRange,
-    private readonly tailFrom: Day,
-  ) {}
+  constructor(readonly range: DayRange) {
+    this.days = new CategoryDays(range.from);
+  }
 
   add(nonZeroCategoriesByDay: ReadonlyMap<Day, ReadonlySet<string>>): void {
-    for (const [day, categories] of nonZeroCategoriesByDay) {
-      for (const category of categories) this.categories.add(category);
-      if (day < this.tailFrom) continue;
-      const tail = this.tail.get(day) ?? new Set<string>();
-      for (const category of categories) tail.add(category);
-      this.tail.set(day, tail);
-    }
+    for (const [day, categories] of nonZeroCategoriesByDay) for (const category of categories) this.days.add(category, day);
   }
 }
 
@@ -55,9 +53,11 @@ export class ScopeProgress {
   private stale = true;
   skipped = false;
 
+  /** @param inputRecent the input cursor's recent days (see inputRecentDays): the tombstones this sync owes. */
   constructor(
     readonly windows: DayRange[],
     private readonly input: ScopeCursor | undefined,
+    readonly inputRecent: CategoryDays,
   ) {}
 
   finish(index: number, summary: WindowSummary): void {
@@ -68,10 +68,10 @@ export class ScopeProgress {
   }
 
   /**
-   * The cursor: never backwards, never past the last complete day. The recent categories are the
-   * ones emitted non-zero on the days the next sync will read again: the tail of the finished prefix,
-   * and every day of windows finished beyond it (the next sync re-reads them all). While windows are
-   * still unread, the input's recent categories are kept too, since those days were not seen yet.
+   * The cursor: never backwards, never past the last complete day. Its recent days are the
+   * (category, day) emitted non-zero among the days the next sync will read again: the tail of the
+   * finished prefix, and every day of windows finished beyond it (the next sync re-reads them all).
+   * The input's days that no finished window has read yet are kept too: they were not seen again.
    */
   cursor(lastComplete: Day, lookbackDays: number): ScopeCursor | undefined {
     if (this.stale) {
@@ -85,16 +85,16 @@ export class ScopeProgress {
     if (this.finishedPrefix === 0) return this.input;
     const finishedThrough = (this.windows[this.finishedPrefix - 1] as DayRange).to;
     const candidate = minDay(finishedThrough, lastComplete);
-    const startDate = this.input ? maxDay(this.input.start_date, candidate) : candidate;
+    const startDate = this.input ? maxDay(this.input.startDate, candidate) : candidate;
     const rereadFromDay = rereadFrom(startDate, lookbackDays);
-    const recent = new Set<string>();
+    const recent = new CategoryDays(rereadFromDay);
     for (const [index, summary] of this.summaries) {
       // The cursor only moves forward, so a window wholly before its re-read horizon never matters again.
       if (summary.range.to < rereadFromDay) this.summaries.delete(index);
-      else if (summary.range.from >= rereadFromDay) for (const category of summary.categories) recent.add(category);
-      else for (const [day, categories] of summary.tail) if (day >= rereadFromDay) for (const category of categories) recent.add(category);
+      else recent.addAll(summary.days);
     }
-    if (this.finishedPrefix < this.windows.length) for (const category of this.input?.recent_categories ?? []) recent.add(category);
-    return { start_date: startDate, ...(recent.size > 0 ? { recent_categories: [...recent].sort() } : {}) };
+    const read = [...this.finished].map((index) => this.windows[index] as DayRange);
+    recent.addFrom(this.inputRecent, (day) => !read.some((range) => range.from <= day && day <= range.to));
+    return { startDate, ...(recent.size > 0 ? { recent } : {}) };
   }
 }

@@ -13,8 +13,9 @@ import type { JsonObject } from '../protocol/messages';
 import type { StreamEvent, StreamReadContext } from '../protocol/stream';
 import { accountSkipReason, isSkippableAccountError } from '../twilio/error-policy';
 import type { ConsumerRun, RecordBatch, ResidualWindow, UsageConsumer } from './consumer';
-import { firstDayToRead, ScopeProgress, WindowSummary, windowTailFrom } from './cursors';
-import { amountOf, type DailyUsage } from './daily-usage';
+import type { CategoryDays } from './category-days';
+import { firstDayToRead, inputRecentDays, ScopeProgress, WindowSummary } from './cursors';
+import { amountOf, isNonZero, type DailyUsage } from './daily-usage';
 import { mergeStreams } from './merge-streams';
 import { syncWindows } from './sync-windows';
 import type { UsageScope } from './usage-scope';
@@ -156,7 +157,7 @@ export class UsageEngine {
       const cursor = inputCursorOf(input, scope.id);
       const from = firstDayToRead(cursor, config.lookbackDays, config.startDate, scope.earliestDay);
       const windows = from <= config.endDate ? syncWindows(from, config.endDate, config.startDate) : [];
-      progress.set(scope.id, new ScopeProgress(windows, cursor));
+      progress.set(scope.id, new ScopeProgress(windows, cursor, inputRecentDays(cursor, from, config.endDate)));
       windows.forEach((range, index) => scopeJobs.push({ scope, range, index }));
     }
     // Block by block (a stable sort keeps the scopes' order within a block).
@@ -170,11 +171,11 @@ export class UsageEngine {
     const open = new Map<WindowJob, OpenWindow>();
     /** By account: rows Twilio sent of other accounts, left out; one warning each once the stream is read, not one a row. */
     const foreignRows = new Map<string, number>();
-    const recentOf = (scope: UsageScope): ReadonlySet<string> => new Set(input.accounts[scope.id]?.recent_categories ?? []);
     const steps = mergeStreams(jobs, Math.max(2, config.maxConcurrency * 2), (job) => {
-      if (progress.get(job.scope.id)?.skipped) return undefined;
-      open.set(job, { summary: new WindowSummary(job.range, windowTailFrom(job.range, lastComplete, config.lookbackDays)), records: 0 });
-      const recent = recentOf(job.scope);
+      const scopeProgress = progress.get(job.scope.id);
+      if (!scopeProgress || scopeProgress.skipped) return undefined;
+      open.set(job, { summary: new WindowSummary(job.range), records: 0 });
+      const recent = scopeProgress.inputRecent;
       return job.scope === residualScope ? this.residualWindow(run, accountScopes, job.range, recent) : this.accountWindow(consumer, run, job, recent, keepFor);
     });
     for await (const step of steps) {
@@ -233,16 +234,20 @@ export class UsageEngine {
     consumer: UsageConsumer<TRecord>,
     run: ConsumerRun<TRecord>,
     job: WindowJob,
-    recent: ReadonlySet<string>,
+    recent: CategoryDays,
     keepFor: RowUse | undefined,
   ): AsyncGenerator<WindowEvent<TRecord>> {
     const window = run.window(job.scope, job.range, recent);
-    const reads = this.options.reader.read(job.scope, job.range, consumer.readsRecentCategories ? recent : NO_CATEGORIES, { use: consumer.use, keepFor });
+    const reads = this.options.reader.read(job.scope, job.range, consumer.readsRecentCategories ? recent.categoriesWithin(job.range) : NO_CATEGORIES, { use: consumer.use, keepFor });
+    /** Categories read only because they are recent (idle in the window): their zero rows are due only on their recent days. */
+    let recentOnly: ReadonlySet<string> = NO_CATEGORIES;
+    const due = (record: DailyUsage): boolean => !recentOnly.has(record.categoryKey) || isNonZero(record) || recent.has(record.categoryKey, record.startDate);
     for await (const read of reads) {
       if (read.kind === 'plan') {
+        recentOnly = new Set([...read.plan.needed].filter((category) => !read.plan.active.has(category)));
         yield { kind: 'planned', rowEstimate: run.rowEstimate(read.plan, job.range), plan: describePlan(read.plan) };
       } else if (read.kind === 'rows') {
-        const batch = window.rows(read.records);
+        const batch = window.rows(recentOnly.size > 0 ? read.records.filter(due) : read.records);
         if (batch) yield { kind: 'batch', batch };
       } else if (read.kind === 'chunk-end') {
         for (const batch of window.chunkEnd(read.range, read.placement)) yield { kind: 'batch', batch };
@@ -261,7 +266,7 @@ export class UsageEngine {
    * account idle in it costs nothing), else from Twilio, so this scope still resumes and restates
    * on its own. An account counts from its creation day, as its own scope does.
    */
-  private async *residualWindow<TRecord extends object>(run: ConsumerRun<TRecord>, accountScopes: readonly UsageScope[], range: DayRange, recent: ReadonlySet<string>): AsyncGenerator<WindowEvent<TRecord>> {
+  private async *residualWindow<TRecord extends object>(run: ConsumerRun<TRecord>, accountScopes: readonly UsageScope[], range: DayRange, recent: CategoryDays): AsyncGenerator<WindowEvent<TRecord>> {
     const mainSid = this.options.config.accountSid;
     const totals = async (scope: UsageScope): Promise<DailyUsage[]> => {
       const from = scope.earliestDay && scope.earliestDay > range.from ? scope.earliestDay : range.from;

@@ -74,7 +74,7 @@ describe('acceptance: acceptance-test-config.yml and integration_tests/', () => 
     const state = protocolValidator('AirbyteStateMessage');
     for (const file of ['integration_tests/sample_state.json', 'integration_tests/abnormal_state.json']) {
       const messages = readJson<JsonObject[]>(file);
-      expect(messages).to.be.an('array').that.is.not.empty;
+      expect(messages).to.be.an('array').with.lengthOf.above(0);
       for (const message of messages) {
         expect(state(message), `${file}: ${JSON.stringify(state.errors)}`).to.equal(true);
         expect(message.type, file).to.equal('STREAM');

@@ -181,7 +181,7 @@ export function ordersUnique(spec: Spec): string[] {
     const seen = new Set<string>();
     for (const [name, property] of Object.entries(node.properties)) {
       if (!isNode(property) || !('order' in property)) continue;
-      const key = `${String(property.group ?? '')}#${String(property.order)}`;
+      const key = `${JSON.stringify(property.group ?? null)}#${String(property.order)}`;
       if (seen.has(key)) problems.push(`${show(path)}/properties/${name}: order ${String(property.order)} repeats`);
       seen.add(key);
     }

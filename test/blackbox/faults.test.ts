@@ -232,8 +232,8 @@ describe('simulator: deterministic faults and page tokens that name a position f
         }
         return statuses;
       };
-      const forwards = await outcomes(first as RunningSimulator, uris);
-      const backwards = await outcomes(second as RunningSimulator, [...uris].reverse());
+      const forwards = await outcomes(first, uris);
+      const backwards = await outcomes(second, [...uris].reverse());
       expect(backwards).to.deep.equal(forwards);
       const all = [...forwards.values()].flat();
       expect(all).to.include(429);

@@ -9,7 +9,7 @@ import { isoDateToDay } from '../../tools/simulator/dates';
 import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
-import { daysOf, exact } from '../helpers/simulator-truth';
+import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
 import { focusViolations, type FocusRow } from '../helpers/focus-spec';
 
 const root = path.resolve(__dirname, '../..');
@@ -58,14 +58,23 @@ describe('focus_costs: FOCUS 1.2 rows from a CLI read', function () {
     const env = { TWILIO_API_BASE_URL: simulator.baseUrl };
     const streams = ['usage_costs', 'focus_costs'];
     tokenRead = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env, files: { 'c.json': authTokenConfig, 'cat.json': catalogOf(streams) } });
-    // An incremental re-read of the lookback days, with the states of the first read: it also emits
-    // the zero rows that overwrite categories gone from a re-read day.
-    const states = streams.map((stream) => statesOf(tokenRead.messages, stream).at(-1)?.state);
-    tokenReread = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
-      env,
-      files: { 'c.json': authTokenConfig, 'cat.json': catalogOf(streams), 's.json': states },
-    });
     keyRead = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}'], { env, files: { 'c.json': apiKeyConfig, 'cat.json': catalogOf(['focus_costs']) } });
+    // An incremental re-read of the lookback days, with the states of the first read, of the same
+    // world once Twilio restated a leaf of the last day to nothing: it emits the zero row that
+    // overwrites that leaf's row.
+    const restated = sampleDataset();
+    const leaf = [...trueLeaves(restated, SAMPLE_MAIN_ACCOUNT_SID, END).keys()].find((category) => restated.truthNodes().find((node) => node.category.toLowerCase() === category)?.children.length === 0);
+    restated.restate(SAMPLE_MAIN_ACCOUNT_SID, END, leaf as string, null);
+    const restatedSimulator = await startSimulator({ dataset: restated });
+    const states = streams.map((stream) => statesOf(tokenRead.messages, stream).at(-1)?.state);
+    try {
+      tokenReread = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], {
+        env: { TWILIO_API_BASE_URL: restatedSimulator.baseUrl },
+        files: { 'c.json': authTokenConfig, 'cat.json': catalogOf(streams), 's.json': states },
+      });
+    } finally {
+      await restatedSimulator.close();
+    }
   });
   after(() => simulator.close());
 

@@ -37,7 +37,7 @@ describe('black box: the report in a real browser, offline', function () {
     reportPath = path.join(outDir, 'twilio-costs-report.html');
     const result = await runCli(['report', '--duckdb', file.databasePath, '--out', reportPath]);
     expect(result.exitCode, result.stderr).to.equal(0);
-    browser = Chromium.launch(executable as string);
+    browser = Chromium.launch(executable);
   });
   after(async () => {
     await browser?.close();

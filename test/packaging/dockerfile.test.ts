@@ -203,7 +203,7 @@ describe('packaging: the image holds no Twilio simulator', () => {
     expect(config?.errors).to.deep.equal([]);
     expect(config?.options.rootDir).to.equal(path.join(root, 'source-twilio-costs'));
     const outside = (config?.fileNames ?? []).filter((file) => path.relative(path.join(root, 'source-twilio-costs'), file).startsWith('..'));
-    expect(config?.fileNames).to.not.be.empty;
+    expect(config?.fileNames).to.have.lengthOf.above(0);
     expect(outside).to.deep.equal([]);
   });
 
@@ -250,7 +250,7 @@ describe('packaging: the vendored protocol schema', () => {
 
   it('is never read by the built connector: nothing in dist/ loads a YAML parser or names a .yaml file', () => {
     const built = filesUnder(path.join(root, 'dist')).filter((file) => file.endsWith('.js'));
-    expect(built).to.not.be.empty;
+    expect(built).to.have.lengthOf.above(0);
     for (const file of built) {
       const text = readFileSync(file, 'utf8');
       expect(importSpecifiers(text), file).to.not.include('yaml');

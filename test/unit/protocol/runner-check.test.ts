@@ -67,7 +67,7 @@ describe('runner: what check answers for each kind of failure', () => {
         throw new TypeError('a bug in the request path');
       },
     });
-    const { exitCode, messages } = await runCheck(failing as Source<unknown>, configPath);
+    const { exitCode, messages } = await runCheck(failing, configPath);
     expect(exitCode).to.equal(1);
     expect(messages.filter((message) => message.type === 'CONNECTION_STATUS')).to.deep.equal([]);
     expect(traceErrors(messages).map((message) => message.trace.error.failure_type)).to.deep.equal(['system_error']);

@@ -3,6 +3,7 @@ import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { UsageCostsRecord } from '../../../source-twilio-costs/generated/types';
 import { parseDecimal, sumDecimals } from '../../../source-twilio-costs/money';
 import { CategorySpellings, SUBACCOUNTS_RESIDUAL_CATEGORY, UsageCostsConsumer, UsageCostsStream } from '../../../source-twilio-costs/streams/usage-costs';
+import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 import { amountOf } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
 import { capturedLog } from '../../helpers/captured-log';
@@ -31,7 +32,7 @@ describe('usage_costs stream', () => {
     const { logger } = capturedLog();
     const consumer = new UsageCostsConsumer(twilioHierarchy());
     const run = await consumer.begin(logger);
-    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, new Set());
+    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, new CategoryDays(DAY));
     expect(window.rows(DAY_ROWS)).to.equal(undefined);
     const records = [...window.chunkEnd(WINDOW, undefined)].flatMap((batch) => batch.records);
     expect(records.map(rowOf)).to.have.members(['sms-outbound sms 1.5', 'sms-inbound sms 0.5', 'calls-outbound calls 1', 'Usage-RCS-Messages - 0.25']);
@@ -44,7 +45,9 @@ describe('usage_costs stream', () => {
   it('emits a zero row (a tombstone) for a recent category the day no longer has, and none for one it still has', async () => {
     const { logger } = capturedLog();
     const run = await new UsageCostsConsumer(twilioHierarchy()).begin(logger);
-    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, new Set(['calls-outbound', 'mms-outbound']));
+    const recent = new CategoryDays(DAY);
+    for (const category of ['calls-outbound', 'mms-outbound']) recent.add(category, DAY);
+    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, recent);
     window.rows(DAY_ROWS);
     const [batch] = [...window.chunkEnd(WINDOW, undefined)];
     const tombstones = (batch?.records ?? []).filter((record) => record.price === 0);
@@ -60,7 +63,7 @@ describe('usage_costs stream', () => {
     const run = await new UsageCostsConsumer(twilioHierarchy()).begin(logger);
     const whole = new Map([[DAY, usage(MAIN_SID, 'totalprice', DAY, '10')]]);
     const explained = new Map([[DAY, amountOf('7.25') ?? 0n]]);
-    const records = [...(run.residual?.({ accountSid: MAIN_SID, range: WINDOW, whole, explained }, new Set()) ?? [])].flatMap((batch) => batch.records);
+    const records = [...(run.residual?.({ accountSid: MAIN_SID, range: WINDOW, whole, explained }, new CategoryDays(DAY)) ?? [])].flatMap((batch) => batch.records);
     expect(records.map((record) => `${record.account_sid} ${record.category} ${record.price} ${record.is_unattributed}`)).to.deep.equal([`${MAIN_SID} ${SUBACCOUNTS_RESIDUAL_CATEGORY} 2.75 true`]);
   });
 
@@ -79,7 +82,7 @@ describe('usage_costs stream', () => {
     const { logger } = capturedLog();
     const events = await readEvents(stream, logger, 'incremental');
     expect(schemaCheckedRecords(stream, events).map(rowOf)).to.deep.equal(['sms - 0.5']);
-    expect(events.at(-1)).to.deep.equal({ kind: 'checkpoint', state: { accounts: { [MAIN_SID]: { start_date: DAY, recent_categories: ['sms'] } } } });
+    expect(events.at(-1)).to.deep.equal({ kind: 'checkpoint', state: { version: 2, categories: ['sms'], accounts: { [MAIN_SID]: { start_date: DAY, recent: { '0': [0] } } } } });
     expect(reader.calls.map((call) => call.options.use)).to.deep.equal(['chunks']);
   });
 });

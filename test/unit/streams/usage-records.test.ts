@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { UsageRecordsConsumer, UsageRecordsStream, toUsageRecord } from '../../../source-twilio-costs/streams/usage-records';
+import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
 import { capturedLog } from '../../helpers/captured-log';
 import { configOf, MAIN_SID, planOf, scopeOf, ScriptedReader, usage } from '../usage/scripted-reader';
@@ -19,7 +20,7 @@ describe('usage_records stream', () => {
   it('maps each page of rows as it comes, and tells the cursor only the categories a day had non-zero', async () => {
     const { logger } = capturedLog();
     const run = await new UsageRecordsConsumer().begin(logger);
-    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, new Set());
+    const window = run.window(scopeOf(MAIN_SID, false), WINDOW, new CategoryDays(WINDOW.from));
     const batch = window.rows([usage(MAIN_SID, 'SMS', '2026-11-01', '1.5'), usage(MAIN_SID, 'calls', '2026-11-01', '0'), usage(MAIN_SID, 'calls', '2026-11-02', '0.000')]);
     expect(batch?.records.map((record) => `${record.start_date} ${record.category} ${record.price}`)).to.deep.equal(['2026-11-01 SMS 1.5', '2026-11-01 calls 0', '2026-11-02 calls 0']);
     expect([...(batch?.nonZeroCategoriesByDay ?? [])].map(([day, categories]) => [day, [...categories]])).to.deep.equal([['2026-11-01', ['sms']]]);
@@ -35,7 +36,7 @@ describe('usage_records stream', () => {
   it('logs a window\'s warnings under its name', async () => {
     const log = capturedLog();
     const run = await new UsageRecordsConsumer().begin(log.logger);
-    run.window(scopeOf(MAIN_SID, false), WINDOW, new Set()).warning('Twilio sent a row dated outside the window');
+    run.window(scopeOf(MAIN_SID, false), WINDOW, new CategoryDays(WINDOW.from)).warning('Twilio sent a row dated outside the window');
     expect(await log.lines()).to.deep.equal(['WARN usage_records: Twilio sent a row dated outside the window']);
   });
 
@@ -49,7 +50,7 @@ describe('usage_records stream', () => {
     const { logger } = capturedLog();
     const events = await readEvents(stream, logger, 'incremental');
     expect(schemaCheckedRecords(stream, events).map((record) => `${record.start_date} ${record.category} ${record.price}`)).to.deep.equal(['2026-11-01 sms 0.0079']);
-    expect(events.at(-1)).to.deep.equal({ kind: 'checkpoint', state: { accounts: { [MAIN_SID]: { start_date: WINDOW.to, recent_categories: ['sms'] } } } });
+    expect(events.at(-1)).to.deep.equal({ kind: 'checkpoint', state: { version: 2, categories: ['sms'], accounts: { [MAIN_SID]: { start_date: WINDOW.to, recent: { '-2': [0] } } } } });
     expect(reader.calls.map((call) => call.options.use)).to.deep.equal(['rows']);
   });
 });

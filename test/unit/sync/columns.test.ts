@@ -7,7 +7,7 @@ const table: RowShape = {
   columns: [{ name: 'category', type: 'VARCHAR' }, { name: 'price', type: DECIMAL_TYPE }, EXTRACTED_AT_COLUMN],
   primaryKey: ['category'],
 };
-const priceText = (price: unknown): string | null => rowTexts({ category: 'sms', price } as never, 0, table)[1] ?? null;
+const priceText = (price: unknown): string | null => rowTexts({ category: 'sms', price }, 0, table)[1] ?? null;
 
 describe('sync: records as the text DuckDB casts to their columns', () => {
   it('writes a decimal as the exact text the connector printed, without an exponent', () => {

@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import fc from 'fast-check';
 import { asTwilioConnectorError } from '../../../source-twilio-costs/twilio/error-policy';
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioApiError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 import { dailyUsage, fetchAccount, listAccounts, type UsageQuery } from '../../../source-twilio-costs/twilio/resources';
+import { withoutSubresourceUris } from '../../../source-twilio-costs/twilio/wire';
 
 const ACCOUNT_SID = `AC${'0'.repeat(32)}`;
 const DAILY_PATH = `/2010-04-01/Accounts/${ACCOUNT_SID}/Usage/Records/Daily.json`;
@@ -45,9 +47,9 @@ async function failure(run: () => Promise<unknown>): Promise<TwilioApiError> {
 }
 
 describe('twilio payloads, checked at the boundary', () => {
-  it('passes a well-formed page on, extra fields and absent ones included', async () => {
+  it('passes a well-formed page on, extra fields and absent ones included, its links to subresources left out', async () => {
     const record = { ...RECORD, subresource_uris: { all: '/x' }, count: null };
-    expect(await usagePages({ usage_records: [record], next_page_uri: null, page: 0 })).to.deep.equal([[record]]);
+    expect(await usagePages({ usage_records: [record], next_page_uri: null, page: 0 })).to.deep.equal([[{ ...record, subresource_uris: null }]]);
     expect(await usagePages({ usage_records: [{}] })).to.deep.equal([[{}]]);
   });
 
@@ -102,5 +104,79 @@ describe('twilio payloads, checked at the boundary', () => {
     const notAnObject = await failure(() => fetchAccount(clientAnswering('AC1').client, ACCOUNT_SID));
     expect(notAnObject.message).to.match(/: the response is a string, not an object$/);
     expect(await fetchAccount(clientAnswering({ sid: ACCOUNT_SID, friendly_name: null }).client, ACCOUNT_SID)).to.deep.equal({ sid: ACCOUNT_SID, friendly_name: null });
+  });
+});
+
+describe('subresource_uris left out of a response before it is parsed', () => {
+  it('writes null for an object of plain strings under the key, whatever the spacing, and nothing else', () => {
+    const cases: Array<[string, string]> = [
+      ['{"subresource_uris":{"all":"/a","daily":"/d"},"n":1}', '{"subresource_uris":null,"n":1}'],
+      ['[{"subresource_uris" :\n\t{ "a" : "/x" ,"b":"y" } }, {"subresource_uris":{}}]', '[{"subresource_uris" :\n\tnull }, {"subresource_uris":null}]'],
+      // The key inside a string value, or ending an escaped key: text, not a key.
+      ['{"note":"\\"subresource_uris\\":{\\"a\\":\\"b\\"}"}', '{"note":"\\"subresource_uris\\":{\\"a\\":\\"b\\"}"}'],
+      ['{"x\\"subresource_uris":{"a":"b"}}', '{"x\\"subresource_uris":{"a":"b"}}'],
+      // A string value that reads "subresource_uris", followed by another member.
+      ['{"k":"subresource_uris","subresource_uris":{"a":"b"}}', '{"k":"subresource_uris","subresource_uris":null}'],
+      // A brace inside one of its strings does not end the object.
+      ['{"subresource_uris":{"a":"}","b":"{"},"d":"e"}', '{"subresource_uris":null,"d":"e"}'],
+      // Values kept: an escape, a nested object, a number; the name as a value in a list.
+      ['{"subresource_uris":{"a":"\\u0041"}}', '{"subresource_uris":{"a":"\\u0041"}}'],
+      ['{"subresource_uris":{"a":{"b":"c"}}}', '{"subresource_uris":{"a":{"b":"c"}}}'],
+      ['{"subresource_uris":{"a":1},"b":["subresource_uris"]}', '{"subresource_uris":{"a":1},"b":["subresource_uris"]}'],
+      // Cut off: left as it was, so it stays unparseable.
+      ['{"subresource_uris":{"a":"b"', '{"subresource_uris":{"a":"b"'],
+    ];
+    for (const [text, expected] of cases) expect(withoutSubresourceUris(text), text).to.equal(expected);
+  });
+
+  /** What parsing the rewritten text must give: the same value with each object of plain strings under the key as null. */
+  const withoutPlainSubresources = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(withoutPlainSubresources);
+    if (value === null || typeof value !== 'object') return value;
+    const isPlain = (text: string): boolean => JSON.stringify(text) === `"${text}"`;
+    const plainStrings = (member: unknown): boolean =>
+      member !== null && typeof member === 'object' && !Array.isArray(member) && Object.entries(member).every(([key, item]) => isPlain(key) && typeof item === 'string' && isPlain(item));
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, key === 'subresource_uris' && plainStrings(member) ? null : withoutPlainSubresources(member)]));
+  };
+  const hostileString = fc.oneof(fc.string(), fc.constantFrom('subresource_uris', '"subresource_uris":{"a":"b"}', '}', '{', '\\', '"'));
+  const { tree } = fc.letrec<{ tree: unknown }>((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small' },
+      fc.oneof(hostileString, fc.integer(), fc.boolean(), fc.constant(null)),
+      fc.array(tie('tree'), { maxLength: 4 }),
+      fc.dictionary(fc.oneof(hostileString, fc.constant('subresource_uris')), tie('tree'), { maxKeys: 4 }),
+      fc.record({ subresource_uris: fc.oneof(fc.dictionary(hostileString, hostileString, { maxKeys: 4 }), tie('tree')), rest: tie('tree') }),
+    ),
+  }));
+
+  it('changes nothing but those objects, in any JSON text', () => {
+    fc.assert(
+      fc.property(tree, fc.constantFrom(undefined, 1, '\t', '\n  '), (value, indent) => {
+        const text = JSON.stringify(value, null, indent);
+        expect(JSON.parse(withoutSubresourceUris(text))).to.deep.equal(withoutPlainSubresources(JSON.parse(text)));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('leaves text that is not JSON unparseable', () => {
+    const piece = fc.constantFrom('{', '}', '[', ']', ':', ',', ' ', '"', '\\', '"subresource_uris"', '"a"', '{"a":"b"}', 'null', '1', '\u00a0', '"\u0001"');
+    // Around the value, valid text: whether the whole parses is up to the value's own text.
+    const rest = fc.constantFrom('', ',"a":1', ',"b":[{"subresource_uris":{"c":"d"}}]');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 6 }), rest, (inside, after) => {
+        const text = `{"subresource_uris":{${inside.join('')}}${after}}`;
+        const parses = (json: string): boolean => {
+          try {
+            JSON.parse(json);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        expect(parses(withoutSubresourceUris(text)), text).to.equal(parses(text));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

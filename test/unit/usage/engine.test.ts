@@ -74,7 +74,8 @@ describe('usage engine', () => {
       if (event.kind === 'checkpoint' && events.some((seen) => seen.kind === 'record')) firstWindowHeld.release();
     }
     const sequence = events.filter((event) => event.kind !== 'estimate').map((event) => (event.kind === 'record' ? event.data.row : JSON.stringify(accountsOf(event))));
-    const finalCursor = JSON.stringify({ [MAIN]: { start_date: lastComplete, recent_categories: ['sms'] } });
+    // sms was non-zero on the cursor's own day: offset 0, category 0 of the state's list.
+    const finalCursor = JSON.stringify({ [MAIN]: { start_date: lastComplete, recent: { '0': [0] } } });
     expect(sequence).to.deep.equal([
       '{}',
       `${MAIN} ${lastComplete} sms 0.25`,
@@ -101,7 +102,8 @@ describe('usage engine', () => {
     let failure: unknown;
     await read().catch((error: unknown) => (failure = error));
     expect(failure).to.be.instanceOf(Error).with.property('message', 'the network is gone');
-    expect(checkpoints).to.deep.equal([input]);
+    // The input's cursors as they were, in the format this source writes.
+    expect(checkpoints).to.deep.equal([{ version: 2, ...input }]);
     // The cursor (2024-12-31, lookback 3) re-reads from 2024-12-29: the first window starts there.
     expect(reader.calls.map((call) => call.range.from)).to.include('2024-12-29');
   });

@@ -47,7 +47,7 @@ describe('usage paging: a page lives only until the caller has picked from it', 
       return new Response(JSON.stringify({ usage_records: [{ n: 3 }], next_page_uri: null }), { status: 200 });
     };
     const picked: number[] = [];
-    const pages = clientOver(fakeFetch as typeof fetch, ACCOUNT).paginateInto(DAILY, THINGS, { PageSize: '2' }, { maxRows: 10 }, (items) => {
+    const pages = clientOver(fakeFetch, ACCOUNT).paginateInto(DAILY, THINGS, { PageSize: '2' }, { maxRows: 10 }, (items) => {
       firstItems ??= new WeakRef(items);
       return items.reduce((sum, thing) => sum + thing.n, 0);
     });

@@ -31,7 +31,7 @@ function scriptedTwilio(pages: Record<string, { items: unknown[]; next: string |
     if (page === undefined) return new Response('{"code":20404}', { status: 404 });
     return new Response(JSON.stringify({ usage_records: page.items, next_page_uri: page.next, uri: key }), { status: 200 });
   };
-  const client = clientOver(fakeFetch as typeof fetch, ACCOUNT);
+  const client = clientOver(fakeFetch, ACCOUNT);
   return { client, asked };
 }
 

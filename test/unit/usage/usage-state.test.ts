@@ -1,10 +1,24 @@
 import { expect } from 'chai';
 import { ConfigError } from '../../../source-twilio-costs/protocol/errors';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
-import { inputCursorOf, parseUsageState, serializeUsageState } from '../../../source-twilio-costs/usage/usage-state';
+import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
+import { inputCursorOf, parseUsageState, serializeUsageState, type ScopeCursor } from '../../../source-twilio-costs/usage/usage-state';
 
 const MAIN = 'AC00000000000000000000000000000001';
 const SUB = 'AC00000000000000000000000000000002';
+
+/** A cursor's recent days as plain data: category → its days. */
+function recentOf(cursor: ScopeCursor | undefined): Record<string, string[]> {
+  const recent: Record<string, string[]> = {};
+  for (const category of cursor?.recent?.categories() ?? []) recent[category] = cursor?.recent?.daysOf(category) ?? [];
+  return recent;
+}
+
+function categoryDays(base: string, days: Record<string, string[]>): CategoryDays {
+  const recent = new CategoryDays(base);
+  for (const [category, list] of Object.entries(days)) for (const day of list) recent.add(category, day);
+  return recent;
+}
 
 /** The state codec: what a usage stream's state may hold, and what it checkpoints. */
 describe('usage/usage-state: the per-scope cursor codec', () => {
@@ -13,9 +27,23 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     expect(parseUsageState('usage_costs', {})).to.deep.equal({ accounts: {} });
   });
 
-  it('reads the cursors it wrote, recent categories and the floor included', () => {
+  it('reads a state of the first version: recent categories by name, without their days', () => {
     const state = { start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-05', recent_categories: ['sms', 'totalprice'] }, [SUB]: { start_date: '2026-03-01' } } };
-    expect(parseUsageState('usage_costs', state)).to.deep.equal(state);
+    expect(parseUsageState('usage_costs', state)).to.deep.equal({
+      start_date: '2026-01-01',
+      accounts: { [MAIN]: { startDate: '2026-03-05', recentOnEveryDay: ['sms', 'totalprice'] }, [SUB]: { startDate: '2026-03-01' } },
+    });
+  });
+
+  it('reads the recent days it wrote: category indices grouped by day offsets from the cursor', () => {
+    const state = { version: 2, categories: ['calls', 'sms', 'totalprice'], accounts: { [MAIN]: { start_date: '2026-03-05', recent: { '-2..1': [1, 2], '-2,0': [0] } } } };
+    const cursor = parseUsageState('usage_records', state).accounts[MAIN];
+    expect(cursor?.startDate).to.equal('2026-03-05');
+    expect(recentOf(cursor)).to.deep.equal({
+      sms: ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'],
+      totalprice: ['2026-03-03', '2026-03-04', '2026-03-05', '2026-03-06'],
+      calls: ['2026-03-03', '2026-03-05'],
+    });
   });
 
   const refusals: Array<[string, JsonObject, RegExp]> = [
@@ -23,6 +51,13 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     ['a floor that is not a day', { accounts: {}, start_date: '2026-13-01' }, /its "start_date" is not "YYYY-MM-DD"/],
     ['a cursor without a day', { accounts: { [MAIN]: { end_date: '2026-03-01' } } }, /the cursor of "AC0+1" is not \{"start_date": "YYYY-MM-DD"\}/],
     ['recent categories that are not strings', { accounts: { [MAIN]: { start_date: '2026-03-01', recent_categories: [1] } } }, /recent_categories of "AC0+1" is not a list of strings/],
+    ['a version it does not know', { version: 3, accounts: {} }, /its "version" is 3, and this source reads versions 1 and 2/],
+    ['categories that are not strings', { version: 2, categories: [1], accounts: {} }, /its "categories" is not a list of strings/],
+    ['recent days that are not an object', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: ['sms'] } } }, /the "recent" of "AC0+1" is not an object/],
+    ['a day list that is not offsets', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '2026-03-01': [0] } } } }, /has the key "2026-03-01", which is not day offsets/],
+    ['a day run backwards', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '1..-1': [0] } } } }, /has the key "1..-1"/],
+    ['a day offset beyond a century', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0..99999999': [0] } } } }, /has the key "0..99999999"/],
+    ['an index outside the categories', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0': [1] } } } }, /lists under "0" something other than indices into "categories" \(0..0\)/],
   ];
   for (const [problem, state, message] of refusals) {
     it(`refuses a state with ${problem}, naming it`, () => {
@@ -32,19 +67,26 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
 
   it('gives a scope its own cursor, else the floor, else none', () => {
     const state = parseUsageState('usage_records', { start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-05' } } });
-    expect(inputCursorOf(state, MAIN)).to.deep.equal({ start_date: '2026-03-05' });
-    expect(inputCursorOf(state, SUB)).to.deep.equal({ start_date: '2026-01-01' });
+    expect(inputCursorOf(state, MAIN)).to.deep.equal({ startDate: '2026-03-05' });
+    expect(inputCursorOf(state, SUB)).to.deep.equal({ startDate: '2026-01-01' });
     expect(inputCursorOf(parseUsageState('usage_records', { accounts: {} }), SUB)).to.equal(undefined);
   });
 
-  it('checkpoints the current cursors over the input ones, keeping the floor and the scopes not read', () => {
-    const input = parseUsageState('usage_records', { start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-01' }, [SUB]: { start_date: '2026-02-01' } } });
-    const current = new Map([
-      [MAIN, { start_date: '2026-03-09', recent_categories: ['sms'] }],
+  it('checkpoints the current cursors over the input ones, keeping the floor and the scopes not read, each name written once', () => {
+    const input = parseUsageState('usage_records', { start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-01' }, [SUB]: { start_date: '2026-02-01', recent_categories: ['mms'] } } });
+    const current = new Map<string, ScopeCursor | undefined>([
+      [MAIN, { startDate: '2026-03-09', recent: categoryDays('2026-03-07', { sms: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'], calls: ['2026-03-08'], totalprice: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'] }) }],
       [SUB, undefined],
     ]);
     const state = serializeUsageState(input, current);
-    expect(state).to.deep.equal({ start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-09', recent_categories: ['sms'] }, [SUB]: { start_date: '2026-02-01' } } });
-    expect(parseUsageState('usage_records', state)).to.deep.equal(state);
+    expect(state).to.deep.equal({
+      version: 2,
+      start_date: '2026-01-01',
+      categories: ['calls', 'sms', 'totalprice'],
+      accounts: { [MAIN]: { start_date: '2026-03-09', recent: { '-2..1': [1, 2], '-1': [0] } }, [SUB]: { start_date: '2026-02-01', recent_categories: ['mms'] } },
+    });
+    const again = parseUsageState('usage_records', state);
+    expect(recentOf(again.accounts[MAIN])).to.deep.equal(recentOf(current.get(MAIN)));
+    expect(serializeUsageState(again, new Map())).to.deep.equal(state);
   });
 });

@@ -44,7 +44,7 @@ function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetc
     const daily = rows.filter((row) => (category === null || row.category === category) && ((row.day >= start && row.day <= end) || row.day === '2026-02-27'));
     return answer(daily.map((row) => wire(row, row.day, row.day)));
   };
-  return { fetch: fakeFetch as typeof fetch, urls };
+  return { fetch: fakeFetch, urls };
 }
 
 async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan: 'dense' | 'sparse'): Promise<{ steps: WindowRead[]; records: DailyUsage[]; urls: URL[] }> {
