@@ -389,7 +389,7 @@ function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {
 }
 
 function unsupportedNote(withheld: readonly Move[]): ReconcileNote {
-  return info(`did not place ${withheld.map(describeMove).join('; ')}: that would fit better only by leaving a rollup with no priced child to check it, and where they would go fits no better with them; the residual rows carry the differences`);
+  return info(`did not place ${withheld.map(describeMove).join('; ')}: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences`);
 }
 
 /** Alternatives a tie note names at most: many twins can make hundreds. */

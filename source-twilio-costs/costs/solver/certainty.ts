@@ -5,9 +5,10 @@
  * A move is proven when every rollup it touches (the one the category leaves, if it keeps other
  * children, and the one it joins) fits exactly on every day, and, where it touches the top level
  * (which may hold cost in no category), the top level fits exactly on more of the category's days
- * with the move than without it, or, for a move to the top level, the rollup it leaves keeps a
- * priced child on each of the category's days (two at least): that rollup then sums exactly
- * without it on those days, which Twilio's sums allow only if the category is not inside.
+ * with the move than without it, or, for a move to the top level that fits it on as many, the
+ * rollup it leaves keeps a priced child on each of the category's days (two at least): that rollup
+ * then sums exactly without it on those days, which Twilio's sums allow only if the category is
+ * not inside.
  *
  * Of the unproven, a move is unsupported when it leaves its rollup with no priced child on a day
  * the category is priced, and the container it joins fits no better with it (fewer days off, or as
@@ -15,6 +16,11 @@
  * no longer checked that day, and the rollup, emitted as a leaf beside the children it lost, would
  * be offset by a residual. A rollup with cost of its own (`pv` where some plans report only `pv`)
  * misfits by that cost on the days it has, and would be emptied so on any short window.
+ *
+ * Neither proven nor made, whatever else fits, is a move that empties a rollup which the container
+ * holding it then misfits by exactly minus its price on every day it is left alone: the rollup is
+ * counted twice (it sits inside another that now holds its children), and would be emitted as a
+ * leaf beside them with a residual cancelling it.
  */
 import type { Decimal } from '../../money';
 import { MIN_EVIDENCE_DAYS, type Container, type SolverInput } from './types';
@@ -53,6 +59,13 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
     const members = children.get(container) ?? [];
     return fitsBetter(residualOf(container, members), residualOf(container, members.filter((member) => (prior.get(member) ?? null) !== from)));
   };
+  /** Whether the rollup, on every day it is priced with no priced child, is cancelled by the residual of the container that holds it: counted twice. */
+  const countedTwice = (rollup: string): boolean => {
+    const holder = parents.get(rollup) ?? null;
+    const residual = holder === null ? topResidual : residualOf(holder, children.get(holder) ?? []);
+    const alone = pricesOf(rollup).flatMap((price, day) => (price !== 0n && !(children.get(rollup) ?? []).some((member) => isPriced(member, day)) ? [day] : []));
+    return alone.length > 0 && alone.every((day) => residual[day] === -(pricesOf(rollup)[day] ?? 0n));
+  };
   const proven: string[] = [];
   const unproven: string[] = [];
   const unsupported: string[] = [];
@@ -61,14 +74,16 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
     if (parent === from) continue;
     const rollupsFit = [from, parent].every((container) => container === null || !misfitting.has(container));
     const leftKeepsChildren = from !== null && keepsChildOnDaysOf(from, category);
-    const topSettled =
-      from !== null && parent !== null ? true : topFitsBetter(topResidual, pricesOf(category), parent === null) || (parent === null && leftKeepsChildren && pricesOf(category).filter((price) => price !== 0n).length >= MIN_EVIDENCE_DAYS);
-    if (rollupsFit && topSettled) {
+    // A rollup emptied and then cancelled where it sits is a leaf beside the children it lost.
+    const leftCountedTwice = from !== null && !leftKeepsChildren && countedTwice(from);
+    const topGain = from !== null && parent !== null ? 0 : topFitGain(topResidual, pricesOf(category), parent === null);
+    const topSettled = (from !== null && parent !== null) || topGain > 0 || (parent === null && leftKeepsChildren && topGain === 0 && pricesOf(category).filter((price) => price !== 0n).length >= MIN_EVIDENCE_DAYS);
+    if (rollupsFit && topSettled && !leftCountedTwice) {
       proven.push(category);
       continue;
     }
     unproven.push(category);
-    if (from !== null && !leftKeepsChildren && !joinedFitsBetter(parent, from)) unsupported.push(category);
+    if (leftCountedTwice || (from !== null && !leftKeepsChildren && !joinedFitsBetter(parent, from))) unsupported.push(category);
   }
   return { proven, unproven, unsupported };
 }
@@ -82,8 +97,8 @@ function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyAr
   return a.days < b.days || (a.days === b.days && a.distance < b.distance);
 }
 
-/** Whether the top level fits on more of the category's priced days with it where it is (joined or left) than without. */
-function topFitsBetter(residual: readonly (Decimal | null)[], prices: readonly Decimal[], joined: boolean): boolean {
+/** On how many more of the category's priced days the top level fits with it where it is (joined or left) than without (negative: fewer). */
+function topFitGain(residual: readonly (Decimal | null)[], prices: readonly Decimal[], joined: boolean): number {
   let withMove = 0;
   let without = 0;
   residual.forEach((value, day) => {
@@ -93,5 +108,5 @@ function topFitsBetter(residual: readonly (Decimal | null)[], prices: readonly D
     // Without the move the top level's sum lacks the price it joined with, or keeps the one it left with.
     if ((joined ? value + price : value - price) === 0n) without += 1;
   });
-  return withMove > without;
+  return withMove - without;
 }

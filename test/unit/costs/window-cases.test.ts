@@ -146,7 +146,7 @@ describe('costs/reconcileWindow on real structures', () => {
     // The fee's move is proven by sms, which sums exactly without it beside its priced children on both days.
     expect(window.notes.filter((note) => note.message.includes('sms-messages-carrierfees'))).to.deep.equal([{ level: 'info', message: 'placed sms-messages-carrierfees from sms to the top level: the numbers of every day fit only that way' }]);
     expect(window.notes.find((note) => note.message.startsWith('did not place'))?.message).to.equal(
-      'did not place group-rooms, turnmegabytes, video-recordings from pv to the top level: that would fit better only by leaving a rollup with no priced child to check it, and where they would go fits no better with them; the residual rows carry the differences',
+      'did not place group-rooms, turnmegabytes, video-recordings from pv to the top level: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences',
     );
     expect(window.notes.filter((note) => note.level === 'warn').map((note) => note.message)).to.deep.equal(['pv:unattributed carries 4.664 that no category explains, on 1 day(s)']);
   });

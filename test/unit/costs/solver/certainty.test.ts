@@ -52,6 +52,8 @@ describe('costs/solver/certainty', () => {
     });
     const smsStart = prior({ sms: null, 'sms-inbound': 'sms', 'sms-outbound': 'sms', 'sms-messages-carrierfees': 'sms' });
     expect(judgeMoves(oneDay, smsStart, new Map(smsStart).set('sms-messages-carrierfees', null))).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
+    // Nor where the top level, which fits every day without it, is off by its price with it.
+    expect(judgeMoves(withTotals(['12', '14', '10']), start, atTop)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
   });
 
   describe('a move that empties the rollup it leaves', () => {
@@ -65,6 +67,24 @@ describe('costs/solver/certainty', () => {
       // pv holds 3 of its own on day 1; the top level holds 1 and 2 in no category.
       const input = video(['10', '6'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['11', '8']);
       expect(judgeMoves(input, videoStart, emptied)).to.deep.equal({ proven: [], unproven: ['group-rooms', 'video-recordings'], unsupported: ['group-rooms', 'video-recordings'] });
+    });
+
+    it('is neither proven nor made when the rollup it empties is then cancelled where it sits: counted twice', () => {
+      // video-recordings truly sits in pv with its two children, but starts at the top level. Its
+      // children moved into pv make pv fit exactly, and leave video-recordings a leaf that the top
+      // level, off by minus its price every day, cancels.
+      const input = solverInput(['10', '12', '9'], {
+        pv: { prior: null, prices: ['10', '12', '9'] },
+        'group-rooms': { prior: 'pv', prices: ['4', '5', '3'] },
+        'video-recordings': { prior: null, prices: ['6', '7', '6'] },
+        'pv-composition-minutes': { prior: 'video-recordings', prices: ['2', '3', '1'] },
+        'pv-recording-compositions': { prior: 'video-recordings', prices: ['4', '4', '5'] },
+      });
+      const named = prior({ pv: null, 'group-rooms': 'pv', 'video-recordings': null, 'pv-composition-minutes': 'video-recordings', 'pv-recording-compositions': 'video-recordings' });
+      const intoPv = new Map(named).set('pv-composition-minutes', 'pv').set('pv-recording-compositions', 'pv');
+      expect(judgeMoves(input, named, intoPv)).to.deep.equal({ proven: [], unproven: ['pv-composition-minutes', 'pv-recording-compositions'], unsupported: ['pv-composition-minutes', 'pv-recording-compositions'] });
+      // video-recordings adopted by pv instead: proven.
+      expect(judgeMoves(input, named, new Map(named).set('video-recordings', 'pv'))).to.deep.equal({ proven: ['video-recordings'], unproven: [], unsupported: [] });
     });
 
     it('is made, unproven, when the top level is off by less with it: pv is truly a leaf', () => {
