@@ -168,11 +168,16 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
   readonly readsRecentCategories = false;
   /** Where this run's reads placed each category. */
   readonly placements = new UsedPlacements();
+  /**
+   * The kinds of note this run logged: focus_costs reads these same reconciliations (its consumer
+   * is this one, projected), so a note one stream logged is not logged again by the other.
+   */
+  private readonly loggedNotes = new Set<string>();
 
   constructor(private readonly hierarchy: Hierarchy) {}
 
   async begin(logger: Logger): Promise<ConsumerRun<UsageCostsRecord>> {
-    const notes = new NoteLog(logger);
+    const notes = new NoteLog(logger, this.loggedNotes);
     const hierarchy = this.hierarchy;
     /** By scope: what the numbers of its chunks placed so far proved, the prior of the next chunk and sync. */
     const memories = new Map<string, PlacementMemory>();
@@ -343,9 +348,11 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
 
 /** Logs each distinct reconciliation note once per sync, with the first day it was seen. */
 class NoteLog {
-  private readonly seen = new Set<string>();
-
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The kinds logged so far in this run, by every stream that reads these reconciliations. */
+    private readonly seen: Set<string>,
+  ) {}
 
   add(level: 'info' | 'warn', message: string, day: Day): void {
     // The same correction recurs daily with another amount: one line per kind of note is enough.
