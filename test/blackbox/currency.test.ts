@@ -72,7 +72,7 @@ describe('black box: rows priced in another currency than the account', function
 
     const warnings = result.messages.filter((message) => message.type === 'LOG' && message.log.level === 'WARN').map((message) => String(message.log.message));
     const currencyWarnings = warnings.filter((message) => message.includes('EUR'));
-    // One per read (focus_costs projects usage_costs' rows and shares its notes), not one per stream, window or day.
+    // One for the sync (focus_costs reads the same reconciliations through usage_costs), not one per stream, window or day.
     expect(currencyWarnings, warnings.join('\n')).to.have.lengthOf(1);
     for (const message of currencyWarnings) expect(message).to.match(new RegExp(`${main}: \\d+ usage records are priced in EUR in ${START}\\.\\.${END}, not in USD like its totalprice; they stay in EUR`));
   });

@@ -53,8 +53,8 @@ describe('black box: a day gets the same rows from a whole read and from an incr
       end_date: DAY,
       lookback_days: 1,
     };
-    const read = async (state?: unknown[]): Promise<Message[]> => {
-      const files: Record<string, unknown> = { 'c.json': config, 'cat.json': incrementalCatalog, ...(state ? { 's.json': state } : {}) };
+    const read = async (state?: unknown[], lookbackDays = 1): Promise<Message[]> => {
+      const files: Record<string, unknown> = { 'c.json': { ...config, lookback_days: lookbackDays }, 'cat.json': incrementalCatalog, ...(state ? { 's.json': state } : {}) };
       const result = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', ...(state ? ['--state', '{s.json}'] : [])], { env, files });
       expect(traceErrors(result.messages), result.stderr).to.deep.equal([]);
       expect(result.exitCode).to.equal(0);
@@ -75,6 +75,8 @@ describe('black box: a day gets the same rows from a whole read and from an incr
       for (const stream of ['usage_costs', 'focus_costs'] as const) expect(rowsOfDay(incremental, stream), `${label}: ${stream}`).to.deep.equal(rowsOfDay(wholeRead, stream));
     };
     expectSameRows('as served', whole, await read(first));
+    // Three days read again (the default lookback) agree too.
+    expectSameRows('three days', whole, await read(first, 3));
 
     // Without the memory the day gets other rows: what the test above proves is the memory's doing.
     const forgotten = JSON.parse(JSON.stringify(first)) as typeof first;

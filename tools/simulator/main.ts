@@ -3,6 +3,7 @@
  *
  *   node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N]
  *                               [--seed N --subaccounts N --closed-subaccounts N --start YYYY-MM-DD --end YYYY-MM-DD]
+ *                               [--bill-in-currency PRODUCT=CURRENCY]
  *
  * Without dataset flags it serves sampleDataset(). It prints the base URL and test credentials (this
  * is a local test server; they are not secrets) and runs until SIGINT or SIGTERM.
@@ -13,7 +14,7 @@ import { parseIsoDate } from './dates';
 import { type RunningSimulator, startSimulator } from './server';
 
 const DEFAULT_PORT = 8099;
-const USAGE = 'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD]';
+const USAGE = 'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--bill-in-currency PRODUCT=CURRENCY]';
 
 function wholeNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
       'closed-subaccounts': { type: 'string' },
       start: { type: 'string' },
       end: { type: 'string' },
+      'bill-in-currency': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
   });
@@ -91,8 +93,15 @@ async function main(): Promise<void> {
   }
   const concurrencyLimit = wholeNumber(values['concurrency-limit'], 'concurrency-limit');
   const retryAfterSeconds = wholeNumber(values['retry-after'], 'retry-after');
+  const dataset = datasetFromFlags(values);
+  // A product billed in another currency than its account's (a marketplace vendor's), as Twilio may.
+  for (const pair of values['bill-in-currency'] ?? []) {
+    const [product, currency] = pair.split('=');
+    if (!product || !currency || !/^[A-Za-z]{3}$/.test(currency)) throw new Error(`--bill-in-currency must be PRODUCT=CURRENCY such as pv=EUR, got ${JSON.stringify(pair)}`);
+    dataset.billInCurrency(product, currency.toUpperCase());
+  }
   const simulator = await startSimulator({
-    dataset: datasetFromFlags(values),
+    dataset,
     port: wholeNumber(values.port, 'port') ?? DEFAULT_PORT,
     latencyMs: wholeNumber(values['latency-ms'], 'latency-ms') ?? 0,
     ...(concurrencyLimit === undefined ? {} : { concurrencyLimit }),

@@ -346,4 +346,19 @@ describe('simulator dataset', () => {
       expect(() => restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'fax', null)).to.throw(/no category/);
     });
   });
+
+  describe('a product billed in another currency', () => {
+    it('prices its categories in that currency and leaves their money out of totalprice', () => {
+      const dataset = sampleDataset();
+      const day = isoDateToDay('2026-10-01');
+      const before = dataset.scopeUsage(SAMPLE_MAIN_ACCOUNT_SID, true, day, day);
+      const product = dataset.truthNodes().find((node) => node.parent === 'totalprice' && node.children.length > 0 && priceOf(before, node.category) > 0n) as TruthNode;
+      dataset.billInCurrency(product.category.toUpperCase(), 'EUR');
+      expect(dataset.priceUnitOf(product.category)).to.equal('EUR');
+      expect(dataset.priceUnitOf(product.children[0] as string)).to.equal('EUR');
+      expect(dataset.priceUnitOf('totalprice')).to.equal(dataset.currency);
+      expect(dataset.totalInAccountCurrency(before)?.price).to.equal(priceOf(before, 'totalprice') - priceOf(before, product.category));
+      expect(() => dataset.billInCurrency(product.children[0] as string, 'EUR')).to.throw(/is not a top-level product/);
+    });
+  });
 });

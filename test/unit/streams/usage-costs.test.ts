@@ -25,6 +25,20 @@ const DAY_ROWS = [
   usage(MAIN_SID, 'Usage-RCS-Messages', DAY, '0.25'),
 ];
 
+/**
+ * One day on which the carrier fees are billed outside sms, as earlier days prove; calls has money
+ * of its own that day, so this day alone proves nothing and its names leave the fees under sms.
+ */
+const AMBIGUOUS_DAY = [
+  usage(MAIN_SID, 'totalprice', DAY, '5'),
+  usage(MAIN_SID, 'sms', DAY, '2'),
+  usage(MAIN_SID, 'sms-outbound', DAY, '1.25'),
+  usage(MAIN_SID, 'sms-inbound', DAY, '0.75'),
+  usage(MAIN_SID, 'sms-messages-carrierfees', DAY, '0.5'),
+  usage(MAIN_SID, 'calls', DAY, '2.5'),
+  usage(MAIN_SID, 'calls-outbound', DAY, '2'),
+];
+
 const rowOf = (record: UsageCostsRecord): string => `${record.category} ${record.parent_category ?? '-'} ${record.price}`;
 const exactSum = (records: readonly UsageCostsRecord[]): bigint => sumDecimals(records.map((record) => parseDecimal(String(record.price))));
 
@@ -60,22 +74,12 @@ describe('usage_costs stream', () => {
   });
 
   it('places a chunk with what the account\'s earlier days proved as the prior, and keeps the memory updated for its cursor', async () => {
-    // One day where the carrier fees are billed outside sms, as earlier days proved; calls has money of its own that day, so this day alone proves nothing.
-    const day = [
-      usage(MAIN_SID, 'totalprice', DAY, '5'),
-      usage(MAIN_SID, 'sms', DAY, '2'),
-      usage(MAIN_SID, 'sms-outbound', DAY, '1.25'),
-      usage(MAIN_SID, 'sms-inbound', DAY, '0.75'),
-      usage(MAIN_SID, 'sms-messages-carrierfees', DAY, '0.5'),
-      usage(MAIN_SID, 'calls', DAY, '2.5'),
-      usage(MAIN_SID, 'calls-outbound', DAY, '2'),
-    ];
     const scope = scopeOf(MAIN_SID, false);
     const read = async (memory?: PlacementMemory): Promise<{ rows: string[]; memory: PlacementMemory | undefined }> => {
       const run = await new UsageCostsConsumer(twilioHierarchy()).begin(capturedLog().logger);
       if (memory) run.remember?.(scope.id, memory);
       const window = run.window(scope, WINDOW, new CategoryDays(DAY));
-      window.rows(day);
+      window.rows(AMBIGUOUS_DAY);
       const records = [...window.chunkEnd(WINDOW, undefined)].flatMap((batch) => batch.records);
       expect(exactSum(records)).to.equal(parseDecimal('5'));
       return { rows: records.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf), memory: run.placementMemory?.(scope.id) };
@@ -86,6 +90,33 @@ describe('usage_costs stream', () => {
     const remembered = await read(new PlacementMemory([{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-01', lastDay: '2026-10-31' }]));
     expect(remembered.rows).to.deep.equal(['sms-messages-carrierfees - 0.5']);
     expect(remembered.memory?.placements()).to.deep.equal([{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-01', lastDay: DAY }]);
+  });
+
+  it('carries what one chunk\'s numbers proved to the next chunk of the window', async () => {
+    const run = await new UsageCostsConsumer(twilioHierarchy()).begin(capturedLog().logger);
+    const scope = scopeOf(MAIN_SID, false);
+    const proving = { from: '2026-10-29', to: '2026-10-31' };
+    const window = run.window(scope, { from: proving.from, to: DAY }, new CategoryDays(proving.from));
+    // Three days on which sms is exactly its two children and the carrier fees are billed beside it.
+    (['2026-10-29', '2026-10-30', '2026-10-31'] as const).forEach((day, index) => {
+      const [outbound, inbound, fees, calls] = [[1, 0.5, 0.25, 2], [2, 0.25, 0.75, 1], [0.5, 1, 0.5, 3]][index] as number[];
+      window.rows([
+        usage(MAIN_SID, 'totalprice', day, String((outbound as number) + (inbound as number) + (fees as number) + (calls as number))),
+        usage(MAIN_SID, 'sms', day, String((outbound as number) + (inbound as number))),
+        usage(MAIN_SID, 'sms-outbound', day, String(outbound)),
+        usage(MAIN_SID, 'sms-inbound', day, String(inbound)),
+        usage(MAIN_SID, 'sms-messages-carrierfees', day, String(fees)),
+        usage(MAIN_SID, 'calls', day, String(calls)),
+        usage(MAIN_SID, 'calls-outbound', day, String(calls)),
+      ]);
+    });
+    const proved = [...window.chunkEnd(proving, undefined)].flatMap((batch) => batch.records);
+    expect(proved.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf)).to.deep.equal(['sms-messages-carrierfees - 0.25', 'sms-messages-carrierfees - 0.75', 'sms-messages-carrierfees - 0.5']);
+    expect(run.placementMemory?.(scope.id)?.get('sms-messages-carrierfees')).to.deep.include({ parent: null, lastDay: '2026-10-31' });
+    // The next chunk's one day, which alone proves nothing (see above), is placed as the chunk before proved.
+    window.rows(AMBIGUOUS_DAY);
+    const next = [...window.chunkEnd(WINDOW, undefined)].flatMap((batch) => batch.records);
+    expect(next.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf)).to.deep.equal(['sms-messages-carrierfees - 0.5']);
   });
 
   it('puts what the accounts read on their own do not explain of the whole bill on the main account, as the subaccounts\' residual', async () => {
