@@ -2,7 +2,7 @@ import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays, dayOf, firstOfMonthBefore, isValidDay, minDay, type Day } from './dates';
-import { CONFIG_VALIDATORS } from './generated/config-validators';
+import type { CONFIG_VALIDATORS } from './generated/config-validators';
 import type { SourceConfig } from './generated/types';
 import type { ConnectorSpecification } from './protocol/messages';
 import { ConfigError } from './protocol/errors';
@@ -44,14 +44,22 @@ function describeAjvError(error: ErrorObject): string {
 }
 
 /**
+ * spec.json's compiled validators, loaded with the first config parsed: `spec` parses none, and
+ * loading them (with ajv's date format) was a sixth of its start. A plain require, since parsing
+ * is synchronous.
+ */
+function configValidators(): typeof CONFIG_VALIDATORS {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, as said above: an import would load it with this file
+  return (require('./generated/config-validators') as typeof import('./generated/config-validators')).CONFIG_VALIDATORS;
+}
+
+/**
  * Validates a raw config against spec.json and resolves defaults. Errors name the field. The
  * `credentials` oneOf is validated against the branch its auth_type names, so the message says
  * what is wrong with that branch rather than listing both. The validators are spec.json's schema
  * compiled at build time (scripts/gen-validators.js), so nothing is compiled when the connector starts.
  */
 export class ConfigParser {
-  private readonly validateRoot = CONFIG_VALIDATORS.root;
-  private readonly validateBranch = new Map(Object.entries(CONFIG_VALIDATORS.credentials));
   private readonly knownFields: readonly string[];
   private readonly knownBranchFields: Map<string, readonly string[]>;
 
@@ -66,13 +74,15 @@ export class ConfigParser {
     if (!isJsonObject(raw)) throw new ConfigError('The config must be a JSON object.');
     const config = structuredClone(raw) as Record<string, unknown>;
     const problems: string[] = [];
-    if (!this.validateRoot(config)) problems.push(...(this.validateRoot.errors ?? []).map(describeAjvError));
+    const validators = configValidators();
+    const validateBranch = new Map(Object.entries(validators.credentials));
+    if (!validators.root(config)) problems.push(...(validators.root.errors ?? []).map(describeAjvError));
     const credentials = config.credentials;
     if (isJsonObject(credentials)) {
       const authType = credentials.auth_type;
-      const validate = typeof authType === 'string' ? this.validateBranch.get(authType) : undefined;
+      const validate = typeof authType === 'string' ? validateBranch.get(authType) : undefined;
       if (!validate) {
-        problems.push(`credentials.auth_type must be one of ${[...this.validateBranch.keys()].map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(authType ?? null)}`);
+        problems.push(`credentials.auth_type must be one of ${[...validateBranch.keys()].map((k) => `"${k}"`).join(', ')}, got ${JSON.stringify(authType ?? null)}`);
       } else if (!validate(credentials)) {
         problems.push(...(validate.errors ?? []).map((error) => describeAjvError({ ...error, instancePath: `/credentials${error.instancePath}` })));
       }

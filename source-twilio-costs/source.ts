@@ -5,18 +5,19 @@ import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
 import type { Source } from './protocol/runner';
 import type { Stream, StreamEvent, StreamReadContext } from './protocol/stream';
-import { AccountsStream } from './streams/accounts';
-import { FocusCostsStream } from './streams/focus-costs';
-import { TwilioContext } from './streams/context';
-import { UsageCategoriesStream } from './streams/usage-categories';
-import { UsageCostsConsumer, UsageCostsStream } from './streams/usage-costs';
-import { UsageRecordsStream } from './streams/usage-records';
-import { twilioHierarchy } from './costs/hierarchy';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY, TwilioClient, type RetryPolicy } from './twilio/client';
-import { asTwilioConnectorError, type FailureContext } from './twilio/error-policy';
-import { ConcurrencyLimiter } from './twilio/limiter';
-import { probeUsage } from './twilio/resources';
-import { UsageEngine, UsageWindowReader, type ForcedPlan, type UsageConsumer } from './usage';
+import type { RetryPolicy, TwilioClient } from './twilio/client';
+import type { FailureContext } from './twilio/error-policy';
+import type { ForcedPlan, UsageConsumer, UsageEngine } from './usage';
+
+/**
+ * The parts check, discover and read are built of, loaded on first use: `spec` needs none of them,
+ * and loading them (the Twilio client, the streams, the usage engine, the solver) took two thirds of
+ * its start. A plain require, since the Source's methods are synchronous.
+ */
+function parts(): typeof import('./source-parts') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily and synchronously, as said above: an import would load it with this file
+  return require('./source-parts') as typeof import('./source-parts');
+}
 
 export interface SourceEnvironment {
   TWILIO_API_BASE_URL?: string;
@@ -39,6 +40,7 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
 function reportingTwilioErrors(stream: Stream, failureContext: FailureContext): Stream {
+  const { asTwilioConnectorError } = parts();
   return {
     name: stream.name,
     primaryKey: stream.primaryKey,
@@ -100,6 +102,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   }
 
   async check(config: ResolvedConfig, logger: Logger): Promise<{ succeeded: boolean; message: string }> {
+    const { TwilioContext, asTwilioConnectorError, probeUsage } = parts();
     const client = this.client(config, logger, CHECK_RETRY_POLICY);
     try {
       if (config.credentials.mode === 'api_key') {
@@ -138,6 +141,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const known = this.built.get(config);
     if (known) return known;
     const plan = forcedPlan(this.env.SOURCE_TWILIO_COSTS_FETCH_PLAN);
+    const { twilioHierarchy, TwilioContext, UsageWindowReader, UsageEngine, AccountsStream, UsageRecordsStream, UsageCostsStream, UsageCostsConsumer, FocusCostsStream, UsageCategoriesStream } = parts();
     const hierarchy = twilioHierarchy();
     const client = this.client(config, undefined, this.retryPolicy());
     const twilio = new TwilioContext(config, client);
@@ -159,10 +163,12 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
   }
 
   private retryPolicy(): RetryPolicy {
+    const { DEFAULT_RETRY_POLICY } = parts();
     return { ...DEFAULT_RETRY_POLICY, baseDelayMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_RETRY_BASE_MS, DEFAULT_RETRY_POLICY.baseDelayMs) };
   }
 
   private client(config: ResolvedConfig, logger: Logger | undefined, retry: RetryPolicy): TwilioClient {
+    const { TwilioClient, ConcurrencyLimiter, DEFAULT_REQUEST_TIMEOUT_MS } = parts();
     const credentials = config.credentials;
     return new TwilioClient({
       baseUrl: config.baseUrl,
