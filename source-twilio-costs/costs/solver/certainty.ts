@@ -11,11 +11,13 @@
  * not inside.
  *
  * Of the unproven, a move is unsupported when it leaves its rollup with no priced child on a day
- * the category is priced, and the container it joins fits no better with it (fewer days off, or as
- * many and off by less in all): the window then fits better only because the rollup it emptied is
- * no longer checked that day, and the rollup, emitted as a leaf beside the children it lost, would
- * be offset by a residual. A rollup with cost of its own (`pv` where some plans report only `pv`)
- * misfits by that cost on the days it has, and would be emptied so on any short window.
+ * the category is priced, though the rollup costs at least what the prior put in it on every day,
+ * and the container it joins fits no better with it (fewer days off, or as many and off by less in
+ * all): the window then fits better only because the rollup it emptied is no longer checked that
+ * day, and the rollup, emitted as a leaf beside the children it lost, would be offset by a
+ * residual. A rollup with cost of its own (`pv` where some plans report only `pv`) misfits by that
+ * cost on the days it has, and would be emptied so on any short window. A rollup its children
+ * exceed on some day (one not priced at all that day, say) cannot hold them all: that is evidence.
  *
  * Neither proven nor made, whatever else fits, is a move that empties a rollup which the container
  * holding it then misfits by exactly minus its price on every day it is left alone: the rollup is
@@ -54,6 +56,15 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   const topResidual = residualOf(null, children.get(null) ?? []);
   /** Whether the container keeps a priced child on every day the category is priced. */
   const keepsChildOnDaysOf = (container: string, category: string): boolean => pricesOf(category).every((price, day) => price === 0n || (children.get(container) ?? []).some((member) => isPriced(member, day)));
+  /**
+   * Whether the rollup, with every category the prior put in it, covers them on every day (its
+   * price at least their sum): Twilio's sums allow that only if they are inside, its surplus being
+   * cost of its own. One they exceed on some day cannot hold them all, whatever else fits.
+   */
+  const coveredAsPlaced = (rollup: string): boolean => {
+    const members = new Set([...(children.get(rollup) ?? []), ...[...prior].filter(([, parent]) => parent === rollup).map(([category]) => category)]);
+    return residualOf(rollup, [...members]).every((residual) => residual === null || residual >= 0n);
+  };
   /** Whether the container fits better with the categories that came to it from `from` than without them. */
   const joinedFitsBetter = (container: Container, from: Container): boolean => {
     const members = children.get(container) ?? [];
@@ -83,7 +94,7 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
       continue;
     }
     unproven.push(category);
-    if (leftCountedTwice || (from !== null && !leftKeepsChildren && !joinedFitsBetter(parent, from))) unsupported.push(category);
+    if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from))) unsupported.push(category);
   }
   return { proven, unproven, unsupported };
 }

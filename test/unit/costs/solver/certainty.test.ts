@@ -88,8 +88,16 @@ describe('costs/solver/certainty', () => {
     });
 
     it('is made, unproven, when the top level is off by less with it: pv is truly a leaf', () => {
-      // pv costs 1 on day 2 only; its "children" are top-level categories the names misread.
-      const input = video(['0', '1'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['7.01', '6.99']);
+      // pv covers its "children" every day, but they are top-level categories the names misread:
+      // the top level is off by 0.01 a day with them, by 7 and 6 without.
+      const input = video(['8', '7'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['15.01', '12.99']);
+      expect(judgeMoves(input, videoStart, emptied)).to.deep.equal({ proven: [], unproven: ['group-rooms', 'video-recordings'], unsupported: [] });
+    });
+
+    it('is made, unproven, when its children exceed the rollup on some day, however the top level fits', () => {
+      // pv costs nothing on day 1, when its "children" cost 7: it cannot hold them. The top level,
+      // holding -3.5 and -3 in no category, is off by as much with them as without.
+      const input = video(['0', '1'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['3.5', '4']);
       expect(judgeMoves(input, videoStart, emptied)).to.deep.equal({ proven: [], unproven: ['group-rooms', 'video-recordings'], unsupported: [] });
     });
   });
