@@ -126,6 +126,7 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy, op
   if (kept.length > 0) notes.push(info(`placed ${kept.map((category) => `${category} under ${where(remembered.get(category) ?? null)}`).join(', ')} as earlier days' numbers proved, which these days do not contradict`));
   notes.push(...solution.moves.map((move) => moveNote(move, solution.nestings)), ...solution.uncertain.map(uncertainMoveNote), ...solution.ties.map(tieNote));
   if (solution.searchCut !== null) notes.push(cutNote(solution.searchCut, solution.withheld));
+  else if (solution.withheld.length > 0) notes.push(unsupportedNote(solution.withheld));
   return {
     days,
     categories,
@@ -385,6 +386,10 @@ function uncertainMoveNote(move: Move): ReconcileNote {
 function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {
   const notMade = withheld.length === 0 ? '' : `; moves the numbers do not prove were not made (${withheld.map(describeMove).join('; ')})`;
   return info(`the placement search was cut short (${cut})${notMade}; what it did not try stays in the residual rows`);
+}
+
+function unsupportedNote(withheld: readonly Move[]): ReconcileNote {
+  return info(`did not place ${withheld.map(describeMove).join('; ')}: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences`);
 }
 
 /** Alternatives a tie note names at most: many twins can make hundreds. */

@@ -151,11 +151,16 @@ async function choosePeriod(database: ReportDatabase, request: PeriodRequest): P
 }
 
 async function currencyOf(database: ReportDatabase, period: DayRange): Promise<string> {
-  const currencies = (await database.rows('the currencies', `SELECT DISTINCT price_unit FROM usage_costs WHERE ${IN_PERIOD} ORDER BY 1`, [period.from, period.to])).map(([unit]) => text(unit));
+  const sql = `SELECT price_unit, CAST(COUNT(*) AS VARCHAR), CAST(COUNT(DISTINCT account_sid) AS VARCHAR) FROM usage_costs WHERE ${IN_PERIOD} GROUP BY price_unit ORDER BY 1`;
+  const currencies = (await database.rows('the currencies', sql, [period.from, period.to])).map(([unit, rows, accounts]) => ({ unit: text(unit), rows: text(rows), accounts: text(accounts) }));
   if (currencies.length > 1) {
-    throw new ReportError(`usage_costs holds prices in ${currencies.join(' and ')} from ${period.from} to ${period.to}; a report adds up one currency. Sync each Twilio main account into its own file with --duckdb.`);
+    const held = currencies.map(({ unit, rows, accounts }) => `${unit} (${rows} row${rows === '1' ? '' : 's'} of ${accounts} account${accounts === '1' ? '' : 's'})`).join(' and ');
+    // Two currencies come from accounts billed in different ones, or from a product Twilio bills in another currency than its account's.
+    throw new ReportError(
+      `usage_costs holds prices in ${held} from ${period.from} to ${period.to}; a report adds up one currency. Sync main accounts billed in different currencies into files of their own with --duckdb; rows Twilio priced in another currency than their account's totalprice stay in that currency and cannot be added to it.`,
+    );
   }
-  return currencies[0] ?? '';
+  return currencies[0]?.unit ?? '';
 }
 
 async function syncedAt(database: ReportDatabase): Promise<string | null> {

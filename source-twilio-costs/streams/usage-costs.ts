@@ -1,6 +1,10 @@
 import { compareText, normalizeCategory, type Hierarchy } from '../costs/hierarchy';
-import { reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
-import type { CostRow, PlacementSource, ReconciledDay } from '../costs/types';
+import { otherCurrencyLeaves } from '../costs/other-currency';
+import type { PlacementMemory } from '../costs/placement-memory';
+import { placeWindow, reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
+import type { CostInputRecord, CostRow, PlacementSource, ReconciledDay } from '../costs/types';
+import { TOTAL_PRICE_CATEGORY } from '../twilio/resources';
+import { WindowPrices } from '../costs/window-prices';
 import { WindowRecords } from '../costs/window-records';
 import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
@@ -164,16 +168,25 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
   readonly readsRecentCategories = false;
   /** Where this run's reads placed each category. */
   readonly placements = new UsedPlacements();
+  /**
+   * The kinds of note this run logged: focus_costs reads these same reconciliations (its consumer
+   * is this one, projected), so a note one stream logged is not logged again by the other.
+   */
+  private readonly loggedNotes = new Set<string>();
 
   constructor(private readonly hierarchy: Hierarchy) {}
 
   async begin(logger: Logger): Promise<ConsumerRun<UsageCostsRecord>> {
-    const notes = new NoteLog(logger);
+    const notes = new NoteLog(logger, this.loggedNotes);
     const hierarchy = this.hierarchy;
+    /** By scope: what the numbers of its chunks placed so far proved, the prior of the next chunk and sync. */
+    const memories = new Map<string, PlacementMemory>();
     return {
       rowEstimate: (plan, range) => costRowEstimate(plan, range, hierarchy),
-      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements),
+      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements, memories),
       residual: (window, recent) => subaccountsResidual(window, recent, hierarchy),
+      remember: (scopeId, memory) => void memories.set(scopeId, memory),
+      placementMemory: (scopeId) => memories.get(scopeId),
     };
   }
 }
@@ -183,9 +196,12 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
  * month (dense), so a chunk's days are gathered, compactly, until the chunk ends; no more is held.
  */
 class CostWindow implements WindowConsumer<UsageCostsRecord> {
-  private records = new WindowRecords();
-  /** Each day's first price unit: the currency of its rows. */
-  private currencies = new Map<Day, string>();
+  /** The chunk's records by lower-cased price unit ('' for none): each currency is reconciled apart. */
+  private records = new Map<string, WindowRecords>();
+  /** Each price unit as Twilio spelled it first. */
+  private currencies = new Map<string, string>();
+  /** The price unit of the chunk's totalprice: the account's currency, which reconciles to it. */
+  private accountCurrency: string | undefined;
 
   /** How this window's records spell their categories: its rows name them so. */
   private readonly spellings = new CategorySpellings();
@@ -197,14 +213,19 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     private readonly hierarchy: Hierarchy,
     private readonly notes: NoteLog,
     private readonly placements: UsedPlacements,
+    private readonly memories: Map<string, PlacementMemory>,
   ) {}
 
   rows(records: readonly DailyUsage[]): undefined {
     for (const record of records) {
       this.spellings.add(record.category);
       this.placements.spellings.add(record.category);
-      if (record.priceUnit !== null && !this.currencies.has(record.startDate)) this.currencies.set(record.startDate, record.priceUnit);
-      this.records.add(record.startDate, {
+      const currency = record.priceUnit?.toLowerCase() ?? '';
+      if (!this.currencies.has(currency)) this.currencies.set(currency, record.priceUnit ?? DEFAULT_CURRENCY);
+      if (record.categoryKey === TOTAL_PRICE_CATEGORY && record.priceUnit !== null) this.accountCurrency ??= currency;
+      let records = this.records.get(currency);
+      if (!records) this.records.set(currency, (records = new WindowRecords()));
+      records.add(record.startDate, {
         category: record.category,
         price: amountOf(record.price) ?? 0n,
         count: amountOf(record.count),
@@ -217,17 +238,34 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
   }
 
   *chunkEnd(range: DayRange, placement: PlacedWindow | undefined): Generator<RecordBatch<UsageCostsRecord>> {
-    const chunk = this.records.byDay();
-    const currencies = this.currencies;
-    this.records = new WindowRecords();
-    this.currencies = new Map();
+    const byCurrency = this.records;
+    const accountKey = this.accountCurrency ?? [...byCurrency.keys()].find((currency) => currency !== '') ?? '';
+    this.records = new Map();
+    this.accountCurrency = undefined;
+    // Rows without a price unit are the account's: zero rows, mostly.
+    const chunk = mergedByDay([byCurrency.get(accountKey), accountKey === '' ? undefined : byCurrency.get('')]);
+    const others = [...byCurrency].filter(([currency]) => currency !== accountKey && currency !== '').map(([currency, records]) => [this.currencies.get(currency) as string, records.byDay()] as const);
+    const accountCurrency = this.currencies.get(accountKey) ?? DEFAULT_CURRENCY;
+    for (const [currency, days] of others) {
+      const count = [...days.values()].reduce((sum, records) => sum + records.filter((record) => record.price !== 0n).length, 0);
+      const [other, account] = [currency.toUpperCase(), accountCurrency.toUpperCase()];
+      const message = `${this.scope.accountSid}: ${count} usage record${count === 1 ? ' is' : 's are'} priced in ${other} in ${range.from}..${range.to}, not in ${account} like its totalprice; they stay in ${other}, deduplicated among themselves, and are left out of the ${account} reconciliation (counted in this window; later windows do not repeat this warning).`;
+      if (count > 0) this.notes.once(`currency|${this.scope.accountSid}|${currency}`, 'warn', message, range.from);
+    }
     // The chunk's days are placed together (the numbers of every day decide where a category
-    // sits), or were already, by the reader.
-    const window = reconcileWindow(chunk, this.hierarchy, placement);
+    // sits), with what the account's earlier days proved as the prior, so a day's rows do not depend
+    // on the window or chunk that read it. The reader's placement (its own days only) serves when
+    // there is nothing earlier and it saw no other currency's rows.
+    const memory = this.memories.get(this.scope.id);
+    const placed = placement && memory === undefined && others.length === 0 ? placement : placeWindow(pricesOf(chunk), this.hierarchy, memory ? { memory } : {});
+    if (placed.memory.size > 0) this.memories.set(this.scope.id, placed.memory);
+    else this.memories.delete(this.scope.id);
+    const window = reconcileWindow(chunk, this.hierarchy, placed);
     for (const note of window.notes) this.notes.add(note.level, `${this.scope.accountSid}: ${note.message}`, range.from);
     this.placements.add(window.placements);
     for (const day of eachDay(range)) {
-      const batch = this.reconciledDay(day, currencies.get(day) ?? DEFAULT_CURRENCY, window.days.get(day));
+      const otherRows = others.map(([currency, days]) => [currency, otherCurrencyLeaves(days.get(day) ?? [], this.hierarchy)] as const);
+      const batch = this.reconciledDay(day, accountCurrency, window.days.get(day), otherRows);
       if (batch) yield batch;
     }
   }
@@ -236,19 +274,36 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     this.notes.add('warn', message, this.range.from);
   }
 
-  private reconciledDay(day: Day, currency: string, reconciled: ReconciledDay | undefined): RecordBatch<UsageCostsRecord> | undefined {
+  /** A day's rows: the account currency's, reconciled to totalprice, then each other currency's leaves. */
+  private reconciledDay(day: Day, currency: string, reconciled: ReconciledDay | undefined, otherRows: ReadonlyArray<readonly [string, CostRow[]]>): RecordBatch<UsageCostsRecord> | undefined {
     const accountSid = this.scope.accountSid;
     for (const note of reconciled?.notes ?? []) this.notes.add(note.level, `${accountSid}: ${note.message}`, day);
     const rows = new DayRows();
     const emitted = new Set<string>();
-    for (const row of reconciled?.rows ?? []) {
-      const spelled = { ...row, category: this.spellings.spell(row.category), parentCategory: this.spellings.spell(row.parentCategory) };
-      rows.add(accountSid, day, currency, spelled);
-      emitted.add(spelled.category);
+    for (const [rowCurrency, dayRows] of [[currency, reconciled?.rows ?? []] as const, ...otherRows]) {
+      for (const row of dayRows) {
+        const spelled = { ...row, category: this.spellings.spell(row.category), parentCategory: this.spellings.spell(row.parentCategory) };
+        rows.add(accountSid, day, rowCurrency, spelled);
+        emitted.add(spelled.category);
+      }
     }
     rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy, this.spellings);
     return rows.records.length > 0 ? rows.batch() : undefined;
   }
+}
+
+/** A chunk's prices, to place it. */
+function pricesOf(chunk: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
+  const prices = new WindowPrices([...chunk.keys()]);
+  for (const [day, records] of chunk) for (const record of records) prices.add(record.category, day, record.price);
+  return prices;
+}
+
+/** Several sets of a chunk's records as one, by day. */
+function mergedByDay(sets: ReadonlyArray<WindowRecords | undefined>): Map<Day, CostInputRecord[]> {
+  const merged = new Map<Day, CostInputRecord[]>();
+  for (const records of sets) for (const [day, list] of records?.byDay() ?? []) merged.set(day, [...(merged.get(day) ?? []), ...list]);
+  return merged;
 }
 
 /**
@@ -293,13 +348,19 @@ export class UsageCostsStream implements Stream<UsageCostsRecord> {
 
 /** Logs each distinct reconciliation note once per sync, with the first day it was seen. */
 class NoteLog {
-  private readonly seen = new Set<string>();
-
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    /** The kinds logged so far in this run, by every stream that reads these reconciliations. */
+    private readonly seen: Set<string>,
+  ) {}
 
   add(level: 'info' | 'warn', message: string, day: Day): void {
     // The same correction recurs daily with another amount: one line per kind of note is enough.
-    const kind = message.replace(/-?\d+(\.\d+)?/g, '#');
+    this.once(message.replace(/-?\d+(\.\d+)?/g, '#'), level, message, day);
+  }
+
+  /** Logs the message unless a note of the same kind was logged already. */
+  once(kind: string, level: 'info' | 'warn', message: string, day: Day): void {
     if (this.seen.has(kind)) return;
     this.seen.add(kind);
     const text = `usage_costs (first on ${day}): ${message}`;

@@ -1,3 +1,4 @@
+import type { PlacementMemory } from '../costs/placement-memory';
 import type { PlacedWindow } from '../costs/reconcile';
 import type { Day, DayRange } from '../dates';
 import type { Decimal } from '../money';
@@ -41,6 +42,13 @@ export interface ConsumerRun<TRecord extends object> {
    * whole bill minus every account read on its own. A consumer without it has no residual scope.
    */
   residual?(window: ResidualWindow, recent: CategoryDays): Iterable<RecordBatch<TRecord>>;
+  /**
+   * A consumer that places its windows (usage_costs) keeps per scope what the numbers proved, the
+   * prior of the scope's later chunks and of its next sync: `remember` starts a scope from its input
+   * cursor's memory, `placementMemory` is the memory now, for the cursor.
+   */
+  remember?(scopeId: string, memory: PlacementMemory): void;
+  placementMemory?(scopeId: string): PlacementMemory | undefined;
 }
 
 /** One window of one scope as it is read: its rows as they come, the end of each chunk, and warnings. */
@@ -84,6 +92,8 @@ export function projectedConsumer<TFrom extends object, TTo extends object>(
       const run = await source.begin(logger);
       const projected = (batch: RecordBatch<TFrom>): RecordBatch<TTo> => ({ records: batch.records.map(project), nonZeroCategoriesByDay: batch.nonZeroCategoriesByDay });
       const residual = run.residual?.bind(run);
+      const remember = run.remember?.bind(run);
+      const placementMemory = run.placementMemory?.bind(run);
       return {
         rowEstimate: (plan, range) => run.rowEstimate(plan, range),
         window(scope, range, recent): WindowConsumer<TTo> {
@@ -106,6 +116,8 @@ export function projectedConsumer<TFrom extends object, TTo extends object>(
               },
             }
           : {}),
+        ...(remember ? { remember } : {}),
+        ...(placementMemory ? { placementMemory } : {}),
       };
     },
   };

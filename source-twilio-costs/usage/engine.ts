@@ -5,6 +5,7 @@
  * checkpoints in cursor order and row estimates. Nothing here knows what a record is.
  */
 import type { ResolvedConfig } from '../config';
+import type { PlacementMemory } from '../costs/placement-memory';
 import { lastCompleteDay } from '../config';
 import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
 import type { Decimal } from '../money';
@@ -19,7 +20,7 @@ import { amountOf, isNonZero, type DailyUsage } from './daily-usage';
 import { mergeStreams } from './merge-streams';
 import { syncWindows } from './sync-windows';
 import type { UsageScope } from './usage-scope';
-import { inputCursorOf, parseUsageState, serializeUsageState, type UsageStreamState } from './usage-state';
+import { inputCursorOf, parseUsageState, serializeUsageState, type ScopeCursor, type UsageStreamState } from './usage-state';
 import { widestUse, type RowUse } from './window-cache';
 import { describePlan, type UsageWindowReader } from './window-reader';
 
@@ -113,6 +114,11 @@ class RowEstimate {
   }
 }
 
+/** A cursor with its scope's placement memory as the run has it now (the windows placed so far, beyond the cursor too: a prior, not a result). */
+function withPlacementMemory(cursor: ScopeCursor | undefined, placementMemory: PlacementMemory | undefined): ScopeCursor | undefined {
+  return cursor && placementMemory ? { ...cursor, placementMemory } : cursor;
+}
+
 /** A window being read: what it has emitted so far. */
 interface OpenWindow {
   summary: WindowSummary;
@@ -155,6 +161,7 @@ export class UsageEngine {
     const scopeJobs: WindowJob[] = [];
     for (const scope of residualScope ? [...accountScopes, residualScope] : accountScopes) {
       const cursor = inputCursorOf(input, scope.id);
+      if (cursor?.placementMemory) run.remember?.(scope.id, cursor.placementMemory);
       const from = firstDayToRead(cursor, config.lookbackDays, config.startDate, scope.earliestDay);
       const windows = from <= config.endDate ? syncWindows(from, config.endDate, config.startDate) : [];
       progress.set(scope.id, new ScopeProgress(windows, cursor, inputRecentDays(cursor, from, config.endDate)));
@@ -163,7 +170,7 @@ export class UsageEngine {
     // Block by block (a stable sort keeps the scopes' order within a block).
     const jobs = [...scopeJobs].sort((a, b) => (a.range.to < b.range.to ? -1 : a.range.to > b.range.to ? 1 : 0));
     const currentState = (): JsonObject =>
-      serializeUsageState(input, new Map([...progress].map(([id, scopeProgress]) => [id, scopeProgress.cursor(lastComplete, config.lookbackDays)])));
+      serializeUsageState(input, new Map([...progress].map(([id, scopeProgress]) => [id, withPlacementMemory(scopeProgress.cursor(lastComplete, config.lookbackDays), run.placementMemory?.(id))])));
     // A state before any window, so a heartbeat has one to repeat while the first windows are read.
     yield { kind: 'checkpoint', state: currentState() };
 

@@ -1,3 +1,4 @@
+import { PlacementMemory, PlacementMemoryError } from '../costs/placement-memory';
 import { addDays, daysBetweenInclusive, isValidDay, type Day } from '../dates';
 import { ConfigError } from '../protocol/errors';
 import { isJsonObject } from '../protocol/json';
@@ -16,6 +17,8 @@ export interface ScopeCursor {
   recent?: CategoryDays;
   /** A first-version state's recent categories, without their days: counted on every day the next sync reads again. */
   recentOnEveryDay?: string[];
+  /** What the numbers proved about the account's placement (usage_costs, focus_costs): the prior of its next windows. */
+  placementMemory?: PlacementMemory;
 }
 
 export interface UsageStreamState {
@@ -34,6 +37,8 @@ export interface UsageStreamState {
  * "categories"), and per scope the indices of its recent categories grouped by the days they were
  * non-zero on, written as offsets from the scope's cursor ("-2..1" is the four days from two before
  * the cursor to the one after, "-2,0" two days), so a state for 10,000 accounts stays a few MiB.
+ * The cost streams' scopes may also keep a "placement": their placement memory, each entry
+ * [category index, parent index or null, first day, last day] with the days as offsets from the cursor.
  */
 const STATE_VERSION = 2;
 
@@ -66,7 +71,13 @@ export function parseUsageState(streamName: string, state: JsonObject | undefine
     const recentOnEveryDay = cursor.recent_categories;
     if (recentOnEveryDay !== undefined && !isStringList(recentOnEveryDay)) return fail(`recent_categories of ${JSON.stringify(id)} is not a list of strings`);
     const recent = cursor.recent === undefined ? undefined : parseRecentDays(cursor.start_date, cursor.recent, names, keys, (detail) => fail(`the "recent" of ${JSON.stringify(id)} ${detail}`));
-    accounts[id] = { startDate: cursor.start_date, ...(recent && recent.size > 0 ? { recent } : {}), ...(recentOnEveryDay ? { recentOnEveryDay } : {}) };
+    const placementMemory = cursor.placement === undefined ? undefined : parsePlacement(cursor.start_date, cursor.placement, names, (detail) => fail(`the "placement" of ${JSON.stringify(id)} ${detail}`));
+    accounts[id] = {
+      startDate: cursor.start_date,
+      ...(recent && recent.size > 0 ? { recent } : {}),
+      ...(recentOnEveryDay ? { recentOnEveryDay } : {}),
+      ...(placementMemory && placementMemory.size > 0 ? { placementMemory } : {}),
+    };
   }
   return { accounts, ...(typeof floor === 'string' ? { start_date: floor } : {}) };
 }
@@ -114,6 +125,27 @@ function parseRecentDays(startDate: Day, recent: unknown, names: readonly string
   return days;
 }
 
+/** A scope's placement memory as written: entries of category indices and day offsets, checked as PlacementMemory.parse checks its own JSON. */
+function parsePlacement(startDate: Day, placement: unknown, names: readonly string[], fail: (detail: string) => never): PlacementMemory {
+  if (!Array.isArray(placement)) return fail('is not a list');
+  const nameAt = (index: unknown): string | undefined => (typeof index === 'number' && Number.isInteger(index) ? names[index] : undefined);
+  const dayAt = (offset: unknown): Day | undefined => (typeof offset === 'number' && Number.isInteger(offset) && Math.abs(offset) <= MAX_DAY_OFFSET ? addDays(startDate, offset) : undefined);
+  const entries = placement.map((entry: unknown, index) => {
+    const [category, parent, first, last] = Array.isArray(entry) && entry.length === 4 ? (entry as unknown[]) : [];
+    const named = { category: nameAt(category), parent: parent === null ? null : nameAt(parent), first: dayAt(first), last: dayAt(last) };
+    if (named.category === undefined || named.parent === undefined || named.first === undefined || named.last === undefined) {
+      return fail(`entry ${index} is not [category index, parent index or null, first day offset, last day offset] with indices into "categories" (0..${names.length - 1})`);
+    }
+    return [named.category, named.parent, named.first, named.last];
+  });
+  try {
+    return PlacementMemory.parse({ v: 1, p: entries });
+  } catch (error) {
+    if (error instanceof PlacementMemoryError) return fail(`is not a placement memory (${error.message})`);
+    throw error;
+  }
+}
+
 /** A scope's input cursor: its own, else the state's floor for every scope, else none (a first sync). */
 export function inputCursorOf(state: UsageStreamState, scopeId: string): ScopeCursor | undefined {
   return state.accounts[scopeId] ?? (state.start_date ? { startDate: state.start_date } : undefined);
@@ -127,7 +159,10 @@ export function serializeUsageState(input: UsageStreamState, cursors: ReadonlyMa
   const current: Record<string, ScopeCursor> = { ...input.accounts };
   for (const [id, cursor] of cursors) if (cursor) current[id] = cursor;
   const names = new Set<string>();
-  for (const cursor of Object.values(current)) for (const category of cursor.recent?.categories() ?? []) names.add(category);
+  for (const cursor of Object.values(current)) {
+    for (const category of cursor.recent?.categories() ?? []) names.add(category);
+    for (const { category, parent } of cursor.placementMemory?.placements() ?? []) for (const name of parent === null ? [category] : [category, parent]) names.add(name);
+  }
   const categories = [...names].sort();
   const indexOf = new Map(categories.map((category, index) => [category, index]));
   const keys = new Map<string, string>();
@@ -136,6 +171,7 @@ export function serializeUsageState(input: UsageStreamState, cursors: ReadonlyMa
     const written: JsonObject = { start_date: cursor.startDate };
     if (cursor.recent && cursor.recent.size > 0) written.recent = writeRecentDays(cursor.startDate, cursor.recent, indexOf, keys);
     if (cursor.recentOnEveryDay) written.recent_categories = cursor.recentOnEveryDay;
+    if (cursor.placementMemory && cursor.placementMemory.size > 0) written.placement = writePlacement(cursor.startDate, cursor.placementMemory, indexOf);
     accounts[id] = written;
   }
   return { version: STATE_VERSION, ...(input.start_date ? { start_date: input.start_date } : {}), ...(categories.length > 0 ? { categories } : {}), accounts };
@@ -161,6 +197,12 @@ function writeRecentDays(startDate: Day, recent: CategoryDays, indexOf: Readonly
   const written: JsonObject = {};
   for (const [key, indices] of groups) written[key] = indices;
   return written;
+}
+
+/** A placement memory's entries by category index, with their days as offsets from the cursor. */
+function writePlacement(startDate: Day, memory: PlacementMemory, indexOf: ReadonlyMap<string, number>): Array<Array<number | null>> {
+  const offsetOf = (day: Day): number => daysBetweenInclusive(startDate, day) - 1;
+  return memory.placements().map(({ category, parent, firstDay, lastDay }) => [indexOf.get(category) as number, parent === null ? null : (indexOf.get(parent) as number), offsetOf(firstDay), offsetOf(lastDay)]);
 }
 
 /** The offsets of a mask's days, bit i being offset `first` + i, ascending. */

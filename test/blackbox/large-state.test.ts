@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { PlacementMemory } from '../../source-twilio-costs/costs/placement-memory';
 import { addDays } from '../../source-twilio-costs/dates';
 import { MAX_INPUT_FILE_BYTES } from '../../source-twilio-costs/protocol/runner';
 import { CategoryDays } from '../../source-twilio-costs/usage/category-days';
@@ -23,9 +24,10 @@ const sidOf = (index: number): string => `AC${index.toString(16).padStart(32, '0
 /**
  * The cursors the connector writes for an ISV's accounts after a sync, each with the categories it
  * emitted non-zero on the days the next sync re-reads: `steady` of them on every such day, and a
- * few more on some days only (as a weekly fee or a burst of usage is).
+ * few more on some days only (as a weekly fee or a burst of usage is); and in the cost streams a
+ * placement memory of `placed` categories the numbers moved (typical accounts have 0 to 5).
  */
-function cursorsOf(categories: readonly string[], steady: number, sporadic: number): Map<string, ScopeCursor> {
+function cursorsOf(categories: readonly string[], steady: number, sporadic: number, placed = 0): Map<string, ScopeCursor> {
   const cursors = new Map<string, ScopeCursor>();
   const from = addDays(CURSOR_DAY, 1 - LOOKBACK_DAYS);
   for (let index = 0; index < ACCOUNTS; index += 1) {
@@ -36,7 +38,8 @@ function cursorsOf(categories: readonly string[], steady: number, sporadic: numb
       if (slot < steady) recent.addRange(category, from, CURSOR_DAY);
       else recent.add(category, addDays(from, (index + slot) % LOOKBACK_DAYS));
     });
-    cursors.set(sidOf(index), { startDate: CURSOR_DAY, recent });
+    const moved = Array.from({ length: placed }, (_, slot) => ({ category: categories[(index * 3 + slot) % categories.length] as string, parent: slot % 2 === 0 ? null : (categories[(index + slot + 1) % categories.length] as string), firstDay: '2025-11-01', lastDay: CURSOR_DAY }));
+    cursors.set(sidOf(index), { startDate: CURSOR_DAY, recent, ...(placed > 0 ? { placementMemory: new PlacementMemory(moved.filter((place) => place.parent !== place.category)) } : {}) });
   }
   return cursors;
 }
@@ -65,7 +68,7 @@ describe('black box: the state of 10,000 accounts', function () {
     const categories = [...new Set(dataset.truthNodes().map((node) => node.category.toLowerCase()))];
     expect(categories.length).to.be.greaterThan(40);
     const recordCursors = cursorsOf(categories, 30, 10);
-    const costCursors = cursorsOf(categories, 15, 5);
+    const costCursors = cursorsOf(categories, 15, 5, 3);
     const state = USAGE_STREAMS.map((name) => ({
       type: 'STREAM',
       stream: { stream_descriptor: { name }, stream_state: serializeUsageState({ accounts: {} }, name === 'usage_records' ? recordCursors : costCursors) },
@@ -79,11 +82,12 @@ describe('black box: the state of 10,000 accounts', function () {
     expect(traceErrors(first.messages), first.stderr).to.deep.equal([]);
     expect(first.exitCode).to.equal(0);
     expectWellFormedRead(first.messages, USAGE_STREAMS);
-    const written = finalStates(first.messages) as Array<{ state: { stream: { stream_state: { accounts: Record<string, { start_date: string }> } } } }>;
+    const written = finalStates(first.messages) as Array<{ state: { stream: { stream_state: { accounts: Record<string, { start_date: string; placement?: unknown }> } } } }>;
     for (const message of written) {
       const accounts = message.state.stream.stream_state.accounts;
       // The accounts this sync did not read keep their cursors; the sample's own are read and added.
       expect(accounts[sidOf(0)]?.start_date).to.equal(CURSOR_DAY);
+      expect(accounts[sidOf(0)]?.placement !== undefined, 'a placement memory kept where the input had one').to.equal(message !== written[0]);
       expect(accounts[sidOf(ACCOUNTS - 1)]?.start_date).to.equal(CURSOR_DAY);
       expect(accounts[dataset.mainAccountSid]?.start_date).to.equal('2026-10-31');
     }

@@ -250,6 +250,8 @@ export class Dataset {
   /** By account index: days restated by hand, which may lie outside the account's usage range. */
   private readonly restatedDays = new Map<number, Set<DayNumber>>();
   private readonly scopeCache = new Map<string, ReadonlyMap<string, SimUsage>>();
+  /** By lower-cased top-level product: the currency it is billed in, when not the account's. */
+  private readonly productCurrencies = new Map<string, string>();
 
   /** Use generateDataset() or sampleDataset(). */
   constructor(seed: number, startDate: string, endDate: string, profiles: AccountProfile[], apiKeys: SimApiKey[]) {
@@ -279,6 +281,33 @@ export class Dataset {
     const info = CATEGORY_INFO.get(category.toLowerCase());
     if (!info) throw new Error(`unknown category ${JSON.stringify(category)}`);
     return info;
+  }
+
+  /**
+   * Bills a top-level product in another currency than the account's, as a marketplace vendor may:
+   * the rows of its categories carry that price_unit, and totalprice (in the account's currency)
+   * leaves their price out.
+   */
+  billInCurrency(product: string, currency: string): void {
+    const node = MODEL_BY_LOWER_CATEGORY.get(product.toLowerCase());
+    if (!node || node.parent !== TOTAL_PRICE_CATEGORY) throw new Error(`${JSON.stringify(product)} is not a top-level product of the truth model`);
+    this.productCurrencies.set(node.category.toLowerCase(), currency);
+  }
+
+  /** The price_unit of a category's rows: its product's currency, else the account's. */
+  priceUnitOf(category: string): string {
+    const node = MODEL_BY_LOWER_CATEGORY.get(category.toLowerCase());
+    const product = node && node.productIndex >= 0 ? MODEL[node.productIndex] : undefined;
+    return (product && this.productCurrencies.get(product.category.toLowerCase())) ?? this.currency;
+  }
+
+  /** A scope's totalprice in the account's currency: without the products billed in another one. */
+  totalInAccountCurrency(usages: ReadonlyMap<string, SimUsage>): SimUsage | undefined {
+    const total = usages.get(TOTAL_PRICE_CATEGORY);
+    if (!total || this.productCurrencies.size === 0) return total;
+    let foreign = 0n;
+    for (const product of this.productCurrencies.keys()) foreign += usages.get(MODEL_BY_LOWER_CATEGORY.get(product)?.category ?? product)?.price ?? 0n;
+    return { ...total, usage: total.usage - foreign, price: total.price - foreign };
   }
 
   /** The truth model: which category contains which, children before parents, totalprice last. */

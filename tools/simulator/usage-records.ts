@@ -6,6 +6,7 @@
 import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, formatNanos } from './amounts';
 import { type Dataset, type SimAccount, type SimUsage } from './dataset';
 import { type DayNumber, dayToIsoDate, firstOfMonth, firstOfYear, isoDateToDay, parseIsoDate, todayUtc } from './dates';
+import { TOTAL_PRICE_CATEGORY } from './truth-model';
 import { ApiError } from './errors';
 import { type PageTokens, pageLinks, parsePageRequest } from './paging';
 
@@ -100,7 +101,8 @@ export class UsageRecordRenderer {
       }
       const category = categories[row % categories.length] as string;
       const fragments = listingFragments.get(category) ?? this.buildFragments(listingFragments, dataset, account.sid, resource, category);
-      rows.push(renderRow(fragments, usages.get(category), startDate, endDate, asOf, dataset.currency));
+      const usage = category === TOTAL_PRICE_CATEGORY ? dataset.totalInAccountCurrency(usages) : usages.get(category);
+      rows.push(renderRow(fragments, usage, startDate, endDate, asOf, dataset.currency, dataset.priceUnitOf(category)));
     }
     const pageStart = Math.min(start, totalRows);
     return (
@@ -137,14 +139,14 @@ export class UsageRecordRenderer {
   }
 }
 
-function renderRow(fragments: RowFragments, usage: SimUsage | undefined, startDate: string, endDate: string, asOf: string, currency: string): string {
+function renderRow(fragments: RowFragments, usage: SimUsage | undefined, startDate: string, endDate: string, asOf: string, currency: string, priceUnit: string): string {
   const middle = usage
     ? `"count":${usage.count === null ? 'null' : `"${formatQuantity(usage.count)}"`},"count_unit":${JSON.stringify(usage.countUnit)},` +
       `"usage":"${usage.usageUnit === currency ? formatPrice(usage.usage) : formatQuantity(usage.usage)}",` +
       `"usage_unit":${JSON.stringify(usage.usageUnit)},"price":"${formatPrice(usage.price)}"`
     : fragments.zeroMiddle;
   return (
-    `${fragments.head},"start_date":"${startDate}","end_date":"${endDate}",${middle},"price_unit":"${currency}",` +
+    `${fragments.head},"start_date":"${startDate}","end_date":"${endDate}",${middle},"price_unit":"${priceUnit}",` +
     `"as_of":"${asOf}","api_version":"2010-04-01",` +
     `"uri":"${fragments.uriPrefix}&StartDate=${startDate}&EndDate=${endDate}",${fragments.tail}`
   );

@@ -5,14 +5,31 @@
  * A move is proven when every rollup it touches (the one the category leaves, if it keeps other
  * children, and the one it joins) fits exactly on every day, and, where it touches the top level
  * (which may hold cost in no category), the top level fits exactly on more of the category's days
- * with the move than without it.
+ * with the move than without it, or, for a move to the top level that fits it on as many, the
+ * rollup it leaves keeps a priced child on each of the category's days (two at least): that rollup
+ * then sums exactly without it on those days, which Twilio's sums allow only if the category is
+ * not inside.
+ *
+ * Of the unproven, a move is unsupported when it leaves its rollup with no priced child on a day
+ * the category is priced, and the container it joins fits no better with it (fewer days off, or as
+ * many and off by less in all): the window then fits better only because the rollup it emptied is
+ * no longer checked that day, and the rollup, emitted as a leaf beside the children it lost, would
+ * be offset by a residual. A rollup with cost of its own (`pv` where some plans report only `pv`)
+ * misfits by that cost on the days it has, and would be emptied so on any short window.
+ *
+ * Neither proven nor made, whatever else fits, is a move that empties a rollup which the container
+ * holding it then misfits by exactly minus its price on every day it is left alone: the rollup is
+ * counted twice (it sits inside another that now holds its children), and would be emitted as a
+ * leaf beside them with a residual cancelling it.
  */
 import type { Decimal } from '../../money';
-import type { Container, SolverInput } from './types';
+import { MIN_EVIDENCE_DAYS, type Container, type SolverInput } from './types';
 
 export interface Judgement {
   readonly proven: readonly string[];
   readonly unproven: readonly string[];
+  /** Those of the unproven that only empty a rollup (see above): no window is to make them. */
+  readonly unsupported: readonly string[];
 }
 
 export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Container>, parents: ReadonlyMap<string, Container>): Judgement {
@@ -23,45 +40,65 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
     else children.set(parent, [category]);
   }
   const pricesOf = (category: string): readonly Decimal[] => input.nodes.get(category)?.prices ?? [];
-  const misfitting = new Set<string>();
-  for (const [container, members] of children) {
-    if (container === null) continue;
-    const claimed = pricesOf(container);
-    for (let day = 0; day < input.dayCount; day++) {
-      let sum = 0n;
-      let active = false;
-      for (const member of members) {
-        const price = pricesOf(member)[day] ?? 0n;
-        if (price === 0n) continue;
-        sum += price;
-        active = true;
-      }
-      if (active && sum !== (claimed[day] ?? 0n)) {
-        misfitting.add(container);
-        break;
-      }
-    }
-  }
-  const topResidual = Array.from({ length: input.dayCount }, (_, day) => {
-    const anchor = input.anchor[day] ?? null;
-    if (anchor === null) return null;
-    let residual = anchor;
-    for (const member of children.get(null) ?? []) residual -= pricesOf(member)[day] ?? 0n;
-    return residual;
-  });
+  const isPriced = (category: string, day: number): boolean => (pricesOf(category)[day] ?? 0n) !== 0n;
+  /** Per day, the container's price (totalprice for the top level) minus its members'; null where nothing checks it (no totalprice, or a rollup with no priced member). */
+  const residualOf = (container: Container, members: readonly string[]): ReadonlyArray<Decimal | null> =>
+    Array.from({ length: input.dayCount }, (_, day) => {
+      const claimed = container === null ? (input.anchor[day] ?? null) : (pricesOf(container)[day] ?? 0n);
+      if (claimed === null || (container !== null && !members.some((member) => isPriced(member, day)))) return null;
+      let residual = claimed;
+      for (const member of members) residual -= pricesOf(member)[day] ?? 0n;
+      return residual;
+    });
+  const misfitting = new Set([...children].filter(([container, members]) => container !== null && residualOf(container, members).some((residual) => residual !== null && residual !== 0n)).map(([container]) => container));
+  const topResidual = residualOf(null, children.get(null) ?? []);
+  /** Whether the container keeps a priced child on every day the category is priced. */
+  const keepsChildOnDaysOf = (container: string, category: string): boolean => pricesOf(category).every((price, day) => price === 0n || (children.get(container) ?? []).some((member) => isPriced(member, day)));
+  /** Whether the container fits better with the categories that came to it from `from` than without them. */
+  const joinedFitsBetter = (container: Container, from: Container): boolean => {
+    const members = children.get(container) ?? [];
+    return fitsBetter(residualOf(container, members), residualOf(container, members.filter((member) => (prior.get(member) ?? null) !== from)));
+  };
+  /** Whether the rollup, on every day it is priced with no priced child, is cancelled by the residual of the container that holds it: counted twice. */
+  const countedTwice = (rollup: string): boolean => {
+    const holder = parents.get(rollup) ?? null;
+    const residual = holder === null ? topResidual : residualOf(holder, children.get(holder) ?? []);
+    const alone = pricesOf(rollup).flatMap((price, day) => (price !== 0n && !(children.get(rollup) ?? []).some((member) => isPriced(member, day)) ? [day] : []));
+    return alone.length > 0 && alone.every((day) => residual[day] === -(pricesOf(rollup)[day] ?? 0n));
+  };
   const proven: string[] = [];
   const unproven: string[] = [];
+  const unsupported: string[] = [];
   for (const [category, parent] of parents) {
     const from = prior.get(category) ?? null;
     if (parent === from) continue;
     const rollupsFit = [from, parent].every((container) => container === null || !misfitting.has(container));
-    (rollupsFit && (from !== null && parent !== null ? true : topFitsBetter(topResidual, pricesOf(category), parent === null)) ? proven : unproven).push(category);
+    const leftKeepsChildren = from !== null && keepsChildOnDaysOf(from, category);
+    // A rollup emptied and then cancelled where it sits is a leaf beside the children it lost.
+    const leftCountedTwice = from !== null && !leftKeepsChildren && countedTwice(from);
+    const topGain = from !== null && parent !== null ? 0 : topFitGain(topResidual, pricesOf(category), parent === null);
+    const topSettled = (from !== null && parent !== null) || topGain > 0 || (parent === null && leftKeepsChildren && topGain === 0 && pricesOf(category).filter((price) => price !== 0n).length >= MIN_EVIDENCE_DAYS);
+    if (rollupsFit && topSettled && !leftCountedTwice) {
+      proven.push(category);
+      continue;
+    }
+    unproven.push(category);
+    if (leftCountedTwice || (from !== null && !leftKeepsChildren && !joinedFitsBetter(parent, from))) unsupported.push(category);
   }
-  return { proven, unproven };
+  return { proven, unproven, unsupported };
 }
 
-/** Whether the top level fits on more of the category's priced days with it where it is (joined or left) than without. */
-function topFitsBetter(residual: readonly (Decimal | null)[], prices: readonly Decimal[], joined: boolean): boolean {
+/** Whether a container is off on fewer days with one residual than with the other, or on as many and by less in all. */
+function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>): boolean {
+  const fit = (residual: ReadonlyArray<Decimal | null>): { days: number; distance: Decimal } =>
+    residual.reduce<{ days: number; distance: Decimal }>((sum, value) => (value === null || value === 0n ? sum : { days: sum.days + 1, distance: sum.distance + (value < 0n ? -value : value) }), { days: 0, distance: 0n });
+  const a = fit(withMove);
+  const b = fit(without);
+  return a.days < b.days || (a.days === b.days && a.distance < b.distance);
+}
+
+/** On how many more of the category's priced days the top level fits with it where it is (joined or left) than without (negative: fewer). */
+function topFitGain(residual: readonly (Decimal | null)[], prices: readonly Decimal[], joined: boolean): number {
   let withMove = 0;
   let without = 0;
   residual.forEach((value, day) => {
@@ -71,5 +108,5 @@ function topFitsBetter(residual: readonly (Decimal | null)[], prices: readonly D
     // Without the move the top level's sum lacks the price it joined with, or keeps the one it left with.
     if ((joined ? value + price : value - price) === 0n) without += 1;
   });
-  return withMove > without;
+  return withMove - without;
 }

@@ -21,8 +21,8 @@
  *    numbers: a swap of two is taken where it moves fewer categories or nests less against their
  *    names, and reported as a tie where it is as good.
  * 4. The exact prices judge every move (certainty.ts): one that makes every rollup it touches fit on
- *    every day is proven; the others are made but said to be unproven, or, where the search was
- *    cut short, not made.
+ *    every day is proven; the others are made but said to be unproven, or not made where the
+ *    search was cut short or where all that supports the move is a rollup it leaves unchecked.
  *
  * (A beam search over move sequences once ran between 1 and 2. Over 2,000 random windows its
  * answer changed the outcome of one, which the numbers do not determine, and on crowded windows it
@@ -31,7 +31,7 @@
  * Pure: no I/O. The searches work on whole numbers of the window's price step (window-numbers.ts)
  * and fingerprints, which only shortlist; what is chosen is checked on the exact prices.
  */
-import { judgeMoves } from './certainty';
+import { judgeMoves, type Judgement } from './certainty';
 import { exactPlacement } from './exact';
 import { greedyPlacement, type GreedyOutcome } from './greedy';
 import { movesBetween, priorParents } from './placements';
@@ -69,12 +69,16 @@ export function solvePlacement(input: SolverInput): Placement {
     ties.push([found, ...swaps.mirrors].map((alternative) => movesBetween(parents, alternative)));
   }
   // Only what the exact prices prove is called certain. Where the search was cut short, it could
-  // not rule out a better placement, so what they do not prove is not done.
+  // not rule out a better placement, so what they do not prove is not done. Nor, on any window, an
+  // unproven move whose only support is a rollup it empties: its fit there is just the check it
+  // removed, and a window whose days do check that rollup would place the category otherwise.
   let judgement = judgeMoves(input, prior, parents);
   const withheld: Move[] = [];
-  while (cut !== null && judgement.unproven.length > 0) {
-    withheld.push(...legsOf(movesBetween(prior, parents), new Set(judgement.unproven)));
-    parents = reverted(parents, judgement.unproven, prior);
+  const notToMake = (judged: Judgement): readonly string[] => (cut !== null ? judged.unproven : judged.unsupported);
+  while (notToMake(judgement).length > 0) {
+    const categories = notToMake(judgement);
+    withheld.push(...legsOf(movesBetween(prior, parents), new Set(categories)));
+    parents = reverted(parents, categories, prior);
     judgement = judgeMoves(input, prior, parents);
   }
   const changed = movesBetween(prior, parents);

@@ -42,7 +42,10 @@ export interface Placement {
   readonly moves: readonly Move[];
   /** Moves made that they do not prove: the best placement a complete search found, not the only one that fits. */
   readonly uncertain: readonly Move[];
-  /** Moves not made: unproven, where the search was cut short before it could rule out a better one. */
+  /**
+   * Moves not made: unproven, where the search was cut short before it could rule out a better one,
+   * or whose only support is a rollup they leave without a priced child to check it (certainty.ts).
+   */
   readonly withheld: readonly Move[];
   /** Twins (the same prices every day) the moves place one under the other. */
   readonly nestings: readonly Nesting[];

@@ -60,4 +60,21 @@ describe('focus_costs stream', () => {
     // Both reads were read by chunks: one reconciliation path.
     expect(reader.calls.map((call) => call.options.use)).to.deep.equal(['chunks', 'chunks', 'chunks', 'chunks']);
   });
+
+  it('logs each note of the reconciliation the two streams share once per run, whichever stream read it first', async () => {
+    const config = configOf({ start_date: DAY, end_date: DAY });
+    // sms holds 0.5 that no child explains: a WARN of its residual.
+    const reader = new ScriptedReader((scope) => ({
+      needed: ['totalprice', 'sms', 'sms-outbound'],
+      rows: [usage(scope.accountSid, 'totalprice', DAY, '2'), usage(scope.accountSid, 'sms', DAY, '2'), usage(scope.accountSid, 'sms-outbound', DAY, '1.5')],
+    }));
+    const engine = new UsageEngine({ config, reader, scopes: async () => [scopeOf(MAIN_SID, false)] });
+    const usageCosts = new UsageCostsStream(engine, new UsageCostsConsumer(twilioHierarchy()));
+    const focus = new FocusCostsStream(engine, usageCosts.consumer, accountsStream({ count: 0 }), MAIN_SID);
+    const log = capturedLog();
+    await readEvents(usageCosts, log.logger, 'incremental');
+    await readEvents(focus, log.logger, 'incremental');
+    const residualNote = `WARN usage_costs (first on ${DAY}): ${MAIN_SID}: sms:unattributed carries 0.5 that no category explains, on 1 day(s)`;
+    expect((await log.lines()).filter((line) => line.startsWith('WARN '))).to.deep.equal([residualNote]);
+  });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
+import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-memory';
 import type { UsageCostsRecord } from '../../../source-twilio-costs/generated/types';
 import { parseDecimal, sumDecimals } from '../../../source-twilio-costs/money';
 import { CategorySpellings, SUBACCOUNTS_RESIDUAL_CATEGORY, UsageCostsConsumer, UsageCostsStream } from '../../../source-twilio-costs/streams/usage-costs';
@@ -56,6 +57,35 @@ describe('usage_costs stream', () => {
     const nonZero = [...(batch?.nonZeroCategoriesByDay.get(DAY) ?? [])];
     expect(nonZero).to.include('sms-outbound');
     expect(nonZero).to.not.include('mms-outbound');
+  });
+
+  it('places a chunk with what the account\'s earlier days proved as the prior, and keeps the memory updated for its cursor', async () => {
+    // One day where the carrier fees are billed outside sms, as earlier days proved; calls has money of its own that day, so this day alone proves nothing.
+    const day = [
+      usage(MAIN_SID, 'totalprice', DAY, '5'),
+      usage(MAIN_SID, 'sms', DAY, '2'),
+      usage(MAIN_SID, 'sms-outbound', DAY, '1.25'),
+      usage(MAIN_SID, 'sms-inbound', DAY, '0.75'),
+      usage(MAIN_SID, 'sms-messages-carrierfees', DAY, '0.5'),
+      usage(MAIN_SID, 'calls', DAY, '2.5'),
+      usage(MAIN_SID, 'calls-outbound', DAY, '2'),
+    ];
+    const scope = scopeOf(MAIN_SID, false);
+    const read = async (memory?: PlacementMemory): Promise<{ rows: string[]; memory: PlacementMemory | undefined }> => {
+      const run = await new UsageCostsConsumer(twilioHierarchy()).begin(capturedLog().logger);
+      if (memory) run.remember?.(scope.id, memory);
+      const window = run.window(scope, WINDOW, new CategoryDays(DAY));
+      window.rows(day);
+      const records = [...window.chunkEnd(WINDOW, undefined)].flatMap((batch) => batch.records);
+      expect(exactSum(records)).to.equal(parseDecimal('5'));
+      return { rows: records.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf), memory: run.placementMemory?.(scope.id) };
+    };
+    const alone = await read();
+    expect(alone.rows).to.deep.equal(['sms-messages-carrierfees sms 0.5']);
+    expect(alone.memory).to.equal(undefined);
+    const remembered = await read(new PlacementMemory([{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-01', lastDay: '2026-10-31' }]));
+    expect(remembered.rows).to.deep.equal(['sms-messages-carrierfees - 0.5']);
+    expect(remembered.memory?.placements()).to.deep.equal([{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-01', lastDay: DAY }]);
   });
 
   it('puts what the accounts read on their own do not explain of the whole bill on the main account, as the subaccounts\' residual', async () => {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-memory';
 import { ConfigError } from '../../../source-twilio-costs/protocol/errors';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
@@ -57,6 +58,10 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     ['a day list that is not offsets', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '2026-03-01': [0] } } } }, /has the key "2026-03-01", which is not day offsets/],
     ['a day run backwards', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '1..-1': [0] } } } }, /has the key "1..-1"/],
     ['a day offset beyond a century', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0..99999999': [0] } } } }, /has the key "0..99999999"/],
+    ['a placement that is not a list', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: {} } } }, /the "placement" of "AC0+1" is not a list/],
+    ['a placement entry with a name instead of an index', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [['sms', null, -3, 0]] } } }, /the "placement" of "AC0+1" entry 0 is not \[category index, parent index or null, first day offset, last day offset\]/],
+    ['a placement under itself', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, 0, -3, 0]] } } }, /the "placement" of "AC0+1" is not a placement memory \(invalid placement memory: p\[0\]: sms cannot be its own parent\)/],
+    ['a placement that ends before it starts', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, null, 0, -3]] } } }, /the last day of sms \(2026-02-26\) is before its first \(2026-03-01\)/],
     ['an index outside the categories', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0': [1] } } } }, /lists under "0" something other than indices into "categories" \(0..0\)/],
   ];
   for (const [problem, state, message] of refusals) {
@@ -88,5 +93,23 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     const again = parseUsageState('usage_records', state);
     expect(recentOf(again.accounts[MAIN])).to.deep.equal(recentOf(current.get(MAIN)));
     expect(serializeUsageState(again, new Map())).to.deep.equal(state);
+  });
+
+  it('keeps a scope\'s placement memory with its names among the state\'s categories and its days as offsets from the cursor', () => {
+    const placementMemory = new PlacementMemory([
+      { category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-01-01', lastDay: '2026-03-09' },
+      { category: 'group-rooms', parent: 'pv', firstDay: '2026-03-01', lastDay: '2026-03-10' },
+    ]);
+    const current = new Map<string, ScopeCursor | undefined>([[MAIN, { startDate: '2026-03-09', recent: categoryDays('2026-03-09', { pv: ['2026-03-09'] }), placementMemory }]]);
+    const state = serializeUsageState({ accounts: {} }, current);
+    expect(state).to.deep.equal({
+      version: 2,
+      categories: ['group-rooms', 'pv', 'sms-messages-carrierfees'],
+      accounts: { [MAIN]: { start_date: '2026-03-09', recent: { '0': [1] }, placement: [[0, 1, -8, 1], [2, null, -67, 0]] } },
+    });
+    const again = parseUsageState('usage_costs', state).accounts[MAIN];
+    expect(again?.placementMemory?.placements()).to.deep.equal(placementMemory.placements());
+    // A memory that proves nothing is not written.
+    expect(serializeUsageState({ accounts: {} }, new Map([[MAIN, { startDate: '2026-03-09', placementMemory: new PlacementMemory() }]]))).to.deep.equal({ version: 2, accounts: { [MAIN]: { start_date: '2026-03-09' } } });
   });
 });

@@ -21,19 +21,76 @@ describe('costs/solver/certainty', () => {
 
   it('proves a move when every rollup it touches fits on every day and the top level fits better with it', () => {
     const parents = new Map(start).set('sms-messages-carrierfees', null).set('carrier-lookups', 'lookups');
-    expect(judgeMoves(input, start, parents)).to.deep.equal({ proven: ['sms-messages-carrierfees', 'carrier-lookups'], unproven: [] });
+    expect(judgeMoves(input, start, parents)).to.deep.equal({ proven: ['sms-messages-carrierfees', 'carrier-lookups'], unproven: [], unsupported: [] });
   });
 
   it('does not prove a move into a rollup that then misfits, nor one to the top level that fits no better with it', () => {
     // The fee under lookups: lookups over-sums. carrier-lookups to the top level: the top level now
     // counts lookups twice, and fits on none of its days either way.
     const parents = new Map(start).set('sms-messages-carrierfees', 'lookups');
-    expect(judgeMoves(input, start, parents)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'] });
+    expect(judgeMoves(input, start, parents)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
     const atTop = new Map(start).set('sms-messages-carrierfees', null);
     const withoutLookups = withTotals(['13.5', '15', '11']);
-    expect(judgeMoves(withoutLookups, start, atTop)).to.deep.equal({ proven: ['sms-messages-carrierfees'], unproven: [] });
-    // carrier-lookups under lookups leaves the top level short of it: neither move makes the top level fit better.
+    expect(judgeMoves(withoutLookups, start, atTop)).to.deep.equal({ proven: ['sms-messages-carrierfees'], unproven: [], unsupported: [] });
+    // carrier-lookups under lookups leaves the top level short of it, so it fits better without
+    // that move. The fee's move stands on sms, which sums exactly without it beside both its
+    // children every day, whatever the top level does.
     const leftTop = new Map(start).set('sms-messages-carrierfees', null).set('carrier-lookups', 'lookups');
-    expect(judgeMoves(withoutLookups, start, leftTop)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees', 'carrier-lookups'] });
+    expect(judgeMoves(withoutLookups, start, leftTop)).to.deep.equal({ proven: ['sms-messages-carrierfees'], unproven: ['carrier-lookups'], unsupported: [] });
+  });
+
+  it('proves a move to the top level by the rollup it leaves, which keeps priced children and fits without it, where the top level holds cost in no category', () => {
+    // totalprice is 0.3 above the categories every day: the top level never fits.
+    const atTop = new Map(start).set('sms-messages-carrierfees', null);
+    expect(judgeMoves(withTotals(['13.8', '15.3', '11.3']), start, atTop)).to.deep.equal({ proven: ['sms-messages-carrierfees'], unproven: [], unsupported: [] });
+    // One day is not enough: a fee priced on one day only is not proven so.
+    const oneDay = solverInput(['12.3', '12.3', '8.3'], {
+      sms: { prior: null, prices: ['10', '12', '8'] },
+      'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+      'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+      'sms-messages-carrierfees': { prior: 'sms', prices: ['2', '0', '0'] },
+    });
+    const smsStart = prior({ sms: null, 'sms-inbound': 'sms', 'sms-outbound': 'sms', 'sms-messages-carrierfees': 'sms' });
+    expect(judgeMoves(oneDay, smsStart, new Map(smsStart).set('sms-messages-carrierfees', null))).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
+    // Nor where the top level, which fits every day without it, is off by its price with it.
+    expect(judgeMoves(withTotals(['12', '14', '10']), start, atTop)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
+  });
+
+  describe('a move that empties the rollup it leaves', () => {
+    /** pv with children priced as given, the top level holding pv and cost in no category. */
+    const video = (pv: readonly string[], children: Readonly<Record<string, readonly string[]>>, anchor: readonly string[]): SolverInput =>
+      solverInput(anchor, { pv: { prior: null, prices: pv }, ...Object.fromEntries(Object.entries(children).map(([category, prices]) => [category, { prior: 'pv', prices }])) });
+    const videoStart = prior({ pv: null, 'group-rooms': 'pv', 'video-recordings': 'pv' });
+    const emptied = prior({ pv: null, 'group-rooms': null, 'video-recordings': null });
+
+    it('is unsupported when the top level it joins is off by more with it: pv fits only because nothing checks it', () => {
+      // pv holds 3 of its own on day 1; the top level holds 1 and 2 in no category.
+      const input = video(['10', '6'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['11', '8']);
+      expect(judgeMoves(input, videoStart, emptied)).to.deep.equal({ proven: [], unproven: ['group-rooms', 'video-recordings'], unsupported: ['group-rooms', 'video-recordings'] });
+    });
+
+    it('is neither proven nor made when the rollup it empties is then cancelled where it sits: counted twice', () => {
+      // video-recordings truly sits in pv with its two children, but starts at the top level. Its
+      // children moved into pv make pv fit exactly, and leave video-recordings a leaf that the top
+      // level, off by minus its price every day, cancels.
+      const input = solverInput(['10', '12', '9'], {
+        pv: { prior: null, prices: ['10', '12', '9'] },
+        'group-rooms': { prior: 'pv', prices: ['4', '5', '3'] },
+        'video-recordings': { prior: null, prices: ['6', '7', '6'] },
+        'pv-composition-minutes': { prior: 'video-recordings', prices: ['2', '3', '1'] },
+        'pv-recording-compositions': { prior: 'video-recordings', prices: ['4', '4', '5'] },
+      });
+      const named = prior({ pv: null, 'group-rooms': 'pv', 'video-recordings': null, 'pv-composition-minutes': 'video-recordings', 'pv-recording-compositions': 'video-recordings' });
+      const intoPv = new Map(named).set('pv-composition-minutes', 'pv').set('pv-recording-compositions', 'pv');
+      expect(judgeMoves(input, named, intoPv)).to.deep.equal({ proven: [], unproven: ['pv-composition-minutes', 'pv-recording-compositions'], unsupported: ['pv-composition-minutes', 'pv-recording-compositions'] });
+      // video-recordings adopted by pv instead: proven.
+      expect(judgeMoves(input, named, new Map(named).set('video-recordings', 'pv'))).to.deep.equal({ proven: ['video-recordings'], unproven: [], unsupported: [] });
+    });
+
+    it('is made, unproven, when the top level is off by less with it: pv is truly a leaf', () => {
+      // pv costs 1 on day 2 only; its "children" are top-level categories the names misread.
+      const input = video(['0', '1'], { 'group-rooms': ['2', '4'], 'video-recordings': ['5', '2'] }, ['7.01', '6.99']);
+      expect(judgeMoves(input, videoStart, emptied)).to.deep.equal({ proven: [], unproven: ['group-rooms', 'video-recordings'], unsupported: [] });
+    });
   });
 });
