@@ -22,10 +22,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
-import { daysBetweenInclusive, maxDay, monthWindows, type Day } from '../source-twilio-costs/dates';
+
+import { type Day, daysBetweenInclusive, maxDay, monthWindows } from '../source-twilio-costs/dates';
 import { ROWS_PER_PAGE } from '../source-twilio-costs/usage/fetch-plan';
-import { generateDataset, sampleDataset, SAMPLE_END_DATE, SAMPLE_START_DATE, type Dataset } from '../tools/simulator/dataset';
-import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../tools/simulator/server';
+import { type Dataset, generateDataset, SAMPLE_END_DATE, SAMPLE_START_DATE, sampleDataset } from '../tools/simulator/dataset';
+import { type RequestLogEntry, type RunningSimulator, startSimulator } from '../tools/simulator/server';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist/main.js');
@@ -198,7 +199,11 @@ async function main(): Promise<void> {
   };
   const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
   process.stdout.write(`source-twilio-costs benchmark, ${new Date().toISOString()}\n`);
-  process.stdout.write(`machine: ${availableParallelism()} CPUs (${cpuModel}), ${megabytes(totalmem() / 1024)} RAM, Node ${process.version}, ${process.platform}, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')} (1 / 5 / 15 min)\n\n`);
+  process.stdout.write(
+    `machine: ${availableParallelism()} CPUs (${cpuModel}), ${megabytes(totalmem() / 1024)} RAM, Node ${process.version}, ${process.platform}, load average ${loadavg()
+      .map((load) => load.toFixed(1))
+      .join(' / ')} (1 / 5 / 15 min)\n\n`,
+  );
 
   const sections = new Set(process.argv.slice(2));
   const runs = (section: Section): boolean => sections.size === 0 || sections.has(section);
@@ -226,21 +231,41 @@ async function benchBackfill(twoYears: Scenario, report: Report): Promise<void> 
     const requests = countRequests(simulator.requests);
     simulator.requests.length = 0;
     const accounts = readableAccounts(twoYears);
-    const peer = await runMeasured(SDK_PEER, [], {
-      BENCH_BASE_URL: simulator.baseUrl,
-      BENCH_MAIN_SID: twoYears.dataset.mainAccountSid,
-      BENCH_AUTH_TOKEN: twoYears.dataset.accounts[0]?.authToken ?? '',
-      BENCH_ACCOUNTS: accounts.map((account) => account.sid).join(','),
-      BENCH_START_DATE: twoYears.startDate,
-      BENCH_END_DATE: twoYears.endDate,
-    }, true);
+    const peer = await runMeasured(
+      SDK_PEER,
+      [],
+      {
+        BENCH_BASE_URL: simulator.baseUrl,
+        BENCH_MAIN_SID: twoYears.dataset.mainAccountSid,
+        BENCH_AUTH_TOKEN: twoYears.dataset.accounts[0]?.authToken ?? '',
+        BENCH_ACCOUNTS: accounts.map((account) => account.sid).join(','),
+        BENCH_START_DATE: twoYears.startDate,
+        BENCH_END_DATE: twoYears.endDate,
+      },
+      true,
+    );
     return { run, requests, peer, peerRequests: countRequests(simulator.requests), peerRecords: Number(peer.output.trim()) };
   });
   const dense = densePlanRequests(twoYears);
-  report('requests, both streams', `${backfill.requests.total} (${backfill.requests.kinds}; ${backfill.requests.rateLimited} answered 429)`, `dense plan ${dense} (${percent(backfill.requests.total, dense)})`, `≤ 25 %: ${verdict(backfill.requests.total <= dense / 4)}`);
-  report('  for reference', `the SDK peer made ${backfill.peerRequests.total} requests listing ${backfill.peerRecords} records from start_date`, `old plan (month windows, each stream dense) ≈ ${2 * oldDensePlan(twoYears)}`, '');
+  report(
+    'requests, both streams',
+    `${backfill.requests.total} (${backfill.requests.kinds}; ${backfill.requests.rateLimited} answered 429)`,
+    `dense plan ${dense} (${percent(backfill.requests.total, dense)})`,
+    `≤ 25 %: ${verdict(backfill.requests.total <= dense / 4)}`,
+  );
+  report(
+    '  for reference',
+    `the SDK peer made ${backfill.peerRequests.total} requests listing ${backfill.peerRecords} records from start_date`,
+    `old plan (month windows, each stream dense) ≈ ${2 * oldDensePlan(twoYears)}`,
+    '',
+  );
   report('records emitted', [...backfill.run.records].map(([stream, count]) => `${stream} ${count}`).join(', '), '', '');
-  report('wall time', seconds(backfill.run.wallMs), `twilio SDK ${seconds(backfill.peer.wallMs)} (${percent(backfill.run.wallMs, backfill.peer.wallMs)})`, `≤ 33 %: ${verdict(backfill.run.wallMs <= backfill.peer.wallMs / 3)}`);
+  report(
+    'wall time',
+    seconds(backfill.run.wallMs),
+    `twilio SDK ${seconds(backfill.peer.wallMs)} (${percent(backfill.run.wallMs, backfill.peer.wallMs)})`,
+    `≤ 33 %: ${verdict(backfill.run.wallMs <= backfill.peer.wallMs / 3)}`,
+  );
   report('peak RSS, 2 years', megabytes(backfill.run.usage.maxRssKb), '', `≤ ${BACKFILL_RSS_GOAL_MB} MB: ${verdict(backfill.run.usage.maxRssKb <= BACKFILL_RSS_GOAL_MB * 1024)}`);
 }
 
@@ -252,7 +277,12 @@ async function benchYears(report: Report): Promise<void> {
     const scenario = fiveAccounts(years);
     const run = await withSimulator(scenario.dataset, LATENCY_MS, (simulator) => readUsage(simulator, scenario));
     rss.set(years, run.usage.maxRssKb);
-    report(`peak RSS, ${years} year${years === 1 ? '' : 's'}`, megabytes(run.usage.maxRssKb), `${[...run.records.values()].reduce((a, b) => a + b, 0)} records in ${seconds(run.wallMs)}`, `< 200 MB: ${verdict(run.usage.maxRssKb < 200 * 1024)}`);
+    report(
+      `peak RSS, ${years} year${years === 1 ? '' : 's'}`,
+      megabytes(run.usage.maxRssKb),
+      `${[...run.records.values()].reduce((a, b) => a + b, 0)} records in ${seconds(run.wallMs)}`,
+      `< 200 MB: ${verdict(run.usage.maxRssKb < 200 * 1024)}`,
+    );
   }
   const oneYear = rss.get(1) ?? 0;
   const threeYears = rss.get(3) ?? 0;
@@ -265,7 +295,12 @@ async function benchIdleSubaccounts(report: Report): Promise<void> {
   process.stdout.write(`\n3. 1,000 subaccounts, 50 with usage, Auth Token, ${isv.startDate}..${isv.endDate}, ${LATENCY_MS} ms latency, limit ${CONCURRENCY_LIMIT}\n`);
   const isvRun = await withSimulator(isv.dataset, LATENCY_MS, async (simulator) => ({ run: await readUsage(simulator, isv), requests: countRequests(simulator.requests) }));
   const isvDense = densePlanRequests(isv);
-  report('requests, both streams', `${isvRun.requests.total} (${isvRun.requests.kinds}; ${isvRun.requests.rateLimited} answered 429) in ${seconds(isvRun.run.wallMs)}, connector CPU ${seconds(cpuMs(isvRun.run.usage))}`, `accounts × dense ${isvDense} per stream (${percent(isvRun.requests.total, isvDense)})`, 'grows with active accounts');
+  report(
+    'requests, both streams',
+    `${isvRun.requests.total} (${isvRun.requests.kinds}; ${isvRun.requests.rateLimited} answered 429) in ${seconds(isvRun.run.wallMs)}, connector CPU ${seconds(cpuMs(isvRun.run.usage))}`,
+    `accounts × dense ${isvDense} per stream (${percent(isvRun.requests.total, isvDense)})`,
+    'grows with active accounts',
+  );
   report('  per account', `${(isvRun.requests.total / readableAccounts(isv).length).toFixed(2)} requests`, '', '');
 }
 

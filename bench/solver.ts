@@ -8,13 +8,14 @@
  * exactly the true leaves, parents and prices; "notes" counts moves, ties and cuts reported.
  * BENCH_SOLVER_RUNS sets the runs per case (3), BENCH_SOLVER_CASE picks the cases whose name holds it.
  */
-import { cpuUsage } from 'node:process';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import path from 'node:path';
+import { cpuUsage } from 'node:process';
+
 import type { CostInputRecord } from '../source-twilio-costs/costs/types';
 import { addDays, type Day } from '../source-twilio-costs/dates';
 import { DECIMAL_SCALE, formatDecimal } from '../source-twilio-costs/money';
-import { realisticWorld, trueRowsOf, type RealisticWorld } from '../test/unit/costs/realistic-worlds';
+import { type RealisticWorld, realisticWorld, trueRowsOf } from '../test/unit/costs/realistic-worlds';
 
 // The built connector, as it runs (the TypeScript loader adds a name to every function it creates).
 const DIST = path.resolve(__dirname, '../dist/costs');
@@ -65,8 +66,7 @@ function record(category: string, price: bigint): CostInputRecord {
 }
 
 function cases(): Case[] {
-  const crowded = (days: number, misplacements: number, seatFees = 0, seed = 1): RealisticWorld =>
-    realisticWorld({ seed, days, start: '2025-11-01', misplacements, seatFees });
+  const crowded = (days: number, misplacements: number, seatFees = 0, seed = 1): RealisticWorld => realisticWorld({ seed, days, start: '2025-11-01', misplacements, seatFees });
   return [
     worldCase('crowded, 16 misplaced, 365 days', crowded(365, 11)),
     worldCase('crowded, 16 misplaced + 24 equal seat fees, 365 days', crowded(365, 11, 24)),
@@ -103,7 +103,11 @@ function median(values: readonly number[]): number {
 
 function main(): void {
   const hierarchy = twilioHierarchy();
-  console.log(`solver benchmark, ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(
+    `solver benchmark, ${new Date().toISOString()}, Node ${process.version}, ${availableParallelism()} CPUs (${cpus()[0]?.model ?? '?'}), load ${loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
   console.log('case | priced a day | solver CPU ms (median) | exact days | residual rows | notes');
   let worst = 0;
   const only = process.env.BENCH_SOLVER_CASE;

@@ -14,7 +14,13 @@ function runConnector(args, env) {
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) reject(new Error(`${args[0]} exited ${code}`));
-      else resolve(stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+      else
+        resolve(
+          stdout
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line)),
+        );
     });
   });
 }

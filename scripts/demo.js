@@ -27,7 +27,15 @@ function runConnector(args, env) {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, messages: stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line)) }));
+    child.on('close', (code) =>
+      resolve({
+        code,
+        messages: stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line)),
+      }),
+    );
   });
 }
 
@@ -100,7 +108,10 @@ async function main() {
     const rows = async (sql) => (await connection.runAndReadAll(sql)).getRows();
 
     const counts = await rows(streams.map((s) => `SELECT '${s.name}', COUNT(*) FROM "${s.name}"`).join(' UNION ALL '));
-    table('Rows per table', counts.map(([name, count]) => [name, String(count)]));
+    table(
+      'Rows per table',
+      counts.map(([name, count]) => [name, String(count)]),
+    );
     // A product's negative lines are credits and adjustments: named, so a negative total is not a puzzle.
     const products = await rows(`
       SELECT product, SUM(price) AS spend, string_agg(DISTINCT category, ', ' ORDER BY category) FILTER (WHERE price < 0)
@@ -117,7 +128,9 @@ async function main() {
     // on their own (the closed one here): shown apart, so it is not mistaken for the main account's own.
     const [[residual]] = await rows(`SELECT SUM(price) FROM usage_costs WHERE category = 'subaccounts:unattributed'`);
     table('Spend per account (usage_costs)', [
-      ...(await rows(`SELECT c.account_sid || COALESCE(' ' || a.friendly_name, ''), SUM(c.price) AS spend FROM usage_costs c LEFT JOIN accounts a ON a.sid = c.account_sid GROUP BY 1 ORDER BY spend DESC`)).map(([account, spend]) => [account, money(decimalOf(spend))]),
+      ...(await rows(`SELECT c.account_sid || COALESCE(' ' || a.friendly_name, ''), SUM(c.price) AS spend FROM usage_costs c LEFT JOIN accounts a ON a.sid = c.account_sid GROUP BY 1 ORDER BY spend DESC`)).map(
+        ([account, spend]) => [account, money(decimalOf(spend))],
+      ),
       ['  main account: of which subaccounts:unattributed', money(decimalOf(residual))],
     ]);
     // Every account-day reconciles on its own: its rows add up to that account's own totalprice.

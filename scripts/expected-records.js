@@ -31,7 +31,6 @@ function canonicalJson(value) {
   return JSON.stringify(value);
 }
 
-
 /** Per stream, the field names basic_read's ignored_fields names. */
 function ignoredFields() {
   const config = parse(fs.readFileSync(path.join(ROOT, 'acceptance-test-config.yml'), 'utf8'));

@@ -19,7 +19,6 @@ const RELEASED = path.join(ROOT, 'integration_tests', 'released');
 /** Configs a user of the released version may have: each must stay valid in later versions. */
 const CONFIGS = ['integration_tests/sample_config.json', 'integration_tests/invalid_config.json', 'integration_tests/simulator_config.json'];
 
-
 const writeJson = (name, value) => fs.writeFileSync(path.join(RELEASED, name), `${JSON.stringify(value, null, 2)}\n`);
 const readJson = (relative) => JSON.parse(fs.readFileSync(path.join(ROOT, relative), 'utf8'));
 

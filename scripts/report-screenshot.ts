@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { Chromium, findChromium, loadOffline, screenshot } from '../test/helpers/chromium';
 
 const WIDTH = 1280;

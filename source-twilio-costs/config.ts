@@ -1,12 +1,14 @@
-import type { ErrorObject } from 'ajv';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { addDays, dayOf, firstOfMonthBefore, isValidDay, minDay, type Day } from './dates';
+
+import type { ErrorObject } from 'ajv';
+
+import { addDays, type Day, dayOf, firstOfMonthBefore, isValidDay, minDay } from './dates';
 import type { CONFIG_VALIDATORS } from './generated/config-validators';
 import type { SourceConfig } from './generated/types';
-import type { ConnectorSpecification } from './protocol/messages';
 import { ConfigError } from './protocol/errors';
 import { isJsonObject } from './protocol/json';
+import type { ConnectorSpecification } from './protocol/messages';
 import { resolveBaseUrl } from './twilio/base-url';
 
 /** The package root, where spec.json and schemas/ live (dist/ sits beside them). */
@@ -109,7 +111,10 @@ export class ConfigParser {
     const today = dayOf(now);
     const startDate = config.start_date ?? firstOfMonthBefore(today, 12);
     const endDate = minDay(config.end_date ?? today, today);
-    for (const [field, value] of [['start_date', config.start_date], ['end_date', config.end_date]] as const) {
+    for (const [field, value] of [
+      ['start_date', config.start_date],
+      ['end_date', config.end_date],
+    ] as const) {
       if (value !== undefined && !isValidDay(value)) throw new ConfigError(`Invalid config: ${field} must be a real date as YYYY-MM-DD, got ${JSON.stringify(value)}.`);
     }
     if (startDate < EARLIEST_START) throw new ConfigError(`Invalid config: start_date ${startDate} is before ${EARLIEST_START}; Twilio has no usage that old.`);

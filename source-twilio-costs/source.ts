@@ -1,6 +1,6 @@
 import { ConfigParser, loadSpec, nonNegativeNumberFromEnv, type ResolvedConfig } from './config';
-import { ConfigError } from './protocol/errors';
 import type { ConfiguredStream } from './protocol/catalog';
+import { ConfigError } from './protocol/errors';
 import type { Logger } from './protocol/logger';
 import type { ConnectorSpecification } from './protocol/messages';
 import type { Source } from './protocol/runner';
@@ -152,9 +152,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const usageCosts = new UsageCostsStream(usage, new UsageCostsConsumer(hierarchy));
     const focusCosts = new FocusCostsStream(usage, usageCosts.consumer, accounts, config.accountSid);
     const built: TwilioStreams = {
-      streams: [usageRecords, usageCosts, accounts, new UsageCategoriesStream(hierarchy, usageCosts.consumer.placements), focusCosts].map((stream) =>
-        reportingTwilioErrors(stream, { host: config.baseUrl.host }),
-      ),
+      streams: [usageRecords, usageCosts, accounts, new UsageCategoriesStream(hierarchy, usageCosts.consumer.placements), focusCosts].map((stream) => reportingTwilioErrors(stream, { host: config.baseUrl.host })),
       usage,
       consumers: new Map<string, UsageConsumer<object>>([usageRecords, usageCosts, focusCosts].map((stream) => [stream.name, stream.consumer])),
     };
@@ -172,10 +170,7 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const credentials = config.credentials;
     return new TwilioClient({
       baseUrl: config.baseUrl,
-      credentials:
-        credentials.mode === 'api_key'
-          ? { username: credentials.apiKeySid, password: credentials.apiKeySecret }
-          : { username: config.accountSid, password: credentials.authToken },
+      credentials: credentials.mode === 'api_key' ? { username: credentials.apiKeySid, password: credentials.apiKeySecret } : { username: config.accountSid, password: credentials.authToken },
       limiter: new ConcurrencyLimiter(config.maxConcurrency),
       requestTimeoutMs: nonNegativeNumberFromEnv(this.env.SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS),
       retry,

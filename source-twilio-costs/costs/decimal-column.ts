@@ -1,4 +1,4 @@
-import { DECIMAL_SCALE, type Decimal } from '../money';
+import { type Decimal, DECIMAL_SCALE } from '../money';
 
 /** Places a compact value keeps: Twilio's amounts have 4 to 6, so all but the odd one fit. */
 const COMPACT_PLACES = 12;

@@ -73,13 +73,7 @@ export const TWILIO_CURATION: HierarchyCuration = {
     // it. group-rooms-recorded-minutes also covers Small Group Rooms, so it is not group-rooms'.
     {
       parent: 'video-recordings',
-      children: [
-        'group-rooms-recorded-minutes',
-        'pv-composition-minutes',
-        'group-rooms-encrypted-media-recorded',
-        'group-rooms-media-stored',
-        'group-rooms-media-downloaded',
-      ],
+      children: ['group-rooms-recorded-minutes', 'pv-composition-minutes', 'group-rooms-encrypted-media-recorded', 'group-rooms-media-stored', 'group-rooms-media-downloaded'],
     },
     // "Recordings of voice and trunking calls" (so calls-recordings is not inside calls).
     { parent: 'recordings', children: ['calls-recordings', 'trunking-recordings'] },
@@ -106,12 +100,7 @@ export const TWILIO_CURATION: HierarchyCuration = {
     // "Inbound and outbound voice calls in Flex Projects … Includes Client and SIP Calls."
     {
       parent: 'programmablevoiceconnectivity',
-      children: [
-        'pstnconnectivity',
-        'programmablevoiceconn-sip',
-        'programmablevoiceconn-clientsdk',
-        'programmablevoiceconn-onnet',
-      ],
+      children: ['pstnconnectivity', 'programmablevoiceconn-sip', 'programmablevoiceconn-clientsdk', 'programmablevoiceconn-onnet'],
     },
     // "All RCS messages"; usage-rcs-messages-inbound is under it by name.
     {
@@ -173,19 +162,7 @@ export const TWILIO_CURATION: HierarchyCuration = {
       'payment-solutions',
     ],
     'Phone Numbers': ['phonenumbers', 'shortcodes', 'short-code-setup-fees'],
-    Video: [
-      'pv',
-      'video',
-      'group-rooms',
-      'small-group-rooms',
-      'peer-to-peer-rooms',
-      'basic-peer-to-peer-rooms',
-      'turnmegabytes',
-      'media-composer',
-      'rooms',
-      'live',
-      'audience-minutes',
-    ],
+    Video: ['pv', 'video', 'group-rooms', 'small-group-rooms', 'peer-to-peer-rooms', 'basic-peer-to-peer-rooms', 'turnmegabytes', 'media-composer', 'rooms', 'live', 'audience-minutes'],
     Lookup: [
       'lookup',
       'carrier-lookups',

@@ -1,6 +1,6 @@
-import type { CategoryPlacement, PlacementSource } from './types';
-import { OTHER_PRODUCT, TWILIO_CURATION, type HierarchyCuration } from './hierarchy-data';
+import { type HierarchyCuration, OTHER_PRODUCT, TWILIO_CURATION } from './hierarchy-data';
 import twilioCategories from './twilio-categories.json';
+import type { CategoryPlacement, PlacementSource } from './types';
 
 /** Twilio is inconsistent on case (`Usage-RCS-Messages`), so every comparison uses this form. */
 export function normalizeCategory(category: string): string {
@@ -42,15 +42,8 @@ export class Hierarchy {
     return Hierarchy.build(curation, categories, curatedParents, productRules(curation));
   }
 
-  private static build(
-    curation: HierarchyCuration,
-    categories: ReadonlySet<string>,
-    curatedParents: ReadonlyMap<string, string | null>,
-    rules: readonly ProductRule[],
-  ): Hierarchy {
-    const parents = new Map(
-      [...categories].map((category) => [category, placeParent(category, categories, curatedParents, curation.root)]),
-    );
+  private static build(curation: HierarchyCuration, categories: ReadonlySet<string>, curatedParents: ReadonlyMap<string, string | null>, rules: readonly ProductRule[]): Hierarchy {
+    const parents = new Map([...categories].map((category) => [category, placeParent(category, categories, curatedParents, curation.root)]));
     for (const category of categories) assertNoCycle(parents, category);
     const rollups = new Set([curation.root]);
     for (const parent of parents.values()) if (parent !== null) rollups.add(parent);
@@ -164,28 +157,17 @@ function curatedParentMap(curation: HierarchyCuration): Map<string, string | nul
 }
 
 function curatedNames(curation: HierarchyCuration): string[] {
-  return [
-    curation.root,
-    ...curation.placements.flatMap((group) => (group.parent === null ? group.children : [group.parent, ...group.children])),
-    ...Object.entries(curation.overlaps).flat(),
-  ];
+  return [curation.root, ...curation.placements.flatMap((group) => (group.parent === null ? group.children : [group.parent, ...group.children])), ...Object.entries(curation.overlaps).flat()];
 }
 
 function productRules(curation: HierarchyCuration): ProductRule[] {
-  const rules = Object.entries(curation.products).flatMap(([product, prefixes]) =>
-    prefixes.map((prefix) => ({ prefix, product })),
-  );
+  const rules = Object.entries(curation.products).flatMap(([product, prefixes]) => prefixes.map((prefix) => ({ prefix, product })));
   // Longest first, so that the first match is the most specific one.
   return rules.sort((a, b) => b.prefix.length - a.prefix.length || compareText(a.prefix, b.prefix));
 }
 
 /** Curated first; else the longest category `p` of the hierarchy with `category` starting with `p-`. */
-function placeParent(
-  category: string,
-  categories: ReadonlySet<string>,
-  curatedParents: ReadonlyMap<string, string | null>,
-  root: string,
-): string | null {
+function placeParent(category: string, categories: ReadonlySet<string>, curatedParents: ReadonlyMap<string, string | null>, root: string): string | null {
   const curated = curatedParents.get(category);
   if (curated !== undefined) return curated;
   for (let end = category.lastIndexOf('-'); end > 0; end = category.lastIndexOf('-', end - 1)) {
@@ -210,11 +192,7 @@ export function compareText(a: string, b: string): number {
 
 /** Every category Twilio has listed: the last enum, the ones dropped from it, the documented extras. */
 function twilioKnownCategories(): string[] {
-  return [
-    ...twilioCategories.categories,
-    ...twilioCategories.removed_from_enum_in_earlier_spec_versions,
-    ...twilioCategories.documented_but_not_in_enum.names,
-  ];
+  return [...twilioCategories.categories, ...twilioCategories.removed_from_enum_in_earlier_spec_versions, ...twilioCategories.documented_but_not_in_enum.names];
 }
 
 let twilioDefault: Hierarchy | undefined;

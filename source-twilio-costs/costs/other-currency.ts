@@ -1,4 +1,4 @@
-import { normalizeCategory, type Hierarchy } from './hierarchy';
+import { type Hierarchy, normalizeCategory } from './hierarchy';
 import type { CostInputRecord, CostRow } from './types';
 
 /**

@@ -12,7 +12,7 @@
  * one per account: `{"v":1,"p":[["calls-text-to-speech","calls-outbound","2026-01-01","2026-03-31"]]}`
  * (category, parent or null for the top level, first day, last day), about 80 bytes a category.
  */
-import { isValidDay, maxDay, minDay, type Day } from '../dates';
+import { type Day, isValidDay, maxDay, minDay } from '../dates';
 import { compareText, normalizeCategory } from './hierarchy';
 
 /** A category's place that the numbers proved. */

@@ -13,12 +13,12 @@
  * tree; nothing is scaled or hidden.
  */
 import type { Day } from '../dates';
-import { formatDecimal, sumDecimals, type Decimal } from '../money';
-import { compareText, normalizeCategory, type Hierarchy } from './hierarchy';
+import { type Decimal, formatDecimal, sumDecimals } from '../money';
+import { compareText, type Hierarchy, normalizeCategory } from './hierarchy';
 import { OTHER_PRODUCT } from './hierarchy-data';
 import { PlacementMemory, type RememberedPlacement } from './placement-memory';
-import { solvePlacement, type Container, type Move, type Nesting, type SolverNode } from './solver';
-import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconcileNote, ReconciledDay } from './types';
+import { type Container, type Move, type Nesting, solvePlacement, type SolverNode } from './solver';
+import type { CostInputRecord, CostRow, DayRollup, PlacementSource, ReconciledDay, ReconcileNote } from './types';
 import { isOneReport, WindowPrices } from './window-prices';
 
 export const TOP_LEVEL_RESIDUAL = 'unattributed';
@@ -164,7 +164,14 @@ function rememberedPriors(memory: PlacementMemory, byNames: ReadonlyMap<string, 
  * to fit) or left standing (remembered, not contradicted) are remembered there over the days they
  * were priced, or forgotten where that place is their names'.
  */
-function updatedMemory(memory: PlacementMemory, days: readonly Day[], nodes: ReadonlyMap<string, SolverNode>, byNames: ReadonlyMap<string, Container>, parents: ReadonlyMap<string, Container>, proven: readonly string[]): PlacementMemory {
+function updatedMemory(
+  memory: PlacementMemory,
+  days: readonly Day[],
+  nodes: ReadonlyMap<string, SolverNode>,
+  byNames: ReadonlyMap<string, Container>,
+  parents: ReadonlyMap<string, Container>,
+  proven: readonly string[],
+): PlacementMemory {
   const placed: RememberedPlacement[] = [];
   const forgotten: string[] = [];
   for (const category of new Set(proven)) {
@@ -389,7 +396,9 @@ function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {
 }
 
 function unsupportedNote(withheld: readonly Move[]): ReconcileNote {
-  return info(`did not place ${withheld.map(describeMove).join('; ')}: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences`);
+  return info(
+    `did not place ${withheld.map(describeMove).join('; ')}: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences`,
+  );
 }
 
 /** Alternatives a tie note names at most: many twins can make hundreds. */
@@ -399,8 +408,7 @@ function tieNote(alternatives: readonly Move[]): ReconcileNote {
   const described = alternatives.map(describeMove).sort(compareText);
   const listed = described.length > LISTED_ALTERNATIVES ? [...described.slice(0, LISTED_ALTERNATIVES), `and ${described.length - LISTED_ALTERNATIVES} more`] : described;
   return warn(
-    `the numbers do not decide between several placements (${listed.join('; ')}): ` +
-      'they fit equally, or the better fit rests on a price seen on one day only; none applied, the residual rows carry the differences',
+    `the numbers do not decide between several placements (${listed.join('; ')}): ` + 'they fit equally, or the better fit rests on a price seen on one day only; none applied, the residual rows carry the differences',
   );
 }
 

@@ -1,5 +1,5 @@
 import type { Day } from '../dates';
-import { sumDecimals, type Decimal } from '../money';
+import { type Decimal, sumDecimals } from '../money';
 import { DecimalColumn } from './decimal-column';
 import { compareText, normalizeCategory } from './hierarchy';
 
@@ -81,7 +81,10 @@ export class WindowPrices {
       const [only] = spellings;
       if (only !== undefined && spellings.length === 1 && repeats.length === 0) {
         // Reported once a day, as almost every category is.
-        prices.set(category, kept.map((day) => only.get(day) ?? undefined));
+        prices.set(
+          category,
+          kept.map((day) => only.get(day) ?? undefined),
+        );
         continue;
       }
       prices.set(

@@ -36,7 +36,11 @@ export class WindowRecords {
   /** The records of every day that has any, as reconciliation takes them. */
   byDay(): Map<Day, CostInputRecord[]> {
     const byDay = new Map<Day, CostInputRecord[]>();
-    for (const [day, rows] of this.rowsByDay) byDay.set(day, rows.map((row) => this.record(row)));
+    for (const [day, rows] of this.rowsByDay)
+      byDay.set(
+        day,
+        rows.map((row) => this.record(row)),
+      );
     return byDay;
   }
 

@@ -5,7 +5,7 @@
  * Costs are the usage_costs price, unchanged, in all four cost columns: a FOCUS query over
  * BilledCost reconciles to Twilio's totalprice exactly as usage_costs does.
  */
-import { addDays, lastOfMonth, type Day } from '../dates';
+import { addDays, type Day, lastOfMonth } from '../dates';
 import type { FocusCostsRecord, UsageCostsRecord } from '../generated/types';
 
 /** Provider, publisher and invoice issuer: Twilio sells, builds and invoices its own services. */

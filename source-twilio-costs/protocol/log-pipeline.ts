@@ -1,8 +1,9 @@
 import winston from 'winston';
 import TransportStream from 'winston-transport';
-import { LEVELS, type LevelName } from './logger';
+
+import { type LevelName, LEVELS } from './logger';
 import type { LogLevel } from './messages';
-import { OutputClosedError, type MessageOutput, type SecretRedactor } from './output';
+import { type MessageOutput, OutputClosedError, type SecretRedactor } from './output';
 
 /** The Airbyte level each of winston's levels becomes. */
 const AIRBYTE_LEVEL: Record<LevelName, LogLevel> = { error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG' };

@@ -1,4 +1,5 @@
 import type { Logger as WinstonLogger } from 'winston';
+
 import type { MessageOutput } from './output';
 
 /** winston's levels for this connector, most severe first (log-pipeline.ts maps each to Airbyte's). */

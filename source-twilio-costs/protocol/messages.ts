@@ -59,10 +59,7 @@ export function streamStatusMessage(stream: string, status: StreamStatus): Airby
   return { type: 'TRACE', trace: { type: 'STREAM_STATUS', emitted_at: Date.now(), stream_status: { stream_descriptor: { name: stream }, status } } };
 }
 
-export function errorTraceMessage(
-  error: { message: string; internalMessage?: string; stackTrace?: string; failureType: FailureType },
-  stream?: string,
-): AirbyteMessage {
+export function errorTraceMessage(error: { message: string; internalMessage?: string; stackTrace?: string; failureType: FailureType }, stream?: string): AirbyteMessage {
   return {
     type: 'TRACE',
     trace: {

@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream';
+
 import type { AirbyteMessage } from './messages';
 
 const REDACTED = '**********';

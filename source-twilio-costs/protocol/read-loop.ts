@@ -1,8 +1,8 @@
 import type { ConfiguredStream } from './catalog';
 import { asConnectorError, ConnectorError } from './errors';
 import type { Logger } from './logger';
-import { errorTraceMessage, estimateMessage, recordMessage, stateMessage, streamStatusMessage, type JsonObject } from './messages';
-import { OutputClosedError, type MessageOutput } from './output';
+import { errorTraceMessage, estimateMessage, type JsonObject, recordMessage, stateMessage, streamStatusMessage } from './messages';
+import { type MessageOutput, OutputClosedError } from './output';
 
 export interface ReadOptions {
   output: MessageOutput;

@@ -1,11 +1,12 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveCatalog, type ConfiguredStream } from './catalog';
-import { ConfigError, asConnectorError, type ConnectorError } from './errors';
-import { Logger } from './logger';
+
+import { type ConfiguredStream, resolveCatalog } from './catalog';
+import { asConnectorError, ConfigError, type ConnectorError } from './errors';
 import { parseJsonInput } from './json';
-import { errorTraceMessage, type ConnectorSpecification, type JsonObject } from './messages';
-import { MessageOutput, OutputClosedError, type MessageSink } from './output';
+import { Logger } from './logger';
+import { type ConnectorSpecification, errorTraceMessage, type JsonObject } from './messages';
+import { MessageOutput, type MessageSink, OutputClosedError } from './output';
 import { inDependencyOrder, readStreams } from './read-loop';
 import { secretsOfRawConfig } from './spec-secrets';
 import { parseInputState } from './state';
@@ -136,35 +137,42 @@ function requireOption(value: string | undefined, flag: string, command: string)
 export async function runCommand<Config>(source: Source<Config>, options: RunOptions): Promise<number> {
   const output = new MessageOutput(options.sink);
   let logger = new Logger(output);
-  return reportingFailures(output, () => logger, async () => {
-    const { positionals, values } = parseCommandLine(options.argv);
-    const command = positionals[0] ?? '';
-    logger = new Logger(output, values.debug === true);
-    if (positionals.length !== 1) throw new ConfigError(`Expected one command. ${USAGE}`);
-    switch (command) {
-      case 'spec':
-        await output.write({ type: 'SPEC', spec: source.spec() });
-        return 0;
-      case 'check':
-        return await runCheck(source, requireOption(values.config, 'config', command), output, logger);
-      case 'discover': {
-        const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
-        await output.write({ type: 'CATALOG', catalog: { streams: source.streams(config).map(describeStream) } });
-        return 0;
+  return reportingFailures(
+    output,
+    () => logger,
+    async () => {
+      const { positionals, values } = parseCommandLine(options.argv);
+      const command = positionals[0] ?? '';
+      logger = new Logger(output, values.debug === true);
+      if (positionals.length !== 1) throw new ConfigError(`Expected one command. ${USAGE}`);
+      switch (command) {
+        case 'spec':
+          await output.write({ type: 'SPEC', spec: source.spec() });
+          return 0;
+        case 'check':
+          return await runCheck(source, requireOption(values.config, 'config', command), output, logger);
+        case 'discover': {
+          const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
+          await output.write({ type: 'CATALOG', catalog: { streams: source.streams(config).map(describeStream) } });
+          return 0;
+        }
+        case 'read': {
+          const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
+          const streams = source.streams(config);
+          const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
+          const states: Map<string, JsonObject> = values.state
+            ? parseInputState(
+                readInputText(values.state, 'state'),
+                streams.map((stream) => stream.name),
+              )
+            : new Map<string, JsonObject>();
+          return (await readConfigured(source, { config, configured, states }, output, logger, options.checkpointIntervalMs)) ? 0 : 1;
+        }
+        default:
+          throw new ConfigError(`Unknown command ${JSON.stringify(command)}. ${USAGE}`);
       }
-      case 'read': {
-        const config = loadConfig(source, requireOption(values.config, 'config', command), output, logger);
-        const streams = source.streams(config);
-        const configured = resolveCatalog(readJsonFile(requireOption(values.catalog, 'catalog', command), 'catalog'), streams, (warning) => logger.warn(warning));
-        const states: Map<string, JsonObject> = values.state
-          ? parseInputState(readInputText(values.state, 'state'), streams.map((stream) => stream.name))
-          : new Map<string, JsonObject>();
-        return (await readConfigured(source, { config, configured, states }, output, logger, options.checkpointIntervalMs)) ? 0 : 1;
-      }
-      default:
-        throw new ConfigError(`Unknown command ${JSON.stringify(command)}. ${USAGE}`);
-    }
-  });
+    },
+  );
 }
 
 /**
@@ -176,7 +184,11 @@ export async function runRead<Config>(source: Source<Config>, request: ReadReque
   output.addSecrets(options.secrets);
   output.addSecrets(source.secrets(request.config));
   const logger = new Logger(output);
-  return reportingFailures(output, () => logger, async () => ((await readConfigured(source, request, output, logger, options.checkpointIntervalMs)) ? 0 : 1));
+  return reportingFailures(
+    output,
+    () => logger,
+    async () => ((await readConfigured(source, request, output, logger, options.checkpointIntervalMs)) ? 0 : 1),
+  );
 }
 
 /** Reads the configured streams, each after those it depends on, as the source prepares them; false when one failed. */

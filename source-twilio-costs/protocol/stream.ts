@@ -10,10 +10,7 @@ import type { AirbyteStream, JsonObject, SyncMode } from './messages';
 export type RecordData<TRecord extends object> = { [Field in keyof TRecord]: TRecord[Field] };
 
 /** What a stream's read yields: records, and checkpoints that commit every record before them. */
-export type StreamEvent<TRecord extends object = JsonObject> =
-  | { kind: 'record'; data: RecordData<TRecord> }
-  | { kind: 'checkpoint'; state: JsonObject }
-  | { kind: 'estimate'; rowEstimate: number };
+export type StreamEvent<TRecord extends object = JsonObject> = { kind: 'record'; data: RecordData<TRecord> } | { kind: 'checkpoint'; state: JsonObject } | { kind: 'estimate'; rowEstimate: number };
 
 export interface StreamReadContext {
   syncMode: SyncMode;

@@ -8,7 +8,8 @@
  * from the exact Decimals, as text.
  */
 import type { TopLevelSpec } from 'vega-lite';
-import { formatDecimal, type Decimal } from '../money';
+
+import { type Decimal, formatDecimal } from '../money';
 import { importOptionalPackage } from '../optional-package';
 import { ReportError } from './errors';
 import { formatAmount, formatMonth } from './format';

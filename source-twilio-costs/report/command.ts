@@ -6,6 +6,7 @@
  */
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+
 import { parseCommandOptions } from '../command-options';
 import { formatDecimal } from '../money';
 import { DEFAULT_DATABASE_PATH } from '../sync/duckdb-landing';
@@ -13,7 +14,7 @@ import { ChartRenderer } from './charts';
 import { ReportError } from './errors';
 import { renderHtml } from './html';
 import { buildReportPage } from './page';
-import { checkPeriodRequest, readReportData, type PeriodRequest } from './queries';
+import { checkPeriodRequest, type PeriodRequest, readReportData } from './queries';
 
 export const DEFAULT_REPORT_PATH = 'twilio-costs-report.html';
 

@@ -4,7 +4,9 @@
  * started meanwhile is kept out only while the queries run, never while the page is drawn.
  */
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
+
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+
 import { importOptionalPackage } from '../optional-package';
 import { ReportError } from './errors';
 
@@ -63,7 +65,12 @@ export class ReportDatabase {
       throw new ReportError(`Cannot read ${path} (${code}). Run sync first (it writes twilio-costs.duckdb), or pass the file it wrote with --duckdb.`);
     }
     if (!isDuckDb) throw notDuckDb(path);
-    const duckdb = await importOptionalPackage(() => import('@duckdb/node-api'), 'report', '@duckdb/node-api', (message) => new ReportError(message));
+    const duckdb = await importOptionalPackage(
+      () => import('@duckdb/node-api'),
+      'report',
+      '@duckdb/node-api',
+      (message) => new ReportError(message),
+    );
     let instance: DuckDBInstance;
     try {
       instance = await duckdb.DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });

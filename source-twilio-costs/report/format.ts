@@ -1,6 +1,6 @@
 /** How the report writes amounts, shares and dates. Amounts stay exact: formatting never rounds money. */
 import type { Day } from '../dates';
-import { formatDecimal, type Decimal } from '../money';
+import { type Decimal, formatDecimal } from '../money';
 
 const MONTH_NAMES = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 

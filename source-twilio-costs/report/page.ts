@@ -4,11 +4,12 @@
  * number can be tested alone. Amounts stay Decimals until the page is written.
  */
 import path from 'node:path';
+
 import { addDays, eachDay, maxDay, monthWindows } from '../dates';
-import { sumDecimals, type Decimal } from '../money';
+import { type Decimal, sumDecimals } from '../money';
 import { negativeLineMeaning, PLACEMENT_MEANINGS, residualMeaning, UNREAD_SUBACCOUNTS_MEANING } from './explanations';
 import { formatAmount, formatCount, formatDay, formatMonth, formatMultiple, formatShare } from './format';
-import { UNREAD_SUBACCOUNTS_CATEGORY, type CategorySpend, type ProductAmount, type ReportData } from './queries';
+import { type CategorySpend, type ProductAmount, type ReportData, UNREAD_SUBACCOUNTS_CATEGORY } from './queries';
 import { findSpikes, SPIKE_RULE, type SpikeSearch } from './spikes';
 
 /** A run of text: plain, an exact amount in the report's currency, a name set as code, or emphasis. */
@@ -236,7 +237,10 @@ function summarySection(data: ReportData): Section {
     const adds: Paragraph =
       reconciliation.mismatchCount === 0
         ? [{ strong: 'The spend adds up to it exactly' }, `: on every one of the ${formatCount(reconciliation.accountDays)} account-days, an account's usage_costs rows equal its totalprice`]
-        : [{ strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` }, ' (listed below): most likely usage_costs and usage_records were landed by different syncs, or one of them failed part-way. Run sync again'];
+        : [
+            { strong: `${formatCount(reconciliation.mismatchCount)} of ${formatCount(reconciliation.accountDays)} account-days do not add up` },
+            ' (listed below): most likely usage_costs and usage_records were landed by different syncs, or one of them failed part-way. Run sync again',
+          ];
     const rest: Paragraph = unread === 0n ? ['.'] : ['; ', { amount: unread }, ' of subaccounts not read on their own makes up the rest of the bill (see ', { strong: 'Spend by account' }, ').'];
     bill = {
       id: 'bill',
@@ -368,7 +372,10 @@ function accountsSection(data: ReportData): Section {
   const hasUnread = data.categories.some(({ category }) => category === UNREAD_SUBACCOUNTS_CATEGORY);
   if (hasUnread) {
     bars.push({ label: kinds.unread, series: kinds.unread, amount: unread });
-    rows.push({ key: UNREAD_SUBACCOUNTS_CATEGORY, cells: [textCell(kinds.unread), { code: UNREAD_SUBACCOUNTS_CATEGORY }, textCell('On the main account'), amountCell(unread), textCell(formatShare(unread, data.totals.spend))] });
+    rows.push({
+      key: UNREAD_SUBACCOUNTS_CATEGORY,
+      cells: [textCell(kinds.unread), { code: UNREAD_SUBACCOUNTS_CATEGORY }, textCell('On the main account'), amountCell(unread), textCell(formatShare(unread, data.totals.spend))],
+    });
   }
   const series = [kinds.main, kinds.subaccount, ...(hasUnread ? [kinds.unread] : [])].filter((kind) => bars.some((bar) => bar.series === kind));
   const top = entries.slice(0, 3).map(({ name, amount }) => `${name} ${money(amount, data.currency)}`);
@@ -427,7 +434,10 @@ function categoriesSection(data: ReportData, series: ProductSeries): Section {
     id: 'categories',
     title: 'Top categories',
     paragraphs: [
-      ["The leaf categories of usage_costs with the most spend. Placement says how the connector found each one's parent: ", ...PLACEMENT_MEANINGS.flatMap(({ placement, meaning }, index): Inline[] => [{ code: placement }, `, ${meaning}`, index === PLACEMENT_MEANINGS.length - 1 ? '.' : '; '])],
+      [
+        "The leaf categories of usage_costs with the most spend. Placement says how the connector found each one's parent: ",
+        ...PLACEMENT_MEANINGS.flatMap(({ placement, meaning }, index): Inline[] => [{ code: placement }, `, ${meaning}`, index === PLACEMENT_MEANINGS.length - 1 ? '.' : '; ']),
+      ],
       ['Residual rows (', { code: '…:unattributed' }, ') are listed apart, under Money no category explains.'],
     ],
     figures: [],
@@ -464,9 +474,7 @@ function residualsSection(data: ReportData): Section {
   return {
     id: 'residuals',
     title: 'Money no category explains',
-    paragraphs: [
-      ['usage_costs never drops money it cannot place: what no category explains is a row of its own, ', { code: '…:unattributed' }, ', so the rows still add up to totalprice. Each one in the period:'],
-    ],
+    paragraphs: [['usage_costs never drops money it cannot place: what no category explains is a row of its own, ', { code: '…:unattributed' }, ', so the rows still add up to totalprice. Each one in the period:']],
     figures: [],
     charts: [],
     tables: [
@@ -516,7 +524,13 @@ function creditsSection(data: ReportData): Section {
         columns: [label('Category'), label('Product'), numeric('Lines'), numeric(`Amount (${data.currency})`), label('What it is')],
         rows: negative.map((category) => ({
           key: category.category,
-          cells: [{ code: category.category }, textCell(category.product), textCell(formatCount(category.creditLines)), amountCell(category.credits), textCell(negativeLineMeaning(category.category, category.isUnattributed))],
+          cells: [
+            { code: category.category },
+            textCell(category.product),
+            textCell(formatCount(category.creditLines)),
+            amountCell(category.credits),
+            textCell(negativeLineMeaning(category.category, category.isUnattributed)),
+          ],
         })),
         total: { key: 'total', cells: [textCell('Total'), textCell(''), textCell(formatCount(lines)), amountCell(data.totals.credits), textCell('')] },
         collapsed: false,
@@ -572,7 +586,15 @@ function aboutSection(data: ReportData): Section {
         { code: path.basename(data.databasePath) },
         ` and printed with every decimal it has; only the charts' geometry is approximate. The days are UTC days, as Twilio's Usage Records API counts them.`,
       ],
-      ['To check a figure in SQL: ', { code: `SELECT SUM(price) FROM usage_costs WHERE start_date BETWEEN '${data.period.from}' AND '${data.period.to}'` }, ' is the spend in the period; add ', { code: 'GROUP BY product' }, ' or ', { code: 'GROUP BY account_sid' }, ' for the tables above.'],
+      [
+        'To check a figure in SQL: ',
+        { code: `SELECT SUM(price) FROM usage_costs WHERE start_date BETWEEN '${data.period.from}' AND '${data.period.to}'` },
+        ' is the spend in the period; add ',
+        { code: 'GROUP BY product' },
+        ' or ',
+        { code: 'GROUP BY account_sid' },
+        ' for the tables above.',
+      ],
     ],
     figures: [],
     charts: [],

@@ -3,8 +3,8 @@
  * amount is summed by DuckDB over DECIMAL columns and read as text, then held as an exact Decimal:
  * no float ever adds money here.
  */
-import { addDays, isValidDay, maxDay, type Day, type DayRange } from '../dates';
-import { parseDecimal, type Decimal } from '../money';
+import { addDays, type Day, type DayRange, isValidDay, maxDay } from '../dates';
+import { type Decimal, parseDecimal } from '../money';
 import { STATE_TABLE } from '../sync/duckdb-landing';
 import { ReportDatabase } from './database';
 import { ReportError } from './errors';
@@ -132,7 +132,8 @@ async function requireTables(database: ReportDatabase): Promise<Set<keyof typeof
     const found = tables.get(table);
     if (!found) continue;
     const missing = columns.filter((column) => !found.has(column));
-    if (missing.length > 0) throw new ReportError(`${path} has a table ${table} without the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so sync did not write it as it is. Sync into a new file with --duckdb.`);
+    if (missing.length > 0)
+      throw new ReportError(`${path} has a table ${table} without the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, so sync did not write it as it is. Sync into a new file with --duckdb.`);
     present.add(table);
   }
   return present;
@@ -283,7 +284,10 @@ async function readData(database: ReportDatabase, request: PeriodRequest): Promi
 
 /** Checks the days asked for; the rest of the checks need the file. */
 export function checkPeriodRequest(request: PeriodRequest): void {
-  for (const [option, day] of [['--from', request.from], ['--to', request.to]] as const) {
+  for (const [option, day] of [
+    ['--from', request.from],
+    ['--to', request.to],
+  ] as const) {
     if (day !== undefined && !isValidDay(day)) throw new ReportError(`${option} must be a real date as YYYY-MM-DD, got ${JSON.stringify(day)}.`);
   }
   if (request.from !== undefined && request.to !== undefined && request.from > request.to) throw new ReportError(`--from ${request.from} is after --to ${request.to}.`);

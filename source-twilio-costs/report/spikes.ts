@@ -3,8 +3,8 @@
  * runaway loops show up here first, days before the invoice. Pure and exact: medians and ratios of
  * Decimals, no floats.
  */
-import { addDays, eachDay, isValidDay, maxDay, type Day, type DayRange } from '../dates';
-import { parseDecimal, type Decimal } from '../money';
+import { addDays, type Day, type DayRange, eachDay, isValidDay, maxDay } from '../dates';
+import { type Decimal, parseDecimal } from '../money';
 import type { ProductAmount } from './queries';
 
 /** The rule, as the report states it. */

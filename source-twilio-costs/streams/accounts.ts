@@ -3,7 +3,7 @@ import { rfc2822ToIso } from '../dates';
 import type { AccountsRecord } from '../generated/types';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
 import { isTwilioFailure, resolveFailure } from '../twilio/error-policy';
-import { fetchAccount, type AccountWire } from '../twilio/resources';
+import { type AccountWire, fetchAccount } from '../twilio/resources';
 import type { TwilioContext } from './context';
 import { loadStreamSchema } from './schemas';
 

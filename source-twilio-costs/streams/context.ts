@@ -1,9 +1,9 @@
 import type { ResolvedConfig } from '../config';
 import { normalizeAccountSid } from '../config';
-import { dayOf, type Day } from '../dates';
+import { type Day, dayOf } from '../dates';
 import type { Logger } from '../protocol/logger';
 import type { TwilioClient } from '../twilio/client';
-import { listAccounts, type AccountWire } from '../twilio/resources';
+import { type AccountWire, listAccounts } from '../twilio/resources';
 import type { UsageScope } from '../usage';
 
 function creationDay(account: AccountWire): Day | undefined {

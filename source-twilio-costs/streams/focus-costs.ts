@@ -1,4 +1,4 @@
-import { toFocusRow, type BillingAccounts } from '../focus/mapping';
+import { type BillingAccounts, toFocusRow } from '../focus/mapping';
 import type { AccountsRecord, FocusCostsRecord, UsageCostsRecord } from '../generated/types';
 import type { Logger } from '../protocol/logger';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';

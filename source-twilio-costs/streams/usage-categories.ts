@@ -28,7 +28,14 @@ export class UsageCategoriesStream implements Stream<UsageCategoriesRecord> {
     const knownNames = new Set(known.map((placement) => placement.category));
     // Categories Twilio reported that the table does not know yet: listed too, never lost.
     const seen = this.hierarchy.withCategories(this.used.categories().filter((category) => !knownNames.has(category)));
-    const placements = [...known, ...this.used.categories().filter((category) => !knownNames.has(category)).sort().map((category) => seen.placementOf(category))];
+    const placements = [
+      ...known,
+      ...this.used
+        .categories()
+        .filter((category) => !knownNames.has(category))
+        .sort()
+        .map((category) => seen.placementOf(category)),
+    ];
     for (const placement of placements) {
       const used = this.used.of(placement.category);
       // Spelled as Twilio sent them to usage_costs, so the table joins usage_records and usage_costs.

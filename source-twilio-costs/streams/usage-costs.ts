@@ -1,18 +1,30 @@
-import { compareText, normalizeCategory, type Hierarchy } from '../costs/hierarchy';
+import { compareText, type Hierarchy, normalizeCategory } from '../costs/hierarchy';
 import { otherCurrencyLeaves } from '../costs/other-currency';
 import type { PlacementMemory } from '../costs/placement-memory';
-import { placeWindow, reconcileWindow, unattributedRow, type PlacedWindow, type WindowPlacement } from '../costs/reconcile';
+import { type PlacedWindow, placeWindow, reconcileWindow, unattributedRow, type WindowPlacement } from '../costs/reconcile';
 import type { CostInputRecord, CostRow, PlacementSource, ReconciledDay } from '../costs/types';
-import { TOTAL_PRICE_CATEGORY } from '../twilio/resources';
 import { WindowPrices } from '../costs/window-prices';
 import { WindowRecords } from '../costs/window-records';
-import { daysBetweenInclusive, eachDay, type Day, type DayRange } from '../dates';
+import { type Day, type DayRange, daysBetweenInclusive, eachDay } from '../dates';
 import type { UsageCostsRecord } from '../generated/types';
-import { decimalToNumber, type Decimal } from '../money';
+import { type Decimal, decimalToNumber } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
+import { TOTAL_PRICE_CATEGORY } from '../twilio/resources';
+import {
+  amountOf,
+  type CategoryDays,
+  type ConsumerRun,
+  type DailyUsage,
+  type RecordBatch,
+  type ResidualWindow,
+  type UsageConsumer,
+  type UsageEngine,
+  type UsageScope,
+  type WindowConsumer,
+  type WindowPlan,
+} from '../usage';
 import { loadStreamSchema } from './schemas';
-import { amountOf, type CategoryDays, type ConsumerRun, type DailyUsage, type RecordBatch, type ResidualWindow, type UsageConsumer, type UsageEngine, type UsageScope, type WindowConsumer, type WindowPlan } from '../usage';
 
 /** The row on the main account for usage that no account read on its own explains. */
 export const SUBACCOUNTS_RESIDUAL_CATEGORY = 'subaccounts:unattributed';

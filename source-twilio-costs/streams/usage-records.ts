@@ -1,9 +1,9 @@
-import { daysBetweenInclusive, type Day } from '../dates';
+import { type Day, daysBetweenInclusive } from '../dates';
 import type { UsageRecordsRecord } from '../generated/types';
 import type { Logger } from '../protocol/logger';
 import type { Stream, StreamEvent, StreamReadContext } from '../protocol/stream';
+import { type ConsumerRun, type DailyUsage, type DecimalText, isNonZero, type UsageConsumer, type UsageEngine } from '../usage';
 import { loadStreamSchema } from './schemas';
-import { isNonZero, type ConsumerRun, type DailyUsage, type DecimalText, type UsageConsumer, type UsageEngine } from '../usage';
 
 /**
  * The JSON number for a decimal Twilio wrote: Number() of a decimal string is the closest double,

@@ -6,6 +6,7 @@
  * state in one transaction. The next run reads incrementally from the states in the file.
  */
 import path from 'node:path';
+
 import { parseCommandOptions } from '../command-options';
 import { nonNegativeNumberFromEnv, type ResolvedConfig } from '../config';
 import type { ConfiguredStream } from '../protocol/catalog';
@@ -15,7 +16,7 @@ import { SecretRedactor } from '../protocol/output';
 import { readConfigFile, runRead } from '../protocol/runner';
 import { secretsOfRawConfig } from '../protocol/spec-secrets';
 import { describeStream, type Stream } from '../protocol/stream';
-import { TwilioCostsSource, type SourceEnvironment } from '../source';
+import { type SourceEnvironment, TwilioCostsSource } from '../source';
 import { columnsOf, rowTexts } from './columns';
 import { ConnectorRun } from './connector-run';
 import { DEFAULT_DATABASE_PATH, DuckDbLanding, type LandingTable, type RowTexts } from './duckdb-landing';

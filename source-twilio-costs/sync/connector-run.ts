@@ -1,5 +1,5 @@
 import type { AirbyteMessage } from '../protocol/messages';
-import { OutputClosedError, type MessageSink } from '../protocol/output';
+import { type MessageSink, OutputClosedError } from '../protocol/output';
 
 /** How far a run may get ahead of its consumer: enough to overlap work, too little to matter in memory. */
 const MAX_QUEUED_MESSAGES = 256;

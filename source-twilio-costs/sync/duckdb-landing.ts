@@ -8,9 +8,10 @@
  * only when a sync opens a database.
  */
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import type { JsonObject } from '../protocol/messages';
+
 import { importOptionalPackage } from '../optional-package';
-import { DECIMAL_TYPE, quoteIdentifier, type Column, type ColumnType } from './columns';
+import type { JsonObject } from '../protocol/messages';
+import { type Column, type ColumnType, DECIMAL_TYPE, quoteIdentifier } from './columns';
 import { SyncError } from './errors';
 
 type DuckDbModule = typeof import('@duckdb/node-api');
@@ -40,7 +41,13 @@ export interface LandingTable {
 /** One record's values, as text in column order. */
 export type RowTexts = ReadonlyArray<string | null>;
 
-const loadDuckDb = (): Promise<DuckDbModule> => importOptionalPackage(() => import('@duckdb/node-api'), 'sync', '@duckdb/node-api', (message) => new SyncError(message));
+const loadDuckDb = (): Promise<DuckDbModule> =>
+  importOptionalPackage(
+    () => import('@duckdb/node-api'),
+    'sync',
+    '@duckdb/node-api',
+    (message) => new SyncError(message),
+  );
 
 const stagingName = (table: LandingTable): string => `_staging_${table.name}`;
 
@@ -92,19 +99,14 @@ export class DuckDbLanding {
     const preparing = `preparing table ${table.name}`;
     await this.sql(preparing, `CREATE TABLE IF NOT EXISTS ${target} (${definitions.join(', ')}${key})`);
     const existing = new Map(
-      (await this.rows(preparing, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1", [table.name])).map(([name, type]) => [
-        String(name),
-        String(type),
-      ]),
+      (await this.rows(preparing, "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1", [table.name])).map(([name, type]) => [String(name), String(type)]),
     );
     for (const column of table.columns) {
       const type = existing.get(column.name);
       if (type === undefined) {
         await this.sql(preparing, `ALTER TABLE ${target} ADD COLUMN ${quoteIdentifier(column.name)} ${column.type}`);
       } else if (type !== INFORMATION_SCHEMA_TYPES[column.type]) {
-        throw new SyncError(
-          `Table ${table.name} has column ${column.name} as ${type}, but the stream now declares ${column.type}. Drop the table and its row in ${STATE_TABLE} to sync it afresh.`,
-        );
+        throw new SyncError(`Table ${table.name} has column ${column.name} as ${type}, but the stream now declares ${column.type}. Drop the table and its row in ${STATE_TABLE} to sync it afresh.`);
       }
     }
     const stagingColumns = ['_seq BIGINT', ...table.columns.map((column) => `${quoteIdentifier(column.name)} VARCHAR`)];

@@ -69,6 +69,8 @@ export class SyncProgress {
     this.lastDraw = now;
     const through = this.through.get(this.current);
     const records = (this.records.get(this.current) ?? 0).toLocaleString('en-US');
-    this.terminal.write(`\r\x1b[K[${this.finishedStreams}/${this.streamCount} streams done] ${this.current}: ${records} records${through ? `, through ${through}` : ''}; ${this.traffic.requests.toLocaleString('en-US')} requests, ${this.traffic.retries.toLocaleString('en-US')} retries`);
+    this.terminal.write(
+      `\r\x1b[K[${this.finishedStreams}/${this.streamCount} streams done] ${this.current}: ${records} records${through ? `, through ${through}` : ''}; ${this.traffic.requests.toLocaleString('en-US')} requests, ${this.traffic.retries.toLocaleString('en-US')} retries`,
+    );
   }
 }

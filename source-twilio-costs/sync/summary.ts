@@ -1,4 +1,4 @@
-import { formatDecimal, parseDecimal, type Decimal } from '../money';
+import { type Decimal, formatDecimal, parseDecimal } from '../money';
 import type { JsonObject } from '../protocol/messages';
 
 /** The stream whose prices are the spend (they add up to the bill; usage_records repeats money per level). */

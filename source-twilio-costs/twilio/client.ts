@@ -1,10 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
-import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
-import { isRetried } from './error-policy';
+
 import { isJsonObject } from '../protocol/json';
-import { httpGet, type HttpAnswer, type HttpGet } from './http-get';
+import { isRetried } from './error-policy';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
+import { type HttpAnswer, type HttpGet, httpGet } from './http-get';
 import type { ConcurrencyLimiter } from './limiter';
-import { jsonTypeOf, withoutSubresourceUris, type TwilioList, type WireShape } from './wire';
+import { jsonTypeOf, type TwilioList, type WireShape, withoutSubresourceUris } from './wire';
 
 export interface TwilioCredentials {
   /** An Account SID (with its Auth Token) or an API key SID (with its secret). */

@@ -1,4 +1,4 @@
-import { ConfigError, SystemError, TransientError, type ConnectorError } from '../protocol/errors';
+import { ConfigError, type ConnectorError, SystemError, TransientError } from '../protocol/errors';
 import type { FailureType } from '../protocol/messages';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from './errors';
 
@@ -42,8 +42,7 @@ interface RuleMatch {
  * user reads then; one that leaves something out says in the log what and why.
  */
 export type TwilioErrorResolution =
-  | { action: 'retry' | 'fail'; failureType: FailureType; message(failure: TwilioFailure, context: FailureContext): string }
-  | { action: 'skip_account' | 'do_without'; message(failure: TwilioFailure): string };
+  { action: 'retry' | 'fail'; failureType: FailureType; message(failure: TwilioFailure, context: FailureContext): string } | { action: 'skip_account' | 'do_without'; message(failure: TwilioFailure): string };
 
 /** A resolution that may end a stream or a check. */
 type FailingResolution = Extract<TwilioErrorResolution, { action: 'retry' | 'fail' }>;
@@ -52,8 +51,7 @@ type FailingResolution = Extract<TwilioErrorResolution, { action: 'retry' | 'fai
 export type TwilioErrorRule = RuleMatch & TwilioErrorResolution;
 
 const RESUMES = 'The next sync resumes from the last saved state.';
-const CREDENTIAL_HINTS =
-  'Check the account SID and the API key SID and secret (or the Auth Token). Twilio also rejects a key from another region, a key created in a subaccount, and a suspended or closed account.';
+const CREDENTIAL_HINTS = 'Check the account SID and the API key SID and secret (or the Auth Token). Twilio also rejects a key from another region, a key created in a subaccount, and a suspended or closed account.';
 
 function status(failure: TwilioFailure): string {
   return failure instanceof TwilioApiError ? `HTTP ${failure.status}${failure.code === undefined ? '' : `, error ${failure.code}`}` : 'no answer';
@@ -79,7 +77,8 @@ export const TWILIO_ERROR_POLICY: readonly TwilioErrorRule[] = [
     answer: 429,
     action: 'retry',
     failureType: 'transient_error',
-    message: (failure, context) => `Twilio kept limiting the requests' rate after ${attempts(context)} (${failure.message}); other clients of the account share its limit, and a lower max_concurrency asks less. ${RESUMES}`,
+    message: (failure, context) =>
+      `Twilio kept limiting the requests' rate after ${attempts(context)} (${failure.message}); other clients of the account share its limit, and a lower max_concurrency asks less. ${RESUMES}`,
   },
   // Large usage pages are known to fail with 500 where smaller ones work: the client asks smaller.
   { answer: [500, 599], action: 'retry', failureType: 'transient_error', message: (failure, context) => `Twilio kept failing after ${attempts(context)} (${failure.message}). ${RESUMES}` },

@@ -1,6 +1,6 @@
-import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
+import { type Day, type DayRange, daysBetweenInclusive } from '../dates';
 import { MAX_PAGE_SIZE, type TwilioClient } from './client';
-import { ACCOUNT_SHAPE, ACCOUNTS_LIST, USAGE_RECORDS_LIST, type AccountWire, type UsageRecordWire } from './wire';
+import { ACCOUNT_SHAPE, ACCOUNTS_LIST, type AccountWire, USAGE_RECORDS_LIST, type UsageRecordWire } from './wire';
 
 export type { AccountWire, UsageRecordWire } from './wire';
 

@@ -1,4 +1,4 @@
-import { addDays, daysBetweenInclusive, type Day, type DayRange } from '../dates';
+import { addDays, type Day, type DayRange, daysBetweenInclusive } from '../dates';
 
 /**
  * Which categories were emitted non-zero on which days: per category a bitmask of days, bit i the

@@ -80,10 +80,7 @@ export interface ResidualWindow {
  * A consumer whose records are another's, each mapped: the same windows, reads, cursors and
  * recent categories, so the two streams always agree. `begin` yields the mapping for one read.
  */
-export function projectedConsumer<TFrom extends object, TTo extends object>(
-  source: UsageConsumer<TFrom>,
-  begin: (logger: Logger) => Promise<(record: TFrom) => TTo>,
-): UsageConsumer<TTo> {
+export function projectedConsumer<TFrom extends object, TTo extends object>(source: UsageConsumer<TFrom>, begin: (logger: Logger) => Promise<(record: TFrom) => TTo>): UsageConsumer<TTo> {
   return {
     use: source.use,
     readsRecentCategories: source.readsRecentCategories,

@@ -1,4 +1,4 @@
-import { addDays, maxDay, minDay, type Day, type DayRange } from '../dates';
+import { addDays, type Day, type DayRange, maxDay, minDay } from '../dates';
 import { CategoryDays } from './category-days';
 import type { ScopeCursor } from './usage-state';
 

@@ -1,5 +1,5 @@
 import type { Day, DayRange } from '../dates';
-import { DecimalFormatError, formatDecimal, parseDecimal, type Decimal } from '../money';
+import { type Decimal, DecimalFormatError, formatDecimal, parseDecimal } from '../money';
 import { SystemError } from '../protocol/errors';
 import type { UsageRecordWire } from '../twilio/resources';
 

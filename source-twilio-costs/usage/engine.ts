@@ -5,23 +5,23 @@
  * checkpoints in cursor order and row estimates. Nothing here knows what a record is.
  */
 import type { ResolvedConfig } from '../config';
-import type { PlacementMemory } from '../costs/placement-memory';
 import { lastCompleteDay } from '../config';
-import { daysBetweenInclusive, type Day, type DayRange } from '../dates';
+import type { PlacementMemory } from '../costs/placement-memory';
+import { type Day, type DayRange, daysBetweenInclusive } from '../dates';
 import type { Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { JsonObject } from '../protocol/messages';
 import type { StreamEvent, StreamReadContext } from '../protocol/stream';
 import { accountSkipReason, isSkippableAccountError } from '../twilio/error-policy';
-import type { ConsumerRun, RecordBatch, ResidualWindow, UsageConsumer } from './consumer';
 import type { CategoryDays } from './category-days';
+import type { ConsumerRun, RecordBatch, ResidualWindow, UsageConsumer } from './consumer';
 import { firstDayToRead, inputRecentDays, ScopeProgress, WindowSummary } from './cursors';
-import { amountOf, isNonZero, type DailyUsage } from './daily-usage';
+import { amountOf, type DailyUsage, isNonZero } from './daily-usage';
 import { mergeStreams } from './merge-streams';
 import { syncWindows } from './sync-windows';
 import type { UsageScope } from './usage-scope';
-import { inputCursorOf, parseUsageState, serializeUsageState, type ScopeCursor, type UsageStreamState } from './usage-state';
-import { widestUse, type RowUse } from './window-cache';
+import { inputCursorOf, parseUsageState, type ScopeCursor, serializeUsageState, type UsageStreamState } from './usage-state';
+import { type RowUse, widestUse } from './window-cache';
 import { describePlan, type UsageWindowReader } from './window-reader';
 
 /** What a window being read gives the loop: once its plan is known, the rows it expects (and the plan, for debug logs); then its records. */

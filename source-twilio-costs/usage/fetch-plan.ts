@@ -1,4 +1,4 @@
-import { addDays, daysBetweenInclusive, minDay, monthWindows, type DayRange } from '../dates';
+import { addDays, type DayRange, daysBetweenInclusive, minDay, monthWindows } from '../dates';
 
 /** Rows per page of Twilio's usage lists at the largest PageSize. */
 export const ROWS_PER_PAGE = 1000;

@@ -4,9 +4,9 @@
  * of those windows is. Everything else under usage/ is how these work.
  */
 export type { CategoryDays } from './category-days';
-export { amountOf, isNonZero, type DailyUsage, type DecimalText } from './daily-usage';
-export type { ForcedPlan } from './fetch-plan';
-export { projectedConsumer, type ConsumerRun, type RecordBatch, type ResidualWindow, type UsageConsumer, type WindowConsumer } from './consumer';
+export { type ConsumerRun, projectedConsumer, type RecordBatch, type ResidualWindow, type UsageConsumer, type WindowConsumer } from './consumer';
+export { amountOf, type DailyUsage, type DecimalText, isNonZero } from './daily-usage';
 export { UsageEngine } from './engine';
+export type { ForcedPlan } from './fetch-plan';
 export type { UsageScope } from './usage-scope';
 export { UsageWindowReader, type WindowPlan } from './window-reader';

@@ -1,4 +1,4 @@
-import { addDays, firstOfMonthBefore, minDay, type Day, type DayRange } from '../dates';
+import { addDays, type Day, type DayRange, firstOfMonthBefore, minDay } from '../dates';
 
 /**
  * Calendar months per sync window. A window costs one aggregate request plus, when sparse, one page
@@ -22,7 +22,7 @@ export function syncWindows(from: Day, to: Day, anchor: Day): DayRange[] {
   while (blockStart > from) blockStart = monthsLater(blockStart, -WINDOW_MONTHS);
   while (monthsLater(blockStart, WINDOW_MONTHS) <= from) blockStart = monthsLater(blockStart, WINDOW_MONTHS);
   const windows: DayRange[] = [];
-  for (let start = from; start <= to; ) {
+  for (let start = from; start <= to;) {
     const nextBlock = monthsLater(blockStart, WINDOW_MONTHS);
     windows.push({ from: start, to: minDay(addDays(nextBlock, -1), to) });
     start = nextBlock;

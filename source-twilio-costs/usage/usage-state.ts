@@ -1,5 +1,5 @@
 import { PlacementMemory, PlacementMemoryError } from '../costs/placement-memory';
-import { addDays, daysBetweenInclusive, isValidDay, type Day } from '../dates';
+import { addDays, type Day, daysBetweenInclusive, isValidDay } from '../dates';
 import { ConfigError } from '../protocol/errors';
 import { isJsonObject } from '../protocol/json';
 import type { JsonObject } from '../protocol/messages';
@@ -215,7 +215,7 @@ function maskOffsets(mask: bigint, first: number): number[] {
 /** Ascending offsets as runs: three or more consecutive ones as "first..last", the rest one by one. */
 function offsetsKey(offsets: readonly number[]): string {
   const parts: string[] = [];
-  for (let start = 0; start < offsets.length; ) {
+  for (let start = 0; start < offsets.length;) {
     let end = start;
     while (end + 1 < offsets.length && offsets[end + 1] === (offsets[end] as number) + 1) end += 1;
     if (end - start >= 2) parts.push(`${offsets[start]}..${offsets[end]}`);

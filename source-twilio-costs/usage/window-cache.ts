@@ -1,8 +1,9 @@
 import { mkdtempSync, openSync, read, rmdirSync, unlinkSync, write } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import type { DayRange } from '../dates';
-import { parseDailyUsage, type DailyUsage } from './daily-usage';
+import { type DailyUsage, parseDailyUsage } from './daily-usage';
 
 /**
  * What a consumer of usage windows uses of a window's rows, from least to most: its daily totals
@@ -213,9 +214,7 @@ export class FetchedWindowCache {
   /** The JSON value written as one segment. */
   async readSegment(segment: Segment): Promise<unknown> {
     const buffer = Buffer.alloc(segment.length);
-    await new Promise<void>((resolve, reject) =>
-      read(this.file(), buffer, 0, segment.length, segment.offset, (error) => (error ? reject(error) : resolve())),
-    );
+    await new Promise<void>((resolve, reject) => read(this.file(), buffer, 0, segment.length, segment.offset, (error) => (error ? reject(error) : resolve())));
     return JSON.parse(buffer.toString('utf8')) as unknown;
   }
 

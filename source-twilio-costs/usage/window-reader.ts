@@ -1,17 +1,17 @@
 import type { Hierarchy } from '../costs/hierarchy';
-import { placeWindow, type PlacedWindow } from '../costs/reconcile';
+import { type PlacedWindow, placeWindow } from '../costs/reconcile';
 import { WindowPrices } from '../costs/window-prices';
-import { addDays, daysBetweenInclusive, eachDay, monthWindows, type Day, type DayRange } from '../dates';
+import { addDays, type Day, type DayRange, daysBetweenInclusive, eachDay, monthWindows } from '../dates';
 import { SystemError } from '../protocol/errors';
 import type { TwilioClient } from '../twilio/client';
 import { dailyUsage, dailyUsageRequest, rangeUsage, TOTAL_PRICE_CATEGORY, type UsageRecordWire } from '../twilio/resources';
 import { USAGE_RECORDS_LIST } from '../twilio/wire';
-import { amountOf, hasAmount, isWithin, parseDailyUsage, type DailyUsage } from './daily-usage';
-import { plannedRequests, planWindow, ROWS_PER_PAGE, splitRange, type FetchPlanKind, type ForcedPlan } from './fetch-plan';
+import { amountOf, type DailyUsage, hasAmount, isWithin, parseDailyUsage } from './daily-usage';
+import { type FetchPlanKind, type ForcedPlan, plannedRequests, planWindow, ROWS_PER_PAGE, splitRange } from './fetch-plan';
 import { mergeStreams } from './merge-streams';
 import type { UsageScope } from './usage-scope';
-import { decodeRow, FetchedWindowCache, rowsByCategory, type CachedWindow, type RowUse, type Segment } from './window-cache';
 import { WeightedSemaphore } from './weighted-semaphore';
+import { type CachedWindow, decodeRow, FetchedWindowCache, rowsByCategory, type RowUse, type Segment } from './window-cache';
 
 /** How a window is read, and the categories its aggregate showed. */
 export interface WindowPlan {
@@ -111,7 +111,6 @@ interface ListingPage {
   /** Rows of another account than the one asked for. */
   foreign: number;
 }
-
 
 /**
  * Reads scope-windows of daily usage with as few requests as the data allows. One aggregate request

@@ -1,10 +1,11 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+
 import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
-import { breakingChangeAllowed, catalogBreakingChanges, specBreakingChanges, type CatalogStream } from './backward-compat';
-import { AcceptanceConnector, configAt, firstTest, loadAcceptanceConfig, readJson, type JsonObject } from './harness';
+import { breakingChangeAllowed, catalogBreakingChanges, type CatalogStream, specBreakingChanges } from './backward-compat';
+import { AcceptanceConnector, configAt, firstTest, type JsonObject, loadAcceptanceConfig, readJson } from './harness';
 
 const RELEASED = 'integration_tests/released';
 const released = {

@@ -1,23 +1,25 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { canonicalJson } from '../helpers/canonical-json';
 import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
-import { expectWellFormedRead, ofType, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, ofType, statesOf, traceErrors } from '../helpers/protocol';
 import {
   AcceptanceConnector,
   catalogFromDiscovery,
   configAt,
+  type ConfiguredCatalog,
+  type DiscoveredStream,
   firstTest,
+  type JsonObject,
   loadAcceptanceConfig,
   recordMessages,
   ROOT,
   streamNames,
   volatileFields,
   withoutFields,
-  type ConfiguredCatalog,
-  type DiscoveredStream,
-  type JsonObject,
 } from './harness';
 import { primaryKeyOf, recordProblems, recordValidator } from './record-schema';
 
@@ -101,9 +103,7 @@ describe('acceptance (CAT TestBasicRead): a read of every discovered stream', fu
   it('validate_schema: every record is valid against its stream schema (strict integers, date and date-time formats, no undeclared field)', () => {
     for (const { stream } of catalog.streams) {
       const validate = recordValidator(stream.json_schema);
-      const problems = recordMessages(read.messages, stream.name).flatMap((message) =>
-        recordProblems(message.record.data as JsonObject, stream.json_schema, validate).map((problem) => `${stream.name} ${problem}`),
-      );
+      const problems = recordMessages(read.messages, stream.name).flatMap((message) => recordProblems(message.record.data as JsonObject, stream.json_schema, validate).map((problem) => `${stream.name} ${problem}`));
       expect(problems.slice(0, 10)).to.deep.equal([]);
     }
   });
@@ -113,7 +113,11 @@ describe('acceptance (CAT TestBasicRead): a read of every discovered stream', fu
       for (const message of recordMessages(read.messages, stream.name)) {
         const key = primaryKeyOf(message.record.data as JsonObject, stream.source_defined_primary_key ?? []);
         for (const value of key) expect(typeof value === 'object' && value !== null, `${stream.name} key part ${JSON.stringify(value)}`).to.equal(false);
-        if (key.length > 0) expect(key.every((value) => value === null || value === undefined), `${stream.name} key all null`).to.equal(false);
+        if (key.length > 0)
+          expect(
+            key.every((value) => value === null || value === undefined),
+            `${stream.name} key all null`,
+          ).to.equal(false);
       }
     }
   });

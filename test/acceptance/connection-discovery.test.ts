@@ -1,8 +1,9 @@
 import Ajv from 'ajv';
 import { expect } from 'chai';
+
 import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
-import { AcceptanceConnector, configAt, firstTest, loadAcceptanceConfig, type DiscoveredStream, type JsonObject } from './harness';
+import { AcceptanceConnector, configAt, type DiscoveredStream, firstTest, type JsonObject, loadAcceptanceConfig } from './harness';
 import { additionalPropertiesTrue } from './spec-lint';
 
 const acceptance = loadAcceptanceConfig();
@@ -71,7 +72,10 @@ describe('acceptance (CAT TestDiscovery): discover', function () {
     for (const stream of streams.filter((candidate) => candidate.default_cursor_field)) {
       const node = fieldSchema(stream.json_schema, stream.default_cursor_field as string[]);
       expect(node, `${stream.name} cursor ${String(stream.default_cursor_field)}`).to.not.equal(undefined);
-      expect(typesOf(node).some((type) => type === 'object' || type === 'array'), `${stream.name} cursor is scalar`).to.equal(false);
+      expect(
+        typesOf(node).some((type) => type === 'object' || type === 'array'),
+        `${stream.name} cursor is scalar`,
+      ).to.equal(false);
     }
   });
 
@@ -80,7 +84,10 @@ describe('acceptance (CAT TestDiscovery): discover', function () {
       for (const path of stream.source_defined_primary_key ?? []) {
         const node = fieldSchema(stream.json_schema, path);
         expect(node, `${stream.name} key ${path.join('.')}`).to.not.equal(undefined);
-        expect(typesOf(node).some((type) => type === 'object' || type === 'array'), `${stream.name} key ${path.join('.')} is scalar`).to.equal(false);
+        expect(
+          typesOf(node).some((type) => type === 'object' || type === 'array'),
+          `${stream.name} key ${path.join('.')} is scalar`,
+        ).to.equal(false);
       }
     }
   });

@@ -1,8 +1,10 @@
-import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { firstTest, loadAcceptanceConfig, ROOT } from './harness';
 

@@ -1,12 +1,14 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'yaml';
+
 import { VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
 import { ACCEPTANCE_CONFIG_SCHEMA } from './acceptance-config-schema';
-import { ACCEPTANCE_CONFIG_PATH, loadAcceptanceConfig, readJson, ROOT, SECRETS_CONFIG_PATH, SIMULATOR_CONFIG_PATH, type JsonObject } from './harness';
+import { ACCEPTANCE_CONFIG_PATH, type JsonObject, loadAcceptanceConfig, readJson, ROOT, SECRETS_CONFIG_PATH, SIMULATOR_CONFIG_PATH } from './harness';
 
 const REQUIRED_SECTIONS = ['spec', 'connection', 'discovery', 'basic_read', 'full_refresh', 'incremental'];
 

@@ -1,20 +1,21 @@
 import { expect } from 'chai';
+
 import { canonicalJson } from '../helpers/canonical-json';
 import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { traceErrors } from '../helpers/protocol';
 import {
   AcceptanceConnector,
   configAt,
+  type ConfiguredCatalog,
   configuredCatalogFromFile,
+  type DiscoveredStream,
   firstTest,
+  type JsonObject,
   loadAcceptanceConfig,
   recordMessages,
   restrictToMode,
   streamNames,
   withoutFields,
-  type ConfiguredCatalog,
-  type DiscoveredStream,
-  type JsonObject,
 } from './harness';
 import { primaryKeyOf } from './record-schema';
 

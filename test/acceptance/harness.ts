@@ -3,17 +3,19 @@
  * (CAT) run its image (config, catalog and state as files, stdout parsed as protocol messages)
  * against the local Twilio simulator, driven by acceptance-test-config.yml.
  */
-import Ajv from 'ajv';
-import { expect } from 'chai';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import Ajv from 'ajv';
+import { expect } from 'chai';
 import { parse } from 'yaml';
+
 import { sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { canonicalJson } from '../helpers/canonical-json';
+import { type CliResult, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame, planDependentRecordCount } from '../helpers/plan-parity';
-import { ofType, type Message } from '../helpers/protocol';
+import { type Message, ofType } from '../helpers/protocol';
 import { ACCEPTANCE_CONFIG_SCHEMA } from './acceptance-config-schema';
 
 export const ROOT = path.resolve(__dirname, '../..');
@@ -322,11 +324,7 @@ export class AcceptanceConnector {
 
 /** Records, states and stream statuses of a read name only configured streams, with the same namespace. */
 export function expectOnlyConfiguredStreams(messages: readonly Message[], catalog: unknown): void {
-  const configured = new Set(
-    ((catalog as { streams?: Array<{ stream?: { name?: string; namespace?: string } }> }).streams ?? []).map(
-      (entry) => `${entry.stream?.namespace ?? ''}/${entry.stream?.name ?? ''}`,
-    ),
-  );
+  const configured = new Set(((catalog as { streams?: Array<{ stream?: { name?: string; namespace?: string } }> }).streams ?? []).map((entry) => `${entry.stream?.namespace ?? ''}/${entry.stream?.name ?? ''}`));
   for (const message of messages) {
     let key: string | undefined;
     if (message.type === 'RECORD') key = `${message.record.namespace ?? ''}/${message.record.stream}`;
@@ -339,8 +337,7 @@ export function expectOnlyConfiguredStreams(messages: readonly Message[], catalo
   }
 }
 
-export const recordMessages = (messages: readonly Message[], stream?: string): Message[] =>
-  ofType([...messages], 'RECORD').filter((message) => stream === undefined || message.record.stream === stream);
+export const recordMessages = (messages: readonly Message[], stream?: string): Message[] => ofType([...messages], 'RECORD').filter((message) => stream === undefined || message.record.stream === stream);
 
 export function hasSecretsConfig(): boolean {
   return existsSync(path.join(ROOT, SECRETS_CONFIG_PATH));

@@ -1,26 +1,27 @@
 import { expect } from 'chai';
+
 import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
-import { ofType, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { type Message, ofType, statesOf, traceErrors } from '../helpers/protocol';
 import {
   AcceptanceConnector,
   configAt,
+  type ConfiguredCatalog,
   configuredCatalogFromFile,
+  type DiscoveredStream,
   firstTest,
+  type JsonObject,
   latestStateInput,
   loadAcceptanceConfig,
   readJson,
   recordMessages,
   restrictToMode,
   sameMultiset,
+  type StateInput,
   streamNames,
   volatileFields,
   withoutFields,
-  type ConfiguredCatalog,
-  type DiscoveredStream,
-  type JsonObject,
-  type StateInput,
 } from './harness';
-import { selectCheckpoints, type CountedState } from './sequential-slices';
+import { type CountedState, selectCheckpoints } from './sequential-slices';
 
 const acceptance = loadAcceptanceConfig();
 const incremental = firstTest(acceptance.acceptance_tests.incremental);

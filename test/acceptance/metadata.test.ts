@@ -1,11 +1,13 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parse } from 'yaml';
-import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY } from '../../source-twilio-costs/twilio/client';
+
 import { DEFAULT_TWILIO_API_BASE_URL } from '../../source-twilio-costs/twilio/base-url';
+import { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_RETRY_POLICY } from '../../source-twilio-costs/twilio/client';
 import { readJson, ROOT } from './harness';
 
 /**

@@ -5,6 +5,7 @@
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+
 import type { JsonObject } from './harness';
 
 /** CAT's date-time shape; it then asks pendulum to parse the value, here Date.parse. */

@@ -1,9 +1,9 @@
 import { expect } from 'chai';
-import { sampleCheckpoints, selectCheckpoints, uniqueCountedStates, type CountedState } from './sequential-slices';
+
+import { type CountedState, sampleCheckpoints, selectCheckpoints, uniqueCountedStates } from './sequential-slices';
 
 /** States named by their stream_state, with their record counts. */
-const states = (...entries: Array<[string, number]>): Array<CountedState<string>> =>
-  entries.map(([name, recordCount], index) => ({ message: `${name}#${index}`, streamState: { cursor: name }, recordCount }));
+const states = (...entries: Array<[string, number]>): Array<CountedState<string>> => entries.map(([name, recordCount], index) => ({ message: `${name}#${index}`, streamState: { cursor: name }, recordCount }));
 
 describe('acceptance: CAT’s checkpoint selection for test_read_sequential_slices', () => {
   it('merges identical consecutive states, drops zero counts and expects the records after each', () => {
@@ -14,7 +14,10 @@ describe('acceptance: CAT’s checkpoint selection for test_read_sequential_slic
       { message: 'd#4', expectedRecords: 1 },
       { message: 'e#5', expectedRecords: 0 },
     ]);
-    expect(sampleCheckpoints(unique).map((state) => state.message), 'never the first nor the last').to.deep.equal(['c#3', 'd#4']);
+    expect(
+      sampleCheckpoints(unique).map((state) => state.message),
+      'never the first nor the last',
+    ).to.deep.equal(['c#3', 'd#4']);
   });
 
   it('keeps CAT’s quirk: a run of identical states that reaches the end leaves out the last count', () => {

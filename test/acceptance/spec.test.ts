@@ -1,10 +1,11 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+
 import { CLI_TEST_TIMEOUT_MS } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
-import { AcceptanceConnector, firstTest, hasSecretsConfig, loadAcceptanceConfig, readJson, SECRETS_CONFIG_PATH, SIMULATOR_CONFIG_PATH, type JsonObject } from './harness';
-import { SPEC_RULES, type Spec } from './spec-lint';
+import { AcceptanceConnector, firstTest, hasSecretsConfig, type JsonObject, loadAcceptanceConfig, readJson, SECRETS_CONFIG_PATH, SIMULATOR_CONFIG_PATH } from './harness';
+import { type Spec, SPEC_RULES } from './spec-lint';
 
 const acceptance = loadAcceptanceConfig();
 const specTest = firstTest(acceptance.acceptance_tests.spec);

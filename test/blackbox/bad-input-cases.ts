@@ -7,11 +7,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
 import type { Dataset } from '../../tools/simulator/dataset';
 import type { FaultRule } from '../../tools/simulator/faults';
 import { startSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { type CliResult, runCli } from '../helpers/cli';
 import { usageCatalog } from './read-checks';
 
 /** Distinctive secrets for configs whose credentials never reach Twilio, or are wrong. */
@@ -262,7 +263,9 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'the credentials are far too long (a 1 MB Auth Token)',
     command: 'check',
     input: (valid) => withCredentials(valid, { auth_type: 'auth_token', auth_token: BAD_INPUT_SECRETS.authToken.repeat(32 * 1024) }),
-    answer: failed(/^Twilio refused the request's headers as too large \(HTTP 431\) on \/2010-04-01\/Accounts\.json: the credentials are far longer than Twilio's, whose Auth Tokens and API key secrets are 32 characters\. Check credentials\.auth_token or credentials\.api_key_secret\.$/),
+    answer: failed(
+      /^Twilio refused the request's headers as too large \(HTTP 431\) on \/2010-04-01\/Accounts\.json: the credentials are far longer than Twilio's, whose Auth Tokens and API key secrets are 32 characters\. Check credentials\.auth_token or credentials\.api_key_secret\.$/,
+    ),
     exitCode: 0,
   },
   {
@@ -276,14 +279,18 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     problem: 'account_sid names no account the credentials can see (HTTP 404)',
     command: 'check',
     input: (valid) => withConfig(valid, { account_sid: `AC${'0'.repeat(31)}9` }),
-    answer: failed(/^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/2010-04-01\/Accounts\/AC0{31}9\/Usage\/Records\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set/),
+    answer: failed(
+      /^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/2010-04-01\/Accounts\/AC0{31}9\/Usage\/Records\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set/,
+    ),
     exitCode: 0,
   },
   {
     problem: 'TWILIO_API_BASE_URL has a path prefix that answers 404',
     command: 'check',
     input: (valid) => ({ config: json({ ...valid.config, credentials: { auth_type: 'auth_token', auth_token: valid.dataset.accounts[0]?.authToken } }), env: { TWILIO_API_BASE_URL: '{simulator}/not-twilio' } }),
-    answer: failed(/^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/not-twilio\/2010-04-01\/Accounts\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set \(its path prefix must lead to Twilio's API\)\.$/),
+    answer: failed(
+      /^Twilio at 127\.0\.0\.1:\d+ answered HTTP 404, error 20404 for \/not-twilio\/2010-04-01\/Accounts\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL if it is set \(its path prefix must lead to Twilio's API\)\.$/,
+    ),
     exitCode: 0,
   },
   {
@@ -399,7 +406,10 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
       catalog: json(usageCatalog(['usage_records'])),
       state: json([streamState('usage_records', { accounts: { [valid.mainSid]: { start_date: 'last tuesday' } } })]),
     }),
-    answer: configError(/^Stream usage_records failed: The state of stream usage_records is not one this source wrote: the cursor of "AC[0-9a-f]{32}" is not \{"start_date": "YYYY-MM-DD"\}\. Reset the stream or send its last state\.$/, 'usage_records'),
+    answer: configError(
+      /^Stream usage_records failed: The state of stream usage_records is not one this source wrote: the cursor of "AC[0-9a-f]{32}" is not \{"start_date": "YYYY-MM-DD"\}\. Reset the stream or send its last state\.$/,
+      'usage_records',
+    ),
     exitCode: 1,
   },
   { problem: 'an unknown command', command: 'fetch', input: () => ({ args: ['fetch'] }), answer: configError(/^Unknown command "fetch"\. usage: /), exitCode: 1 },

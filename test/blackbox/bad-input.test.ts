@@ -1,11 +1,13 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { generateDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, type CliResult } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
-import { BAD_INPUT_CASES, runBadInputCase, validInput, type BadInputCase } from './bad-input-cases';
+import { BAD_INPUT_CASES, type BadInputCase, runBadInputCase, validInput } from './bad-input-cases';
 import { runLimited } from './fault-scenarios';
 import { expectNoStackTraceOutsideStackTraceFields } from './read-checks';
 import { expectHttpErrorsNameOnlyMethodPathStatusAndCode, expectNoSecret } from './secret-checks';
@@ -37,7 +39,10 @@ describe('black box: bad input', function () {
   let results: Array<Promise<CliResult>> | undefined;
   const resultOf = (index: number): Promise<CliResult> => {
     const valid = validInput(simulator.dataset);
-    results ??= runLimited(4, BAD_INPUT_CASES.map((badCase) => () => runBadInputCase(badCase, valid, simulator.baseUrl)));
+    results ??= runLimited(
+      4,
+      BAD_INPUT_CASES.map((badCase) => () => runBadInputCase(badCase, valid, simulator.baseUrl)),
+    );
     return results[index] as Promise<CliResult>;
   };
   before(async () => {
@@ -58,8 +63,13 @@ describe('black box: bad input', function () {
       expectAnswer(badCase, result);
       expect(result.exitCode).to.equal(badCase.exitCode);
       if (badCase.warning) {
-        const warnings = ofType(result.messages, 'LOG').filter((message) => message.log.level === 'WARN').map((message) => String(message.log.message));
-        expect(warnings.some((warning) => badCase.warning?.test(warning)), `a WARN matching ${String(badCase.warning)} in ${JSON.stringify(warnings)}`).to.equal(true);
+        const warnings = ofType(result.messages, 'LOG')
+          .filter((message) => message.log.level === 'WARN')
+          .map((message) => String(message.log.message));
+        expect(
+          warnings.some((warning) => badCase.warning?.test(warning)),
+          `a WARN matching ${String(badCase.warning)} in ${JSON.stringify(warnings)}`,
+        ).to.equal(true);
       }
       expect(result.stderr).to.equal('');
       expectNoStackTraceOutsideStackTraceFields(result.messages, result.stderr);
@@ -83,7 +93,10 @@ describe('black box: bad input', function () {
     const section = /\n## Errors and troubleshooting\n([\s\S]*?)(?:\n## |$)/.exec(readme)?.[1] ?? '';
     const rows = section.split('\n').filter((line) => line.startsWith('| '));
     for (const badCase of BAD_INPUT_CASES) {
-      expect(rows.some((row) => row.startsWith(`| ${badCase.problem} |`)), `a README row for "${badCase.problem}"`).to.equal(true);
+      expect(
+        rows.some((row) => row.startsWith(`| ${badCase.problem} |`)),
+        `a README row for "${badCase.problem}"`,
+      ).to.equal(true);
     }
   });
 });

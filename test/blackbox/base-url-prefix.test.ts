@@ -1,8 +1,10 @@
-import { expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { expect } from 'chai';
+
 import { generateDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { recordsOf, traceErrors } from '../helpers/protocol';
@@ -67,7 +69,10 @@ describe('black box: TWILIO_API_BASE_URL with a path prefix', function () {
     expect(recordsOf(result.messages, 'usage_records').length).to.be.greaterThan(0);
     expect(proxy.paths.length).to.be.greaterThan(0);
     for (const requested of proxy.paths) expect(requested, 'a request outside the prefix').to.match(new RegExp(`^${PREFIX}/2010-04-01/`));
-    expect(proxy.paths.some((requested) => requested.includes('PageToken=')), 'a next page was followed').to.equal(true);
+    expect(
+      proxy.paths.some((requested) => requested.includes('PageToken=')),
+      'a next page was followed',
+    ).to.equal(true);
     // The prefix changes where requests go, not what they answer: planner.test.ts compares the plans
     // on reads straight to the simulator.
     if (COMPARE_EVERY_READ) await expectEveryPlanReadsTheSame(result.messages, input, 'dense');

@@ -2,14 +2,16 @@
  * What real Airbyte clients send, beyond what the platform itself does: PyAirbyte's default read
  * asks incremental of every stream (see the reference notes on Airbyte clients).
  */
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { canonicalJson } from '../helpers/canonical-json';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
-import { expectWellFormedRead, ofType, recordsOf, traceErrors, type Message } from '../helpers/protocol';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
+import { expectWellFormedRead, type Message, ofType, recordsOf, traceErrors } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const config = JSON.parse(readFileSync(path.join(root, 'integration_tests/simulator_config.json'), 'utf8')) as unknown;
@@ -60,8 +62,7 @@ describe('black box: the catalogs real clients send', function () {
     let pyAirbyte: CliResult;
     let platform: CliResult;
     before(async () => {
-      const read = (catalog: unknown): Promise<CliResult> =>
-        runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], { env, files: { 'config.json': config, 'catalog.json': catalog } });
+      const read = (catalog: unknown): Promise<CliResult> => runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], { env, files: { 'config.json': config, 'catalog.json': catalog } });
       [pyAirbyte, platform] = await Promise.all([read(pyAirbyteCatalog(discovered)), read(platformCatalog)]);
     });
 

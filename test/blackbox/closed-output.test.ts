@@ -1,8 +1,10 @@
-import { expect } from 'chai';
 import { spawn } from 'node:child_process';
+
+import { expect } from 'chai';
+
 import { generateDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_PATH, CLI_TEST_TIMEOUT_MS, removeFiles, runCli, writeFiles, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, type CliResult, removeFiles, runCli, writeFiles } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
 

@@ -1,13 +1,10 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  SAMPLE_MAIN_ACCOUNT_SID,
-  SAMPLE_MAIN_AUTH_TOKEN,
-  SAMPLE_STANDARD_API_KEY,
-  sampleDataset,
-} from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+
+import { expect } from 'chai';
+
+import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { ofType, traceErrors } from '../helpers/protocol';
 
@@ -57,7 +54,12 @@ describe('black box: spec, check, discover and bad input', function () {
     ['a wrong secret', { ...apiKeyConfig, credentials: { ...apiKeyConfig.credentials, api_key_secret: 'wrong-secret-value' } }, undefined, /rejected the credentials \(HTTP 401, error 20003\)/],
     ['a malformed account SID', { ...apiKeyConfig, account_sid: 'AC123' }, undefined, /account_sid is malformed/],
     ['a non-loopback http URL', apiKeyConfig, { TWILIO_API_BASE_URL: 'http://example.com' }, /not a loopback host/],
-    ['an unreachable host', apiKeyConfig, { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' }, /^Twilio at 127\.0\.0\.1:9 gave no usable answer after 2 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records\.json failed: connection error(?: [A-Z]+)?\)\./],
+    [
+      'an unreachable host',
+      apiKeyConfig,
+      { TWILIO_API_BASE_URL: 'http://127.0.0.1:9' },
+      /^Twilio at 127\.0\.0\.1:9 gave no usable answer after 2 attempts \(GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records\.json failed: connection error(?: [A-Z]+)?\)\./,
+    ],
   ];
   for (const [what, config, envOverride, message] of failures) {
     it(`check reports FAILED with exit 0 for ${what}`, async () => {

@@ -1,11 +1,13 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'chai';
+
 import { SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { expectWellFormedRead, recordsOf, traceErrors } from '../helpers/protocol';
 import { daysOf, exact, OVERLAP_CATEGORIES } from '../helpers/simulator-truth';
@@ -35,7 +37,11 @@ describe('black box: rows priced in another currency than the account', function
     const nodes = dataset.truthNodes();
     // A product that is a pure rollup (its price is its children's) with a priced child below a priced child: something to deduplicate.
     const product = nodes.find(
-      (node) => node.parent === 'totalprice' && !node.hasOwnUsage && node.children.some((child) => (nodes.find((candidate) => candidate.category === child)?.children.length ?? 0) > 0) && daysOf(START, END).every((day) => (dataset.scopeUsage(main, true, isoDateToDay(day), isoDateToDay(day)).get(node.category)?.price ?? 0n) > 0n),
+      (node) =>
+        node.parent === 'totalprice' &&
+        !node.hasOwnUsage &&
+        node.children.some((child) => (nodes.find((candidate) => candidate.category === child)?.children.length ?? 0) > 0) &&
+        daysOf(START, END).every((day) => (dataset.scopeUsage(main, true, isoDateToDay(day), isoDateToDay(day)).get(node.category)?.price ?? 0n) > 0n),
     );
     expect(product, 'a product priced every day').to.not.equal(undefined);
     dataset.billInCurrency(product?.category as string, 'eur');
@@ -52,7 +58,9 @@ describe('black box: rows priced in another currency than the account', function
     // The EUR leaves Twilio sent: priced EUR rows under which no other priced EUR row sits (overlaps aside: their money is inside another's).
     const eurRaw = raw.filter((row) => row.price_unit === 'EUR' && row.price !== 0 && !OVERLAP_CATEGORIES.has(String(row.category).toLowerCase()));
     const eurParents = new Set(eurRaw.map((row) => `${String(row.start_date)}|${String(parentOf.get(String(row.category).toLowerCase()))}`));
-    const expectedEur = eurRaw.filter((row) => !eurParents.has(`${String(row.start_date)}|${String(row.category).toLowerCase()}`)).map((row) => `${String(row.start_date)}|${String(row.category).toLowerCase()}|${exact(row.price)}`);
+    const expectedEur = eurRaw
+      .filter((row) => !eurParents.has(`${String(row.start_date)}|${String(row.category).toLowerCase()}`))
+      .map((row) => `${String(row.start_date)}|${String(row.category).toLowerCase()}|${exact(row.price)}`);
     expect(expectedEur.length).to.be.greaterThan(daysOf(START, END).length);
     const eurCosts = costs.filter((row) => row.price_unit === 'EUR').map((row) => `${String(row.start_date)}|${String(row.category)}|${exact(row.price)}`);
     for (const row of costs) readSpend.set(String(row.price_unit), (readSpend.get(String(row.price_unit)) ?? 0n) + exact(row.price));
@@ -84,7 +92,10 @@ describe('black box: rows priced in another currency than the account', function
       const configPath = path.join(dir, 'config.json');
       const databasePath = path.join(dir, 'costs.duckdb');
       const main = simulator?.dataset.mainAccountSid as string;
-      writeFileSync(configPath, JSON.stringify({ account_sid: main, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret }, start_date: START, end_date: END }));
+      writeFileSync(
+        configPath,
+        JSON.stringify({ account_sid: main, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret }, start_date: START, end_date: END }),
+      );
       const result = await runCli(['sync', '--config', configPath, '--duckdb', databasePath, '--streams', 'usage_costs'], { env: { TWILIO_API_BASE_URL: simulator?.baseUrl as string } });
       expect(result.exitCode, result.stderr).to.equal(0);
       const instance = await DuckDBInstance.create(databasePath);
@@ -96,7 +107,9 @@ describe('black box: rows priced in another currency than the account', function
         connection.closeSync();
         instance.closeSync();
       }
-      expect(result.stderr).to.match(/ EUR\b/).and.to.match(/ USD\b/);
+      expect(result.stderr)
+        .to.match(/ EUR\b/)
+        .and.to.match(/ USD\b/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,12 +1,14 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'chai';
+
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { runCli } from '../helpers/cli';
-import { recordsOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
+import { type Message, recordsOf, streamStatuses, traceErrors } from '../helpers/protocol';
 
 const config = {
   account_sid: SAMPLE_MAIN_ACCOUNT_SID,
@@ -71,14 +73,7 @@ describe('black box: usage_categories reports on the usage_costs read of the sam
   it('is read after usage_costs even when the catalog lists it first, and names every category usage_costs placed', async () => {
     const { exitCode, messages } = await read(['usage_categories', 'usage_costs']);
     expect(exitCode).to.equal(0);
-    expect(statusLines(messages)).to.deep.equal([
-      'usage_costs STARTED',
-      'usage_costs RUNNING',
-      'usage_costs COMPLETE',
-      'usage_categories STARTED',
-      'usage_categories RUNNING',
-      'usage_categories COMPLETE',
-    ]);
+    expect(statusLines(messages)).to.deep.equal(['usage_costs STARTED', 'usage_costs RUNNING', 'usage_costs COMPLETE', 'usage_categories STARTED', 'usage_categories RUNNING', 'usage_categories COMPLETE']);
     const categories = new Map(recordsOf(messages, 'usage_categories').map((record) => [String(record.category), `${String(record.parent_category)} ${String(record.placement)}`]));
     // Where every usage_costs row of a category has the same parent and placement, usage_categories says so too.
     const used = new Map<string, Set<string>>();

@@ -3,10 +3,10 @@
  * scan its output for secrets.
  */
 import type { FailureType } from '../../source-twilio-costs/protocol/messages';
-import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
+import { type Dataset, generateDataset } from '../../tools/simulator/dataset';
 import type { FaultRule } from '../../tools/simulator/faults';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { configFor, usageCatalog, type AuthMode, type UsageSetup } from './read-checks';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { type AuthMode, configFor, usageCatalog, type UsageSetup } from './read-checks';
 import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';
 
 /**
@@ -116,9 +116,7 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
   {
     name: 'usage listings that keep answering 500 once a first state is out, echoing the request and its Authorization header',
     mode: 'auth_token',
-    faults: (progress) => [
-      { fault: { kind: 'twilio-error', status: 500, echoRequest: true }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) },
-    ],
+    faults: (progress) => [{ fault: { kind: 'twilio-error', status: 500, echoRequest: true }, when: (request) => progress.statesWithCursors > 0 && isUsageListing(request.path) }],
     outcome: {
       complete: false,
       failureType: 'transient_error',
@@ -143,7 +141,8 @@ export const FAULT_SCENARIOS: readonly FaultScenario[] = [
     outcome: {
       complete: false,
       failureType: 'system_error',
-      message: /^Stream usage_\w+ failed: Twilio's paging did not end: \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json named a next page after \d+ pages, more than a listing of at most \d+ rows takes\. The sync stopped rather than page forever\.$/,
+      message:
+        /^Stream usage_\w+ failed: Twilio's paging did not end: \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json named a next page after \d+ pages, more than a listing of at most \d+ rows takes\. The sync stopped rather than page forever\.$/,
     },
   },
   {

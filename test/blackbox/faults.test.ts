@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { generateDataset, type Dataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+
+import { type Dataset, generateDataset } from '../../tools/simulator/dataset';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
-import { expectWellFormedRead, recordsOf, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
-import { FAULT_SCENARIOS, runFaultScenario, runLimited, SCENARIO_ENV, type FaultScenario, type ScenarioRun } from './fault-scenarios';
+import { expectWellFormedRead, type Message, recordsOf, statesOf, streamStatuses, traceErrors } from '../helpers/protocol';
+import { FAULT_SCENARIOS, type FaultScenario, runFaultScenario, runLimited, SCENARIO_ENV, type ScenarioRun } from './fault-scenarios';
 import {
   allRows,
   committedRows,
@@ -14,8 +15,8 @@ import {
   expectNoStateMovesBackwards,
   expectUsageEqualsDataset,
   lastStates,
-  usageCatalog,
   USAGE_STREAMS,
+  usageCatalog,
 } from './read-checks';
 import { expectHttpErrorsNameOnlyMethodPathStatusAndCode, expectNoSecret } from './secret-checks';
 
@@ -132,7 +133,11 @@ function describeScenario(scenario: FaultScenario, started: () => Promise<Scenar
     it('prints only protocol messages, and stack traces only in stack_trace fields', () => {
       expect(run.result.stderr).to.equal('');
       expectNoStackTraceOutsideStackTraceFields(run.result.messages, run.result.stderr);
-      if (scenario.faults({ statesWithCursors: 0 }).length > 0) expect(run.simulator.requests.some((request) => request.fault !== undefined), 'the fault was injected').to.equal(true);
+      if (scenario.faults({ statesWithCursors: 0 }).length > 0)
+        expect(
+          run.simulator.requests.some((request) => request.fault !== undefined),
+          'the fault was injected',
+        ).to.equal(true);
     });
 
     it('no secret in stdout or stderr, DEBUG logs included; HTTP errors name method, path, status and code only', () => {
@@ -190,7 +195,10 @@ describe('black box: faults', function () {
   this.timeout(CLI_TEST_TIMEOUT_MS);
   let runs: Array<Promise<ScenarioRun>> | undefined;
   const started = (index: number) => (): Promise<ScenarioRun> => {
-    runs ??= runLimited(4, FAULT_SCENARIOS.map((scenario, at) => () => runFaultScenario(scenario, 6100 + at)));
+    runs ??= runLimited(
+      4,
+      FAULT_SCENARIOS.map((scenario, at) => () => runFaultScenario(scenario, 6100 + at)),
+    );
     return runs[index] as Promise<ScenarioRun>;
   };
   it('has evidence and plan comparisons only for scenarios that exist and complete', () => {
@@ -217,8 +225,7 @@ describe('simulator: deterministic faults and page tokens that name a position f
     const response = await fetch(`${simulator.baseUrl}${uri}`, { headers: { Authorization: authorization } });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
-  const daily = (day: string, pageSize: number): string =>
-    `/2010-04-01/Accounts/${main?.sid}/Usage/Records/Daily.json?StartDate=${day}&EndDate=${day}&IncludeSubaccounts=false&PageSize=${pageSize}`;
+  const daily = (day: string, pageSize: number): string => `/2010-04-01/Accounts/${main?.sid}/Usage/Records/Daily.json?StartDate=${day}&EndDate=${day}&IncludeSubaccounts=false&PageSize=${pageSize}`;
 
   it('fails the same requests on every run, whatever order they arrive in', async () => {
     const plan = { seed: 11, rules: [{ fault: { kind: 'twilio-error' as const, status: 429 as const }, share: 0.5 }] };

@@ -1,16 +1,18 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+
 import { addDays } from '../../source-twilio-costs/dates';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
+import { type FocusRow, focusViolations } from '../helpers/focus-spec';
 import { expectWellFormedRead, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
-import { focusViolations, type FocusRow } from '../helpers/focus-spec';
 
 const root = path.resolve(__dirname, '../..');
 const focusSchema = JSON.parse(readFileSync(path.join(root, 'schemas/focus_costs.json'), 'utf8')) as object;
@@ -108,7 +110,10 @@ describe('focus_costs: FOCUS 1.2 rows from a CLI read', function () {
     expect(new Set(rows.map((row) => row.ChargeCategory))).to.deep.equal(new Set(['Usage', 'Adjustment']));
     expect(rows.some((row) => row.SubAccountId === null)).to.equal(true);
     expect(new Set(rows.map((row) => row.SubAccountId).filter((sid) => sid !== null))).to.deep.equal(new Set(SAMPLE_SUBACCOUNT_SIDS));
-    expect(reread.some((row) => row.ChargeCategory === 'Adjustment' && row.BilledCost === 0 && row.x_IsUnattributed === false), 'a zeroed category').to.equal(true);
+    expect(
+      reread.some((row) => row.ChargeCategory === 'Adjustment' && row.BilledCost === 0 && row.x_IsUnattributed === false),
+      'a zeroed category',
+    ).to.equal(true);
     for (const row of rows) {
       expect(row.BillingAccountId).to.equal(SAMPLE_MAIN_ACCOUNT_SID);
       expect(row.BillingAccountName).to.equal('Alice Telecom');
@@ -137,7 +142,7 @@ describe('focus_costs: FOCUS 1.2 rows from a CLI read', function () {
     }
   });
 
-  it('Σ BilledCost per account-day equals that day\'s totalprice, and all rows add up to the whole bill (Auth Token)', () => {
+  it("Σ BilledCost per account-day equals that day's totalprice, and all rows add up to the whole bill (Auth Token)", () => {
     const dataset = simulator.dataset;
     const rows = recordsOf(tokenRead.messages, 'focus_costs');
     const perAccountDay = billedPerAccountDay(rows, (row) => row.x_TwilioCategory !== SUBACCOUNTS_RESIDUAL);

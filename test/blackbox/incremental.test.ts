@@ -1,11 +1,13 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+
+import { expect } from 'chai';
+
+import { type Dataset, generateDataset, SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
-import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
 
 const root = path.resolve(__dirname, '../..');
@@ -148,7 +150,10 @@ describe('black box: incremental syncs, restatements and scopes', function () {
         const after = keysFrom(second, stream, key, dayField);
         expect(after.length, stream).to.be.greaterThan(0);
         expect(recordsOf(second, stream).length, `${stream}: every row on a re-read day`).to.equal(after.length);
-        expect(after.filter((rowKey) => !before.includes(rowKey)), `${stream}: new rows`).to.deep.equal([]);
+        expect(
+          after.filter((rowKey) => !before.includes(rowKey)),
+          `${stream}: new rows`,
+        ).to.deep.equal([]);
         const nonZero = (messages: Message[]): string[] => keysOf(onRereadDays(messages, stream, dayField).filter(isNonZero), key);
         expect(nonZero(second), `${stream}: the non-zero rows`).to.deep.equal(nonZero(first));
       }
@@ -165,7 +170,9 @@ describe('black box: incremental syncs, restatements and scopes', function () {
         // A leaf of the main account on that day that is also priced on another re-read day, so its
         // other rows stay as they were.
         const main = dataset.mainAccountSid;
-        const leaves = [...trueLeaves(dataset, main, day).keys()].filter((category) => trueLeaves(dataset, main, '2026-10-01').has(category) && dataset.truthNodes().find((node) => node.category.toLowerCase() === category)?.children.length === 0);
+        const leaves = [...trueLeaves(dataset, main, day).keys()].filter(
+          (category) => trueLeaves(dataset, main, '2026-10-01').has(category) && dataset.truthNodes().find((node) => node.category.toLowerCase() === category)?.children.length === 0,
+        );
         restated = leaves[0] as string;
         expect(restated, 'a leaf to restate').to.be.a('string');
         dataset.restate(main, day, restated, null);
@@ -180,7 +187,10 @@ describe('black box: incremental syncs, restatements and scopes', function () {
       ];
       for (const [stream, categoryField, dayField, sidField, priceField] of tombstones) {
         const rows = recordsOf(second, stream).filter((row) => row[sidField] === main && String(row[dayField]).slice(0, 10) === day && String(row[categoryField]).toLowerCase() === restated);
-        expect(rows.map((row) => row[priceField]), stream).to.deep.equal([0]);
+        expect(
+          rows.map((row) => row[priceField]),
+          stream,
+        ).to.deep.equal([0]);
       }
       for (const [stream, key, dayField] of streams) {
         const before = new Set(keysFrom(first, stream, key, dayField));

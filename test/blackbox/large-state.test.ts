@@ -1,15 +1,17 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { PlacementMemory } from '../../source-twilio-costs/costs/placement-memory';
 import { addDays } from '../../source-twilio-costs/dates';
 import { MAX_INPUT_FILE_BYTES } from '../../source-twilio-costs/protocol/runner';
 import { CategoryDays } from '../../source-twilio-costs/usage/category-days';
-import { serializeUsageState, type ScopeCursor } from '../../source-twilio-costs/usage/usage-state';
+import { type ScopeCursor, serializeUsageState } from '../../source-twilio-costs/usage/usage-state';
 import { sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
-import { expectWellFormedRead, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, statesOf, traceErrors } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const incrementalCatalog = JSON.parse(readFileSync(path.join(root, 'integration_tests/incremental_catalog.json'), 'utf8')) as unknown;
@@ -38,7 +40,12 @@ function cursorsOf(categories: readonly string[], steady: number, sporadic: numb
       if (slot < steady) recent.addRange(category, from, CURSOR_DAY);
       else recent.add(category, addDays(from, (index + slot) % LOOKBACK_DAYS));
     });
-    const moved = Array.from({ length: placed }, (_, slot) => ({ category: categories[(index * 3 + slot) % categories.length] as string, parent: slot % 2 === 0 ? null : (categories[(index + slot + 1) % categories.length] as string), firstDay: '2025-11-01', lastDay: CURSOR_DAY }));
+    const moved = Array.from({ length: placed }, (_, slot) => ({
+      category: categories[(index * 3 + slot) % categories.length] as string,
+      parent: slot % 2 === 0 ? null : (categories[(index + slot + 1) % categories.length] as string),
+      firstDay: '2025-11-01',
+      lastDay: CURSOR_DAY,
+    }));
     cursors.set(sidOf(index), { startDate: CURSOR_DAY, recent, ...(placed > 0 ? { placementMemory: new PlacementMemory(moved.filter((place) => place.parent !== place.category)) } : {}) });
   }
   return cursors;
@@ -76,7 +83,13 @@ describe('black box: the state of 10,000 accounts', function () {
     const bytes = Buffer.byteLength(JSON.stringify(state));
     expect(bytes, 'the state file').to.be.lessThan(MAX_INPUT_FILE_BYTES);
 
-    const config = { account_sid: dataset.mainAccountSid, credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken }, start_date: '2026-10-01', end_date: '2026-10-31', lookback_days: LOOKBACK_DAYS };
+    const config = {
+      account_sid: dataset.mainAccountSid,
+      credentials: { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken },
+      start_date: '2026-10-01',
+      end_date: '2026-10-31',
+      lookback_days: LOOKBACK_DAYS,
+    };
     const env = { TWILIO_API_BASE_URL: simulator.baseUrl };
     const first = await runCli(['read', '--config', '{c.json}', '--catalog', '{cat.json}', '--state', '{s.json}'], { env, files: { 'c.json': config, 'cat.json': incrementalCatalog, 's.json': state } });
     expect(traceErrors(first.messages), first.stderr).to.deep.equal([]);

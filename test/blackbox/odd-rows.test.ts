@@ -3,13 +3,15 @@
  * account, subaccount_sids Twilio does not list, categories spelled in mixed case. Each gives the
  * right data and says so once, not once a row.
  */
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { generateDataset, sampleDataset, SAMPLE_SUBACCOUNT_SIDS } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
-import { expectWellFormedRead, ofType, recordsOf, type Message } from '../helpers/protocol';
+
+import { expect } from 'chai';
+
+import { generateDataset, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { type CliResult, runCli } from '../helpers/cli';
+import { expectWellFormedRead, type Message, ofType, recordsOf } from '../helpers/protocol';
 import { allRows, configFor, expectUsageEqualsDataset, readScopes, usageCatalog, type UsageSetup } from './read-checks';
 
 const root = path.resolve(__dirname, '../..');
@@ -35,7 +37,10 @@ describe('black box: rows of other accounts, unknown subaccounts and category sp
     let result: CliResult;
     before(async () => {
       // Every listing of a whole day (the aggregate, and Daily without Category) carries two rows of another account.
-      const rule = { fault: { kind: 'foreign-rows' as const, accountSid: FOREIGN_SID, rows: 2 }, when: (request: { path: string; query: URLSearchParams }) => request.path.includes('/Usage/Records') && !request.query.has('Category') };
+      const rule = {
+        fault: { kind: 'foreign-rows' as const, accountSid: FOREIGN_SID, rows: 2 },
+        when: (request: { path: string; query: URLSearchParams }) => request.path.includes('/Usage/Records') && !request.query.has('Category'),
+      };
       simulator = await startSimulator({ dataset: setup.dataset, faults: { seed: 6300, rules: [rule] } });
       result = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
         env: { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_FETCH_PLAN: 'dense' },
@@ -48,7 +53,11 @@ describe('black box: rows of other accounts, unknown subaccounts and category sp
       expect(result.exitCode, result.stderr).to.equal(0);
       expectWellFormedRead(result.messages, ['usage_records', 'usage_costs']);
       expectUsageEqualsDataset(allRows(result.messages), setup);
-      for (const stream of ['usage_records', 'usage_costs']) expect(recordsOf(result.messages, stream).filter((row) => row.account_sid === FOREIGN_SID), stream).to.deep.equal([]);
+      for (const stream of ['usage_records', 'usage_costs'])
+        expect(
+          recordsOf(result.messages, stream).filter((row) => row.account_sid === FOREIGN_SID),
+          stream,
+        ).to.deep.equal([]);
     });
 
     it('with one WARN per stream and account that counts them, not one a row', () => {

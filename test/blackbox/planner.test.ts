@@ -1,11 +1,12 @@
 import { expect } from 'chai';
+
 import { addDays, daysBetweenInclusive, maxDay, monthWindows } from '../../source-twilio-costs/dates';
 import { syncWindows } from '../../source-twilio-costs/usage/sync-windows';
 import { generateDataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RequestLogEntry, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { type RequestLogEntry, type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame, planOutputDifferences } from '../helpers/plan-parity';
-import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 
 const USAGE_STREAMS = ['usage_records', 'usage_costs'];
 const FROM = '2026-08-01';
@@ -133,7 +134,10 @@ describe('black box: the request planner', function () {
       // 4 days × 645 categories: 3 pages per account, against a page for each of ~50 active categories.
       for (const sid of ACCOUNTS) {
         const daily = dailyRequestsOf(auto.requests, sid);
-        expect(daily.every((request) => request.query.Category === undefined), sid).to.equal(true);
+        expect(
+          daily.every((request) => request.query.Category === undefined),
+          sid,
+        ).to.equal(true);
         expect(daily, sid).to.have.length(Math.ceil((4 * simulator.dataset.categories().length) / 1000));
       }
       // A re-read after a restatement is compared across plans in sync.test.ts (every table, before and after).
@@ -173,19 +177,28 @@ describe('black box: the request planner', function () {
     it('is read by the sparse plan too: its days do not add up, so they are read again in full', () => {
       for (const plan of ['dense', 'sparse']) {
         const records = recordsOf((reads.get(plan) as Read).result.messages, 'usage_records').filter((row) => row.account_sid === main && row.category === CATEGORY);
-        expect(records.map((row) => [row.start_date, row.price]), plan).to.deep.equal([
+        expect(
+          records.map((row) => [row.start_date, row.price]),
+          plan,
+        ).to.deep.equal([
           [window.from, 7.5],
           [addDays(window.from, 1), -7.5],
         ]);
       }
       const sparse = reads.get('sparse') as Read;
-      expect(dailyRequestsOf(sparse.requests, main).some((request) => request.query.Category === undefined), 'a dense re-read').to.equal(true);
+      expect(
+        dailyRequestsOf(sparse.requests, main).some((request) => request.query.Category === undefined),
+        'a dense re-read',
+      ).to.equal(true);
     });
 
     it('puts both in usage_costs as leaves, and every plan emits the same rows', () => {
       for (const plan of ['dense', 'sparse']) {
         const costs = recordsOf((reads.get(plan) as Read).result.messages, 'usage_costs').filter((row) => row.account_sid === main && row.category === CATEGORY);
-        expect(costs.map((row) => [row.start_date, row.price, row.is_unattributed]), plan).to.deep.equal([
+        expect(
+          costs.map((row) => [row.start_date, row.price, row.is_unattributed]),
+          plan,
+        ).to.deep.equal([
           [window.from, 7.5, false],
           [addDays(window.from, 1), -7.5, false],
         ]);
@@ -214,7 +227,10 @@ describe('black box: the request planner', function () {
       for (const account of idle) {
         const windows = syncWindows(maxDay(start, account.dateCreated), end, start);
         const usage = run.requests.filter((request) => request.path.includes(`/Accounts/${account.sid}/Usage/`));
-        expect(usage.map((request) => request.path.split('/').at(-1)), account.sid).to.deep.equal(windows.map(() => 'Records.json'));
+        expect(
+          usage.map((request) => request.path.split('/').at(-1)),
+          account.sid,
+        ).to.deep.equal(windows.map(() => 'Records.json'));
       }
       expect(recordsOf(run.result.messages, 'usage_records').some((row) => idle.some((account) => account.sid === row.account_sid))).to.equal(false);
     });

@@ -4,6 +4,7 @@
  * bad-input and secrets tests.
  */
 import { expect } from 'chai';
+
 import type { Decimal } from '../../source-twilio-costs/money';
 import type { Dataset, SimUsage } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
@@ -40,10 +41,7 @@ export function readScopes(setup: UsageSetup): ReadScope[] {
 export function configFor(setup: UsageSetup, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { dataset } = setup;
   const key = dataset.apiKeys.find((candidate) => candidate.kind === 'standard');
-  const credentials =
-    setup.mode === 'api_key'
-      ? { auth_type: 'api_key', api_key_sid: key?.sid, api_key_secret: key?.secret }
-      : { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken };
+  const credentials = setup.mode === 'api_key' ? { auth_type: 'api_key', api_key_sid: key?.sid, api_key_secret: key?.secret } : { auth_type: 'auth_token', auth_token: dataset.accounts[0]?.authToken };
   return { account_sid: dataset.mainAccountSid, credentials, start_date: setup.from, end_date: setup.to, ...extra };
 }
 

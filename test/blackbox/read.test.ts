@@ -1,20 +1,14 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { addDays } from '../../source-twilio-costs/dates';
-import {
-  SAMPLE_CLOSED_SUBACCOUNT_SID,
-  SAMPLE_END_DATE,
-  SAMPLE_MAIN_ACCOUNT_SID,
-  SAMPLE_MAIN_AUTH_TOKEN,
-  SAMPLE_START_DATE,
-  SAMPLE_SUBACCOUNT_SIDS,
-  sampleDataset,
-} from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
-import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { SAMPLE_CLOSED_SUBACCOUNT_SID, SAMPLE_END_DATE, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, SAMPLE_START_DATE, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
 import { expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
+import { expectWellFormedRead, type Message, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 import { daysOf, exact, trueLeaves } from '../helpers/simulator-truth';
 
 const catalog = JSON.parse(readFileSync(path.resolve(__dirname, '../../integration_tests/configured_catalog.json'), 'utf8')) as { streams: unknown[] };
@@ -131,7 +125,10 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
       const whole = simulator.dataset.scopeUsage(SAMPLE_MAIN_ACCOUNT_SID, true, ...dayNumbers(day)).get('totalprice')?.price ?? 0n;
       expect(wholeByDay.get(day) ?? 0n, `whole bill ${day}`).to.equal(whole);
     }
-    expect(costs.some((row) => row.category === 'subaccounts:unattributed'), 'the closed subaccount shows').to.equal(true);
+    expect(
+      costs.some((row) => row.category === 'subaccounts:unattributed'),
+      'the closed subaccount shows',
+    ).to.equal(true);
   });
 
   it('usage_costs: every true leaf is present with its own price, and no rollup is counted beside its children', () => {
@@ -171,7 +168,10 @@ describe('black box: a year of a main account and two subaccounts (Auth Token)',
         const leaves = Object.fromEntries(rows.filter((row) => row.is_unattributed === false).map((row) => [String(row.category), exact(row.price)]));
         expect(leaves, `${account} ${day}`).to.deep.equal(Object.fromEntries(trueLeaves(simulator.dataset, account, day)));
         const residuals = rows.filter((row) => row.is_unattributed === true).map((row) => String(row.category));
-        expect(residuals.filter((category) => category !== 'unattributed' && category !== 'subaccounts:unattributed'), `${account} ${day}`).to.deep.equal([]);
+        expect(
+          residuals.filter((category) => category !== 'unattributed' && category !== 'subaccounts:unattributed'),
+          `${account} ${day}`,
+        ).to.deep.equal([]);
       }
     }
   });

@@ -1,7 +1,9 @@
-import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { Chromium, evaluate, findChromium, loadOffline, screenshot } from '../helpers/chromium';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
 import { syncedFile } from '../helpers/report-fixture';

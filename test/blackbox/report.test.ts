@@ -1,19 +1,21 @@
-import { DuckDBInstance } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { DuckDBInstance } from '@duckdb/node-api';
+import { expect } from 'chai';
+
 import { addDays } from '../../source-twilio-costs/dates';
-import { formatDecimal, parseDecimal, type Decimal } from '../../source-twilio-costs/money';
+import { type Decimal, formatDecimal, parseDecimal } from '../../source-twilio-costs/money';
 import { formatAmount } from '../../source-twilio-costs/report/format';
 import { formatNanos } from '../../tools/simulator/amounts';
 import { SAMPLE_MAIN_ACCOUNT_SID } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
-import { PUMPED_DAY, REPORT_PERIOD, syncedFile, type SyncedFile } from '../helpers/report-fixture';
-import { reportAmounts, reportFigures, reportTables, type ReportTable } from '../helpers/report-html';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
+import { PUMPED_DAY, REPORT_PERIOD, type SyncedFile, syncedFile } from '../helpers/report-fixture';
+import { reportAmounts, reportFigures, type ReportTable, reportTables } from '../helpers/report-html';
 
 /** Runs SQL on the file read-only (as the report does), each value as text. */
 async function query(databasePath: string, sql: string): Promise<string[][]> {
@@ -46,7 +48,9 @@ function column(table: ReportTable | undefined, title: string): Map<string, Deci
 function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
   expect(result.exitCode, result.stderr).to.equal(1);
   expect(result.stdout).to.equal('');
-  expect(result.stderr).to.match(/^report: [^\n]+\n$/).and.to.match(pattern);
+  expect(result.stderr)
+    .to.match(/^report: [^\n]+\n$/)
+    .and.to.match(pattern);
   expect(result.stderr).to.not.match(/\bat .+:\d+:\d+/);
 }
 
@@ -76,7 +80,9 @@ describe('black box: report', function () {
     expect(result.exitCode, result.stderr).to.equal(0);
     expect(result.stdout).to.equal('');
     const spend = (await query(file.databasePath, `SELECT CAST(SUM(price) AS VARCHAR) FROM usage_costs`))[0]?.[0] ?? '';
-    expect(result.stderr).to.equal(`report: ${formatDecimal(parseDecimal(spend))} USD of spend from ${REPORT_PERIOD.from} to ${REPORT_PERIOD.to}, 4 charts; written to ${wholeReport} (${Math.ceil(readFileSync(wholeReport).length / 1024)} KiB)\n`);
+    expect(result.stderr).to.equal(
+      `report: ${formatDecimal(parseDecimal(spend))} USD of spend from ${REPORT_PERIOD.from} to ${REPORT_PERIOD.to}, 4 charts; written to ${wholeReport} (${Math.ceil(readFileSync(wholeReport).length / 1024)} KiB)\n`,
+    );
     expect(sha256(file.databasePath)).to.equal(databaseBefore);
     expect(readdirSync(outDir)).to.deep.equal(['report.html']);
     expect([...tables.keys()].sort()).to.deep.equal(['accounts', 'categories', 'credits', 'days', 'months', 'products', 'residuals', 'spikes']);
@@ -108,7 +114,10 @@ describe('black box: report', function () {
     shownProducts.delete('total');
     expect(shownProducts).to.deep.equal(products);
 
-    for (const [table, unit, from] of [['months', "strftime(start_date, '%Y-%m')", REPORT_PERIOD.from], ['days', 'CAST(start_date AS VARCHAR)', addDays(REPORT_PERIOD.to, -89)]] as const) {
+    for (const [table, unit, from] of [
+      ['months', "strftime(start_date, '%Y-%m')", REPORT_PERIOD.from],
+      ['days', 'CAST(start_date AS VARCHAR)', addDays(REPORT_PERIOD.to, -89)],
+    ] as const) {
       const shown = tables.get(table) as ReportTable;
       const series = shown.columns.slice(1, -1);
       expect(series.length, table).to.be.greaterThan(3);
@@ -251,7 +260,10 @@ describe('black box: report', function () {
 
     it('a missing file', async () => {
       const missing = path.join(scratch, 'missing.duckdb');
-      expectOneLineFailure(await report('--duckdb', missing), new RegExp(`^report: Cannot read ${missing} \\(ENOENT\\)\\. Run sync first \\(it writes twilio-costs\\.duckdb\\), or pass the file it wrote with --duckdb\\.\\n$`));
+      expectOneLineFailure(
+        await report('--duckdb', missing),
+        new RegExp(`^report: Cannot read ${missing} \\(ENOENT\\)\\. Run sync first \\(it writes twilio-costs\\.duckdb\\), or pass the file it wrote with --duckdb\\.\\n$`),
+      );
     });
 
     it('a file that is not a DuckDB database', async () => {
@@ -291,7 +303,10 @@ describe('black box: report', function () {
     it('prices in two currencies, which no total can add up', async () => {
       const rows = "INSERT INTO usage_costs VALUES ('AC1', 'sms', NULL, 'Messaging', DATE '2026-10-01', 1, 'USD', false, 'name'), ('AC2', 'sms', NULL, 'Messaging', DATE '2026-10-01', 2, 'EUR', false, 'name');";
       const mixed = await databaseOf('mixed.duckdb', `${STATE_TABLE} ${usageCosts(', placement VARCHAR')} ${rows}`);
-      expectOneLineFailure(await report('--duckdb', mixed), /^report: usage_costs holds prices in EUR \(1 row of 1 account\) and USD \(1 row of 1 account\) from 2026-10-01 to 2026-10-01; a report adds up one currency\. Sync main accounts billed in different currencies into files of their own with --duckdb; rows Twilio priced in another currency than their account's totalprice stay in that currency and cannot be added to it\.\n$/);
+      expectOneLineFailure(
+        await report('--duckdb', mixed),
+        /^report: usage_costs holds prices in EUR \(1 row of 1 account\) and USD \(1 row of 1 account\) from 2026-10-01 to 2026-10-01; a report adds up one currency\. Sync main accounts billed in different currencies into files of their own with --duckdb; rows Twilio priced in another currency than their account's totalprice stay in that currency and cannot be added to it\.\n$/,
+      );
     });
 
     it('an empty period, naming the days the file holds', async () => {
@@ -312,7 +327,10 @@ describe('black box: report', function () {
       });
       try {
         await new Promise((resolve) => holder.stdout.once('data', resolve));
-        expectOneLineFailure(await report('--duckdb', locked), new RegExp(`^report: ${locked} is open for writing in another process \\(.+, PID ${holder.pid}\\), most likely a sync that is still running; run report once it has finished\\.\\n$`));
+        expectOneLineFailure(
+          await report('--duckdb', locked),
+          new RegExp(`^report: ${locked} is open for writing in another process \\(.+, PID ${holder.pid}\\), most likely a sync that is still running; run report once it has finished\\.\\n$`),
+        );
       } finally {
         holder.kill();
       }
@@ -333,10 +351,14 @@ describe('black box: report', function () {
 
     it('without the optional chart library, says how to get it', () => {
       // A module hook that makes vega unresolvable, as in the Airbyte image, which prunes it.
-      const hook = 'export async function resolve(specifier, context, next) { if (specifier === "vega") { const error = new Error("not installed"); error.code = "ERR_MODULE_NOT_FOUND"; throw error; } return next(specifier, context); }';
+      const hook =
+        'export async function resolve(specifier, context, next) { if (specifier === "vega") { const error = new Error("not installed"); error.code = "ERR_MODULE_NOT_FOUND"; throw error; } return next(specifier, context); }';
       const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
       const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, CLI_PATH, 'report', '--duckdb', file.databasePath, '--out', out], { encoding: 'utf8' });
-      expectOneLineFailure({ exitCode: result.status, stdout: result.stdout, stderr: result.stderr, messages: [] }, /^report: report needs the optional package vega, which is not installed here \(the Airbyte image leaves it out\)/);
+      expectOneLineFailure(
+        { exitCode: result.status, stdout: result.stdout, stderr: result.stderr, messages: [] },
+        /^report: report needs the optional package vega, which is not installed here \(the Airbyte image leaves it out\)/,
+      );
     });
   });
 

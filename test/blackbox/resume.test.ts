@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+
 import { addDays } from '../../source-twilio-costs/dates';
 import { generateDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
 import { COMPARE_EVERY_READ, expectEveryPlanReadsTheSame } from '../helpers/plan-parity';
-import { expectWellFormedRead, statesOf, streamStatuses, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, statesOf, streamStatuses, traceErrors } from '../helpers/protocol';
 import {
   allRows,
   committedRows,
@@ -15,8 +16,8 @@ import {
   expectUsageEqualsDataset,
   expectUsageRecordsEqualDataset,
   lastStates,
-  usageCatalog,
   USAGE_STREAMS,
+  usageCatalog,
   type UsageSetup,
 } from './read-checks';
 import { isStateWithCursors, runCliWatched, type WatchedRun } from './watched-cli';

@@ -3,6 +3,7 @@
  * fault and bad-input tests run over every byte a connector run printed.
  */
 import { expect } from 'chai';
+
 import type { Dataset } from '../../tools/simulator/dataset';
 import type { CliResult } from '../helpers/cli';
 import type { Message } from '../helpers/protocol';

@@ -1,9 +1,11 @@
-import { expect } from 'chai';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+import { expect } from 'chai';
+
 import { generateDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
 import { traceErrors } from '../helpers/protocol';
 import { runLimited, TEST_REQUEST_TIMEOUT_MS } from './fault-scenarios';
 import { configFor, usageCatalog, type UsageSetup } from './read-checks';
@@ -76,7 +78,10 @@ describe('black box: secrets', function () {
 
     runs.forEach((run, index) => {
       it(`${run.name}: no secret in stdout or stderr`, async () => {
-        results ??= runLimited(4, runs.map((each) => each.result));
+        results ??= runLimited(
+          4,
+          runs.map((each) => each.result),
+        );
         const result = await (results[index] as Promise<CliResult>);
         expect(result.messages.length, 'the command answered').to.be.greaterThan(0);
         expectNoSecret(result, simulator.dataset);
@@ -84,9 +89,14 @@ describe('black box: secrets', function () {
     });
 
     it('the key-name placements were named in a warning, masked', async () => {
-      results ??= runLimited(4, runs.map((each) => each.result));
+      results ??= runLimited(
+        4,
+        runs.map((each) => each.result),
+      );
       const warnings = (await Promise.all(results)).flatMap((result) => result.messages).filter((message) => message.type === 'LOG' && message.log.level === 'WARN');
-      const masked = warnings.map((message) => String(message.log.message)).filter((text) => text.startsWith('The config field "**********" is not a setting') || text.startsWith('The config field "credentials.**********" is not a setting'));
+      const masked = warnings
+        .map((message) => String(message.log.message))
+        .filter((text) => text.startsWith('The config field "**********" is not a setting') || text.startsWith('The config field "credentials.**********" is not a setting'));
       // Both modes, every command, both key-name placements.
       expect(masked.length).to.equal(2 * COMMANDS.length * 2);
     });
@@ -119,7 +129,10 @@ describe('black box: secrets', function () {
         env: { TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_REQUEST_TIMEOUT_MS: String(TEST_REQUEST_TIMEOUT_MS) },
         files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog(['usage_records']) },
       });
-      expect(simulator.requests.some((request) => request.fault === rule), `the simulator answered with ${rule}`).to.equal(true);
+      expect(
+        simulator.requests.some((request) => request.fault === rule),
+        `the simulator answered with ${rule}`,
+      ).to.equal(true);
       return { result, setup };
     }
 
@@ -130,7 +143,10 @@ describe('black box: secrets', function () {
 
     it('a redirect to another origin is not followed: no request, let alone an Authorization header, reaches it', async () => {
       const { result, setup } = await readThrough('redirect');
-      expect(recorder.received.filter((headers) => headers.authorization !== undefined), 'requests with Authorization at the other origin').to.deep.equal([]);
+      expect(
+        recorder.received.filter((headers) => headers.authorization !== undefined),
+        'requests with Authorization at the other origin',
+      ).to.deep.equal([]);
       expect(recorder.received).to.deep.equal([]);
       expect(result.exitCode).to.not.equal(0);
       expect(traceErrors(result.messages)[0]?.trace.error.message).to.match(/GET \/2010-04-01\/Accounts\/AC[0-9a-f]{32}\/Usage\/Records(?:\/\w+)?\.json answered HTTP 302/);

@@ -1,10 +1,12 @@
-import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
-import { runCli, type CliResult } from '../helpers/cli';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { type CliResult, runCli } from '../helpers/cli';
 import { ofType } from '../helpers/protocol';
 
 const HOOK = path.resolve(__dirname, '../helpers/loaded-modules.cjs');
@@ -40,7 +42,10 @@ async function runWatched(args: string[], env: Record<string, string> = {}, file
   try {
     const result = await runCli(args, { env: { ...env, NODE_OPTIONS: `--require ${HOOK}`, LOADED_MODULES_FILE: list }, files });
     const modules = readFileSync(list, 'utf8').split('\n');
-    const loadedOf = (patterns: Record<string, RegExp>): string[] => Object.entries(patterns).filter(([, pattern]) => modules.some((file) => pattern.test(file))).map(([name]) => name);
+    const loadedOf = (patterns: Record<string, RegExp>): string[] =>
+      Object.entries(patterns)
+        .filter(([, pattern]) => modules.some((file) => pattern.test(file)))
+        .map(([name]) => name);
     return { result, loaded: loadedOf(HEAVY), reading: loadedOf(READING) };
   } finally {
     rmSync(dir, { recursive: true, force: true });

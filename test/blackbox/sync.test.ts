@@ -1,17 +1,19 @@
-import type { DuckDBValue } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import type { DuckDBValue } from '@duckdb/node-api';
+import { expect } from 'chai';
+
 import { addDays } from '../../source-twilio-costs/dates';
-import { DECIMAL_SCALE, type Decimal } from '../../source-twilio-costs/money';
+import { type Decimal, DECIMAL_SCALE } from '../../source-twilio-costs/money';
 import { formatNanos } from '../../tools/simulator/amounts';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
+import { type Dataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_STANDARD_API_KEY, SAMPLE_SUBACCOUNT_SIDS, sampleDataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
+import { CLI_PATH, CLI_TEST_TIMEOUT_MS, type CliResult, runCli } from '../helpers/cli';
 import { queryDuckDb as query } from '../helpers/duckdb-query';
-import { CLI_PATH, CLI_TEST_TIMEOUT_MS, runCli, type CliResult } from '../helpers/cli';
 import { COMPARE_EVERY_READ, fetchPlanEnv, PLAN_DEPENDENT_STREAMS, VOLATILE_FIELDS } from '../helpers/plan-parity';
 import { daysOf, inSimulatorUnits } from '../helpers/simulator-truth';
 
@@ -54,7 +56,9 @@ async function runSyncCli(files: SyncFiles, env: Record<string, string>, ...more
 function expectOneLineFailure(result: CliResult, pattern: RegExp): void {
   expect(result.exitCode, result.stderr).to.equal(1);
   expect(result.stdout).to.equal('');
-  expect(result.stderr).to.match(/^[^\n]+\n$/).and.to.match(pattern);
+  expect(result.stderr)
+    .to.match(/^[^\n]+\n$/)
+    .and.to.match(pattern);
   expect(result.stderr).to.not.match(/\bat .+:\d+:\d+/);
 }
 
@@ -70,8 +74,7 @@ async function pricePerDay(databasePath: string, sql: string): Promise<Map<strin
   return new Map((await query(databasePath, sql)).map(([day, sum]) => [String(day), decimal(sum)]));
 }
 
-const wholeBill = (dataset: Dataset, from: string, to: string): Decimal =>
-  dataset.scopeUsage(dataset.mainAccountSid, true, isoDateToDay(from), isoDateToDay(to)).get('totalprice')?.price ?? 0n;
+const wholeBill = (dataset: Dataset, from: string, to: string): Decimal => dataset.scopeUsage(dataset.mainAccountSid, true, isoDateToDay(from), isoDateToDay(to)).get('totalprice')?.price ?? 0n;
 
 /** The accounts whose cursor in usage_costs' saved state reached `end`, checking that every day of theirs is in the file. */
 async function accountsLandedWhole(databasePath: string, dataset: Dataset, start: string, end: string): Promise<string[]> {
@@ -100,7 +103,10 @@ async function planIndependentContents(databasePath: string): Promise<Map<string
   for (const [table, ignored] of UNCOMPARED_COLUMNS) {
     const left = ignored.map((column) => `'${column}'`).join(', ');
     const rows = await query(databasePath, `SELECT COLUMNS(c -> c NOT IN (${left}))::VARCHAR FROM "${table}" ORDER BY ALL`);
-    contents.set(table, rows.map((row) => JSON.stringify(row)));
+    contents.set(
+      table,
+      rows.map((row) => JSON.stringify(row)),
+    );
   }
   return contents;
 }
@@ -132,7 +138,11 @@ async function expectEveryPlanLandsTheSame(landed: SyncFiles, byPlan: ReadonlyMa
 }
 
 /** A database per forced plan, for the same config. */
-const planDatabases = (config: Record<string, unknown>): Map<'dense' | 'sparse', SyncFiles> => new Map([['dense', syncFiles(config)], ['sparse', syncFiles(config)]]);
+const planDatabases = (config: Record<string, unknown>): Map<'dense' | 'sparse', SyncFiles> =>
+  new Map([
+    ['dense', syncFiles(config)],
+    ['sparse', syncFiles(config)],
+  ]);
 
 const apiKeyConfig = { account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_STANDARD_API_KEY.sid, api_key_secret: SAMPLE_STANDARD_API_KEY.secret } };
 
@@ -205,7 +215,9 @@ describe('black box: sync into DuckDB', function () {
       expect(Number(accounts)).to.equal(3);
       expect(Number(categories)).to.be.greaterThan(600);
 
-      const states = new Map((await query(databasePath, 'SELECT stream, state FROM _airbyte_state')).map(([stream, state]) => [String(stream), JSON.parse(String(state)) as { accounts: Record<string, { start_date: string }> }]));
+      const states = new Map(
+        (await query(databasePath, 'SELECT stream, state FROM _airbyte_state')).map(([stream, state]) => [String(stream), JSON.parse(String(state)) as { accounts: Record<string, { start_date: string }> }]),
+      );
       expect([...states.keys()].sort()).to.deep.equal(['focus_costs', 'usage_costs', 'usage_records']);
       for (const state of states.values()) expect(state.accounts[SAMPLE_MAIN_ACCOUNT_SID]?.start_date).to.equal(END);
       // Before the next case restates the dataset.
@@ -242,7 +254,10 @@ describe('black box: sync into DuckDB', function () {
       expect(decimal(total)).to.equal(restatedTotal);
       expect(keys).to.equal(distinctKeys);
       const zeroed = await query(databasePath, `SELECT category, price FROM usage_costs WHERE ${restatedDay} AND category = '${ownLeaves[1]?.category.toLowerCase()}'`);
-      expect(zeroed.map(([, price]) => decimal(price)), 'the vanished leaf is overwritten with 0, not left stale').to.deep.equal([0n]);
+      expect(
+        zeroed.map(([, price]) => decimal(price)),
+        'the vanished leaf is overwritten with 0, not left stale',
+      ).to.deep.equal([0n]);
       const after = await query(databasePath, `SELECT (SELECT COUNT(*) FROM usage_costs WHERE start_date < DATE '${RESTATED_DAY}' - 5), (SELECT COUNT(*) FROM usage_records)`);
       expect(after[0]?.[0], 'days before the lookback are untouched').to.equal(before[0]?.[0]);
       expect(after[0]?.[1], 'usage_records re-read rows replace their old versions').to.equal(before[0]?.[1]);
@@ -308,7 +323,14 @@ describe('black box: sync into DuckDB', function () {
      * an earlier account's window (re-read days included) has landed with its state.
      */
     async function stopMidway(signal: NodeJS.Signals): Promise<{ files: SyncFiles; code: number | null; killedBy: NodeJS.Signals | null; stderr: string }> {
-      const files = syncFiles({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken }, start_date: START, end_date: END, lookback_days: 0, max_concurrency: 1 });
+      const files = syncFiles({
+        account_sid: SAMPLE_MAIN_ACCOUNT_SID,
+        credentials: { auth_type: 'auth_token', auth_token: simulator.dataset.accounts[0]?.authToken },
+        start_date: START,
+        end_date: END,
+        lookback_days: 0,
+        max_concurrency: 1,
+      });
       const env = { PATH: process.env.PATH ?? '', TMPDIR: files.tmpDir, TWILIO_API_BASE_URL: simulator.baseUrl, SOURCE_TWILIO_COSTS_CHECKPOINT_INTERVAL_SECONDS: '0' };
       const child = spawn(process.execPath, [CLI_PATH, 'sync', '--config', files.configPath, '--duckdb', files.databasePath, '--streams', 'usage_costs'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
@@ -429,7 +451,7 @@ describe('black box: sync into DuckDB', function () {
         await restating.close();
       }
       expect(await contents()).to.equal(before);
-      expect(await query(files.databasePath, "SELECT price FROM usage_records WHERE price = 0.123456789")).to.deep.equal([]);
+      expect(await query(files.databasePath, 'SELECT price FROM usage_records WHERE price = 0.123456789')).to.deep.equal([]);
     });
 
     it('a saved state that is not JSON names its row and how to reset it', async () => {
@@ -485,7 +507,8 @@ describe('black box: sync into DuckDB', function () {
 
   it('without the optional @duckdb/node-api, says how to get it and exits 1', async () => {
     // A module hook that makes the package unresolvable, as in the Airbyte image, which prunes it.
-    const hook = 'export async function resolve(specifier, context, next) { if (specifier.startsWith("@duckdb/")) { const error = new Error("not installed"); error.code = "ERR_MODULE_NOT_FOUND"; throw error; } return next(specifier, context); }';
+    const hook =
+      'export async function resolve(specifier, context, next) { if (specifier.startsWith("@duckdb/")) { const error = new Error("not installed"); error.code = "ERR_MODULE_NOT_FOUND"; throw error; } return next(specifier, context); }';
     const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
     const files = syncFiles(apiKeyConfig);
     const result = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, CLI_PATH, 'sync', '--config', files.configPath, '--duckdb', files.databasePath], {

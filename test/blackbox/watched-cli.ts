@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CLI_PATH, removeFiles, writeFiles, type CliOptions } from '../helpers/cli';
-import { parseMessages, type Message } from '../helpers/protocol';
+
+import { CLI_PATH, type CliOptions, removeFiles, writeFiles } from '../helpers/cli';
+import { type Message, parseMessages } from '../helpers/protocol';
 
 export interface WatchedRun {
   exitCode: number | null;

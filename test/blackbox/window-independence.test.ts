@@ -1,11 +1,13 @@
-import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+
+import { expect } from 'chai';
+
 import { SAMPLE_STANDARD_API_KEY, sampleDataset } from '../../tools/simulator/dataset';
 import { isoDateToDay } from '../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { CLI_TEST_TIMEOUT_MS, runCli } from '../helpers/cli';
-import { expectWellFormedRead, recordsOf, statesOf, traceErrors, type Message } from '../helpers/protocol';
+import { expectWellFormedRead, type Message, recordsOf, statesOf, traceErrors } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const incrementalCatalog = JSON.parse(readFileSync(path.join(root, 'integration_tests/incremental_catalog.json'), 'utf8')) as unknown;
@@ -69,7 +71,10 @@ describe('black box: a day gets the same rows from a whole read and from an incr
     // Only the cost streams place, and what their numbers proved is kept per account.
     expect(recordsState?.stream.stream_state.accounts[main]).to.not.have.property('placement');
     for (const state of [costsState, focusState]) expect(state?.stream.stream_state.accounts[main]?.placement).to.be.an('array').with.length.above(0);
-    expect(rowsOfDay(whole, 'usage_costs').filter((row) => row.endsWith(' numbers')), 'the whole read places by the numbers').to.have.length.above(0);
+    expect(
+      rowsOfDay(whole, 'usage_costs').filter((row) => row.endsWith(' numbers')),
+      'the whole read places by the numbers',
+    ).to.have.length.above(0);
 
     const expectSameRows = (label: string, wholeRead: Message[], incremental: Message[]): void => {
       for (const stream of ['usage_costs', 'focus_costs'] as const) expect(rowsOfDay(incremental, stream), `${label}: ${stream}`).to.deep.equal(rowsOfDay(wholeRead, stream));

@@ -13,7 +13,13 @@ export function canonicalJson(value: unknown): string {
   const object = value as Record<string, unknown>;
   const keys = Object.keys(object).sort();
   // JSON.stringify would leave out an undefined field, and apply the key list to nested objects too.
-  if (keys.every((key) => { const item = object[key]; return item === null || (typeof item !== 'object' && item !== undefined); })) return JSON.stringify(object, keys);
+  if (
+    keys.every((key) => {
+      const item = object[key];
+      return item === null || (typeof item !== 'object' && item !== undefined);
+    })
+  )
+    return JSON.stringify(object, keys);
   let text = '{';
   for (const key of keys) text += `${text.length > 1 ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(object[key])}`;
   return `${text}}`;

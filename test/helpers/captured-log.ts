@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+
 import { Logger } from '../../source-twilio-costs/protocol/logger';
 import { JsonLinesSink, MessageOutput } from '../../source-twilio-costs/protocol/output';
 import { parseMessages } from './protocol';

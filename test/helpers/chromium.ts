@@ -4,7 +4,7 @@
  * nothing here can download a browser. It uses Debian's chromium-headless-shell or chromium, which
  * `.ci/run` installs with apt-get; CHROMIUM_PATH names another.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

@@ -2,7 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseJsonLines, parseMessages, type Message } from './protocol';
+
+import { type Message, parseJsonLines, parseMessages } from './protocol';
 
 export const CLI_PATH = path.resolve(__dirname, '../../dist/main.js');
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { planOutputDifferences } from './plan-parity';
 import type { Message } from './protocol';
 

@@ -25,11 +25,12 @@
  * leaves it out altogether says why: it fails on purpose or is cut short.
  */
 import { expect } from 'chai';
+
 import type { Dataset } from '../../tools/simulator/dataset';
 import { startSimulator } from '../../tools/simulator/server';
 import { canonicalJson } from './canonical-json';
 import { runCli } from './cli';
-import { expectWellFormedRead, traceErrors, type Message } from './protocol';
+import { expectWellFormedRead, type Message, traceErrors } from './protocol';
 
 /** How a read chooses its fetch plans: the connector's own choice, or one plan forced for every window. */
 export type FetchPlanChoice = 'auto' | 'dense' | 'sparse';
@@ -135,14 +136,17 @@ function sameRecord(a: Record<string, unknown>, b: Record<string, unknown>, vola
   return fields.every((field) => Object.hasOwn(b, field) && sameValue(a[field], b[field]));
 }
 
-const sameValue = (left: unknown, right: unknown): boolean =>
-  left === right || (typeof left === 'object' && left !== null && typeof right === 'object' && right !== null && canonicalJson(left) === canonicalJson(right));
+const sameValue = (left: unknown, right: unknown): boolean => left === right || (typeof left === 'object' && left !== null && typeof right === 'object' && right !== null && canonicalJson(left) === canonicalJson(right));
 
 /** Whether two lists of records with the same key are the same, in any order. */
 function sameRecords(left: ReadonlyArray<Record<string, unknown>>, right: ReadonlyArray<Record<string, unknown>>, volatile: readonly string[]): boolean {
   if (left.length !== right.length) return false;
   if (left.length === 1) return sameRecord(left[0] as Record<string, unknown>, right[0] as Record<string, unknown>, volatile);
-  const texts = (records: ReadonlyArray<Record<string, unknown>>): string => records.map((data) => recordText(data, volatile)).sort().join('\n');
+  const texts = (records: ReadonlyArray<Record<string, unknown>>): string =>
+    records
+      .map((data) => recordText(data, volatile))
+      .sort()
+      .join('\n');
   return texts(left) === texts(right);
 }
 
@@ -164,7 +168,11 @@ export function planOutputDifferences(a: { label: string; messages: readonly Mes
     const rightRecords = right.records.get(stream) ?? new Map<string, Array<Record<string, unknown>>>();
     const keys = [...new Set([...leftRecords.keys(), ...rightRecords.keys()])].sort();
     const differing = keys.filter((key) => !sameRecords(leftRecords.get(key) ?? [], rightRecords.get(key) ?? [], volatile));
-    const shown = (records: ReadonlyArray<Record<string, unknown>> | undefined): string => (records ?? []).map((data) => recordText(data, volatile)).sort().join(' | ') || '(none)';
+    const shown = (records: ReadonlyArray<Record<string, unknown>> | undefined): string =>
+      (records ?? [])
+        .map((data) => recordText(data, volatile))
+        .sort()
+        .join(' | ') || '(none)';
     for (const key of differing.slice(0, SHOWN_DIFFERENCES)) {
       differences.push(`${stream} ${key}:\n    ${a.label}: ${shown(leftRecords.get(key))}\n    ${b.label}: ${shown(rightRecords.get(key))}`);
     }

@@ -8,8 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
 import { NANOS_PER_UNIT } from '../../tools/simulator/amounts';
-import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset, type Dataset } from '../../tools/simulator/dataset';
+import { type Dataset, SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
 import { startSimulator } from '../../tools/simulator/server';
 import { runCli } from './cli';
 

@@ -4,7 +4,7 @@
  * `<data value>`, and the headline figures by `data-figure`. The report writes that markup itself,
  * so a few patterns read it; anything else in a cell is its text.
  */
-import { parseDecimal, type Decimal } from '../../source-twilio-costs/money';
+import { type Decimal, parseDecimal } from '../../source-twilio-costs/money';
 
 export interface ReportCell {
   /** The text a reader sees. */
@@ -34,7 +34,10 @@ export function reportTables(html: string): Map<string, ReportTable> {
     const columns = [...head.matchAll(/<th[^>]*>([\s\S]*?)<\/th>/g)].map(([, cell = '']) => textOf(cell));
     const rows = new Map<string, ReportCell[]>();
     for (const [, key = '', row = ''] of body.matchAll(/<tr data-key="([^"]*)">([\s\S]*?)<\/tr>/g)) {
-      rows.set(textOf(key), [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map(([, cell = '']) => cellOf(cell)));
+      rows.set(
+        textOf(key),
+        [...row.matchAll(/<t[hd][^>]*>([\s\S]*?)<\/t[hd]>/g)].map(([, cell = '']) => cellOf(cell)),
+      );
     }
     if (tables.has(id)) throw new Error(`two tables named ${id}`);
     tables.set(id, { columns, rows });

@@ -1,6 +1,6 @@
 import { addDays } from '../../source-twilio-costs/dates';
-import { DECIMAL_SCALE, parseDecimal, type Decimal } from '../../source-twilio-costs/money';
-import { NANOS_PER_UNIT, type Nanos } from '../../tools/simulator/amounts';
+import { type Decimal, DECIMAL_SCALE, parseDecimal } from '../../source-twilio-costs/money';
+import { type Nanos, NANOS_PER_UNIT } from '../../tools/simulator/amounts';
 import type { Dataset } from '../../tools/simulator/dataset';
 
 /** Connector units per simulator unit: each side keeps its own exact arithmetic. */

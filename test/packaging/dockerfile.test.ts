@@ -1,14 +1,16 @@
-import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { expect } from 'chai';
 import ts from 'typescript';
 import { parse } from 'yaml';
+
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_AUTH_TOKEN, sampleDataset } from '../../tools/simulator/dataset';
-import { startSimulator, type RunningSimulator } from '../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../tools/simulator/server';
 import { filesUnder, importSpecifiers } from '../helpers/import-boundary';
-import { parseMessages, recordsOf, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH, type Message } from '../helpers/protocol';
+import { type Message, parseMessages, recordsOf, SHARED_PROTOCOL_PATH, VENDORED_PROTOCOL_PATH } from '../helpers/protocol';
 
 const root = path.resolve(__dirname, '../..');
 const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
@@ -54,7 +56,7 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     const entrypoint = JSON.parse(instructions('ENTRYPOINT').at(-1) ?? '[]') as string[];
     const env = instructions('ENV').find((line) => line.startsWith('AIRBYTE_ENTRYPOINT='));
     expect(env).to.equal(`AIRBYTE_ENTRYPOINT="${entrypoint.join(' ')}"`);
-    for (const part of entrypoint) expect(part, "ENTRYPOINT parts are absolute paths").to.match(/^\//);
+    for (const part of entrypoint) expect(part, 'ENTRYPOINT parts are absolute paths').to.match(/^\//);
     expect(instructions('LABEL')).to.include(`io.airbyte.name=airbyte/${packageJson.name}`);
     expect(instructions('LABEL')).to.include(`io.airbyte.version=${packageJson.version}`);
   });
@@ -73,7 +75,6 @@ describe('packaging: the Dockerfile, checked statically (no Docker engine here)'
     expect(dockerfile).to.match(/npm prune --omit=dev/);
     expect(packageJson.bin['source-twilio-costs']).to.equal('dist/main.js');
   });
-
 });
 
 /**
@@ -111,7 +112,10 @@ describe('packaging: the ENTRYPOINT, run against a production install laid out a
       for (const source of sources) cpSync(source, sources.length > 1 || destination.endsWith('/') ? path.join(destination, path.basename(source)) : destination, { recursive: true });
     }
     simulator = await startSimulator({ dataset: sampleDataset() });
-    writeFileSync(path.join(scratch, 'config.json'), JSON.stringify({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-10-01', end_date: '2026-10-01' }));
+    writeFileSync(
+      path.join(scratch, 'config.json'),
+      JSON.stringify({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'auth_token', auth_token: SAMPLE_MAIN_AUTH_TOKEN }, start_date: '2026-10-01', end_date: '2026-10-01' }),
+    );
     const streams = ['usage_costs', 'usage_categories'].map((name) => ({ stream: { name, json_schema: {}, supported_sync_modes: ['full_refresh'] }, sync_mode: 'full_refresh', destination_sync_mode: 'overwrite' }));
     writeFileSync(path.join(scratch, 'catalog.json'), JSON.stringify({ streams }));
   });
@@ -139,7 +143,11 @@ describe('packaging: the ENTRYPOINT, run against a production install laid out a
 
   it('holds the runtime dependencies only: no dev dependency, no DuckDB, no simulator', () => {
     const modules = filesUnder(path.join(image, 'node_modules')).map((file) => path.relative(path.join(image, 'node_modules'), file));
-    for (const absent of ['typescript/', 'mocha/', 'json-schema-to-typescript/', '@duckdb/', 'yaml/']) expect(modules.some((file) => file.startsWith(absent)), absent).to.equal(false);
+    for (const absent of ['typescript/', 'mocha/', 'json-schema-to-typescript/', '@duckdb/', 'yaml/'])
+      expect(
+        modules.some((file) => file.startsWith(absent)),
+        absent,
+      ).to.equal(false);
     expect(modules.some((file) => file.startsWith('winston/'))).to.equal(true);
     expect(filesUnder(image).filter((file) => /simulator/i.test(file))).to.deep.equal([]);
   });
@@ -240,7 +248,9 @@ describe('packaging: the vendored protocol schema', () => {
   it('is a build input outside test/, and reaches the image build, which generates the protocol message types from it before compiling', () => {
     const vendored = path.relative(root, VENDORED_PROTOCOL_PATH);
     expect(vendored).to.equal(path.join('vendor', 'airbyte', 'airbyte_protocol.yaml'));
-    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((line) => line.trim().replace(/^\/|\/$/g, ''));
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((line) => line.trim().replace(/^\/|\/$/g, ''));
     for (const pattern of ['vendor', 'vendor/airbyte', vendored, '*']) expect(ignored, `.dockerignore lets the schema into the build context (${pattern})`).to.not.include(pattern);
     const copied = dockerfile.indexOf(`COPY ${vendored} `);
     expect(copied, `the build stage copies ${vendored}`).to.be.greaterThan(-1);
@@ -254,13 +264,16 @@ describe('packaging: the vendored protocol schema', () => {
     for (const file of built) {
       const text = readFileSync(file, 'utf8');
       expect(importSpecifiers(text), file).to.not.include('yaml');
-      expect(stringLiterals(text).filter((literal) => /\.ya?ml\b/.test(literal)), file).to.deep.equal([]);
+      expect(
+        stringLiterals(text).filter((literal) => /\.ya?ml\b/.test(literal)),
+        file,
+      ).to.deep.equal([]);
     }
   });
 });
 
 describe('packaging: the Airbyte docs page', () => {
-  it("docs/source-twilio-costs.md has the sections Airbyte docs carry and names every stream", () => {
+  it('docs/source-twilio-costs.md has the sections Airbyte docs carry and names every stream', () => {
     const docs = readFileSync(path.join(root, 'docs/source-twilio-costs.md'), 'utf8');
     for (const heading of ['## Prerequisites', '## Setup guide', '## Supported sync modes', '## Supported streams', '## Limitations', '## Changelog']) {
       expect(docs, heading).to.include(`\n${heading}\n`);

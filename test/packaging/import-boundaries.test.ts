@@ -1,8 +1,10 @@
-import { expect } from 'chai';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crossings, importSpecifiers, importsInto, ROOT, sourceFilesUnder } from '../helpers/import-boundary';
+
+import { expect } from 'chai';
+
+import { crossings, importsInto, importSpecifiers, ROOT, sourceFilesUnder } from '../helpers/import-boundary';
 
 const PRODUCT = path.join(ROOT, 'source-twilio-costs');
 const SIMULATOR = path.join(ROOT, 'tools/simulator');
@@ -28,7 +30,7 @@ describe('import boundaries between the connector and the simulator', () => {
         "const late = import('../late');",
         "const old = require('../old');",
         "// import notThis from '../commented';",
-        "const text = \"import alsoNot from '../in-a-string'\";",
+        'const text = "import alsoNot from \'../in-a-string\'";',
       ].join('\n');
       expect(importSpecifiers(text)).to.deep.equal(['../costs/twilio-categories.json', '../money', '../money', '../late', '../old']);
     });

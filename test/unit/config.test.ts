@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { ConfigParser, loadSpec, nonNegativeNumberFromEnv } from '../../source-twilio-costs/config';
 import { ConfigError } from '../../source-twilio-costs/protocol/errors';
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { addDays, eachDay, firstOfMonthBefore, isValidDay, monthWindows, rfc2822ToIso } from '../../source-twilio-costs/dates';
 
 describe('dates: UTC days', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+
 import { DecimalFormatError, decimalToNumber, formatDecimal, parseDecimal, sumDecimals } from '../../source-twilio-costs/money';
 
 describe('money: exact decimals', () => {

@@ -2,7 +2,7 @@
 import { type SimAccount } from './dataset';
 import { isoDateToDay, toRfc2822 } from './dates';
 import { ApiError } from './errors';
-import { type PageTokens, pageLinks, parsePageRequest } from './paging';
+import { pageLinks, type PageTokens, parsePageRequest } from './paging';
 
 const ACCOUNT_SUBRESOURCES: ReadonlyArray<readonly [string, string]> = [
   ['available_phone_numbers', 'AvailablePhoneNumbers'],

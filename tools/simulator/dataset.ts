@@ -7,21 +7,11 @@
  */
 // Twilio's own list of categories (its OpenAPI enum): the simulator plays Twilio, so it lists them
 // from its own copy, not from the connector's.
-import knownCategoryFile from './usage-record-categories.json';
-import { NANOS_PER_CENT, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, priceStepsOf } from './amounts';
+import { type Nanos, NANOS_PER_CENT, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, priceStepsOf } from './amounts';
 import { type DayNumber, dayOfMonth, dayToIsoDate, isoDateToDay } from './dates';
-import { Prng, mixSeeds } from './prng';
-import {
-  CORE_TOP_LEVEL,
-  type Meter,
-  OPTIONAL_TOP_LEVEL,
-  TOTAL_PRICE_CATEGORY,
-  TOTAL_PRICE_DESCRIPTION,
-  type TruthNodeSpec,
-  UNCATEGORISED_COST,
-  guessDescription,
-  guessUnits,
-} from './truth-model';
+import { mixSeeds, Prng } from './prng';
+import { CORE_TOP_LEVEL, guessDescription, guessUnits, type Meter, OPTIONAL_TOP_LEVEL, TOTAL_PRICE_CATEGORY, TOTAL_PRICE_DESCRIPTION, type TruthNodeSpec, UNCATEGORISED_COST } from './truth-model';
+import knownCategoryFile from './usage-record-categories.json';
 
 export interface SimAccount {
   sid: string;
@@ -135,10 +125,7 @@ function flattenModel(): ModelNode[] {
     });
     return nodes.length - 1;
   };
-  const topLevel = [
-    ...CORE_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, false)),
-    ...OPTIONAL_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, true)),
-  ];
+  const topLevel = [...CORE_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, false)), ...OPTIONAL_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, true))];
   nodes.push({
     index: nodes.length,
     category: TOTAL_PRICE_CATEGORY,
@@ -182,9 +169,7 @@ const ALL_CATEGORIES: readonly string[] = (() => {
 const CATEGORY_INFO: ReadonlyMap<string, CategoryInfo> = new Map(
   ALL_CATEGORIES.map((category) => {
     const node = MODEL_BY_LOWER_CATEGORY.get(category.toLowerCase());
-    const info: CategoryInfo = node
-      ? { category, description: node.description, countUnit: node.countUnit, usageUnit: node.usageUnit }
-      : { category, description: guessDescription(category), ...guessUnits(category) };
+    const info: CategoryInfo = node ? { category, description: node.description, countUnit: node.countUnit, usageUnit: node.usageUnit } : { category, description: guessDescription(category), ...guessUnits(category) };
     return [category.toLowerCase(), info];
   }),
 );
@@ -576,11 +561,11 @@ function randomIdentities(options: DatasetOptions): DatasetIdentities {
     main: identity(`Simulated account ${options.seed}`, first - prng.int(400, 2000)),
     // Odd subaccounts are created part-way through the range, so their early days have no usage.
     subaccounts: Array.from({ length: options.subaccounts }, (_, index) =>
-      identity(`Subaccount ${index + 1}`, index % 2 === 1 ? first + Math.floor((last - first) * prng.int(15, 45) / 100) : first - prng.int(20, 300)),
+      identity(`Subaccount ${index + 1}`, index % 2 === 1 ? first + Math.floor(((last - first) * prng.int(15, 45)) / 100) : first - prng.int(20, 300)),
     ),
     closedSubaccounts: Array.from({ length: options.closedSubaccounts ?? 0 }, (_, index) => ({
       ...identity(`Closed subaccount ${index + 1}`, first - prng.int(20, 300)),
-      dateClosed: dayToIsoDate(first + Math.floor((last - first) * prng.int(30, 60) / 100)),
+      dateClosed: dayToIsoDate(first + Math.floor(((last - first) * prng.int(30, 60)) / 100)),
     })),
     apiKeys: {
       standard: { sid: `SK${prng.hex(32)}`, secret: secret() },

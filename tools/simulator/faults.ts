@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { gzipSync } from 'node:zlib';
+
 import { ApiError } from './errors';
 
 /** An HTTP answer of the simulator, before it is written. */
@@ -86,8 +87,7 @@ export interface FaultPlan {
   rules: readonly FaultRule[];
 }
 
-const HTML_ERROR_PAGE =
-  '<!DOCTYPE html>\n<html><head><title>Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server did not answer in time. Please try again.</p></body></html>\n';
+const HTML_ERROR_PAGE = '<!DOCTYPE html>\n<html><head><title>Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The upstream server did not answer in time. Please try again.</p></body></html>\n';
 
 export class FaultInjector {
   private received = 0;
@@ -191,7 +191,20 @@ export async function serveFault(fault: Fault, exchange: Exchange): Promise<void
       query.set('PageToken', `PTendless${page + 1}`);
       const list = exchange.url.pathname.endsWith('/Accounts.json') ? 'accounts' : 'usage_records';
       const uri = `${exchange.url.pathname}${exchange.url.search}`;
-      exchange.send({ status: 200, body: JSON.stringify({ [list]: [], page, page_size: Number(query.get('PageSize') ?? 50), start: 0, end: 0, uri, first_page_uri: uri, previous_page_uri: null, next_page_uri: `${exchange.url.pathname}?${query.toString()}` }) });
+      exchange.send({
+        status: 200,
+        body: JSON.stringify({
+          [list]: [],
+          page,
+          page_size: Number(query.get('PageSize') ?? 50),
+          start: 0,
+          end: 0,
+          uri,
+          first_page_uri: uri,
+          previous_page_uri: null,
+          next_page_uri: `${exchange.url.pathname}?${query.toString()}`,
+        }),
+      });
       return;
     }
     case 'gzip-bomb': {

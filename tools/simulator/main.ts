@@ -9,12 +9,14 @@
  * is a local test server; they are not secrets) and runs until SIGINT or SIGTERM.
  */
 import { parseArgs } from 'node:util';
-import { type Dataset, SAMPLE_END_DATE, SAMPLE_START_DATE, generateDataset, sampleDataset } from './dataset';
+
+import { type Dataset, generateDataset, SAMPLE_END_DATE, SAMPLE_START_DATE, sampleDataset } from './dataset';
 import { parseIsoDate } from './dates';
 import { type RunningSimulator, startSimulator } from './server';
 
 const DEFAULT_PORT = 8099;
-const USAGE = 'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--bill-in-currency PRODUCT=CURRENCY]';
+const USAGE =
+  'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--bill-in-currency PRODUCT=CURRENCY]';
 
 function wholeNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;

@@ -9,6 +9,7 @@
  * IncludeSubaccounts=false, say), is told so with a 400 instead of silently reading another scope.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+
 import { ApiError } from './errors';
 
 const DEFAULT_PAGE_SIZE = 50;

@@ -5,14 +5,15 @@
  * requests the ways Twilio, proxies and networks do (faults.ts).
  */
 import { createHash } from 'node:crypto';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { type AddressInfo } from 'node:net';
+
 import { accountResource, renderAccountsPage } from './accounts';
 import { type Dataset, type SimAccount, type SimApiKey } from './dataset';
 import { ApiError } from './errors';
-import { type Answer, type FaultKind, FaultInjector, type FaultPlan, type FaultRule, serveFault } from './faults';
+import { type Answer, FaultInjector, type FaultKind, type FaultPlan, type FaultRule, serveFault } from './faults';
 import { PageTokens } from './paging';
-import { USAGE_RESOURCES, type UsageResource, UsageRecordRenderer } from './usage-records';
+import { USAGE_RESOURCES, UsageRecordRenderer, type UsageResource } from './usage-records';
 
 export interface SimulatorOptions {
   dataset: Dataset;

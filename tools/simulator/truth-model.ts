@@ -93,9 +93,7 @@ const SMS: TruthNodeSpec = {
           usageUnit: 'messages',
           meter: messages(0.95, [400, 2500], '0.0079'),
           // Authy's SMS are billed as longcode messages and reported a second time on their own.
-          children: [
-            { category: 'authy-sms-outbound', description: 'Authy Outbound SMS', countUnit: 'messages', usageUnit: 'messages', meter: messages(0.65, [20, 160], '0.0079') },
-          ],
+          children: [{ category: 'authy-sms-outbound', description: 'Authy Outbound SMS', countUnit: 'messages', usageUnit: 'messages', meter: messages(0.65, [20, 160], '0.0079') }],
         },
         { category: 'sms-outbound-shortcode', description: 'Short Code Outbound SMS', countUnit: 'messages', usageUnit: 'messages', meter: messages(0.55, [100, 800], '0.0083') },
         { category: 'sms-outbound-tollfree', description: 'Toll-Free Outbound SMS', countUnit: 'messages', usageUnit: 'messages', meter: messages(0.7, [100, 600], '0.0079') },
@@ -170,9 +168,7 @@ const LOOKUPS: TruthNodeSpec = {
       description: 'Caller ID Lookups',
       countUnit: 'lookups',
       usageUnit: 'lookups',
-      children: [
-        { category: 'calleridlookups-api', description: 'Caller ID Lookups (API)', countUnit: 'lookups', usageUnit: 'lookups', meter: messages(0.5, [5, 100], '0.01') },
-      ],
+      children: [{ category: 'calleridlookups-api', description: 'Caller ID Lookups (API)', countUnit: 'lookups', usageUnit: 'lookups', meter: messages(0.5, [5, 100], '0.01') }],
     },
   ],
 };
@@ -190,7 +186,13 @@ const VIDEO: TruthNodeSpec = {
       countUnit: 'participant-minutes',
       usageUnit: 'participant-minutes',
       children: [
-        { category: 'group-rooms-participant-minutes', description: 'Group Rooms Participant Minutes', countUnit: 'participant-minutes', usageUnit: 'participant-minutes', meter: perEvent(0.65, [100, 1500], [1, 1], '0.004') },
+        {
+          category: 'group-rooms-participant-minutes',
+          description: 'Group Rooms Participant Minutes',
+          countUnit: 'participant-minutes',
+          usageUnit: 'participant-minutes',
+          meter: perEvent(0.65, [100, 1500], [1, 1], '0.004'),
+        },
         { category: 'group-rooms-data-track', description: 'Group Rooms Data Track', countUnit: 'participant-minutes', usageUnit: 'participant-minutes', meter: perEvent(0.4, [50, 600], [1, 1], '0.0005') },
       ],
     },
@@ -210,9 +212,7 @@ const VIDEO: TruthNodeSpec = {
       description: 'TURN Megabytes',
       countUnit: 'allocations',
       usageUnit: 'megabytes',
-      children: [
-        { category: 'turnmegabytes-useast', description: 'TURN Megabytes (US East)', countUnit: 'allocations', usageUnit: 'megabytes', meter: megabytes(0.5, [20, 400], [50, 400], '0.0004') },
-      ],
+      children: [{ category: 'turnmegabytes-useast', description: 'TURN Megabytes (US East)', countUnit: 'allocations', usageUnit: 'megabytes', meter: megabytes(0.5, [20, 400], [50, 400], '0.0004') }],
     },
   ],
 };

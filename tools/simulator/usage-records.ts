@@ -3,12 +3,12 @@
  * a page computes only its own rows from the grid index, so a year of Daily rows (~240k per account)
  * is never materialised, and the JSON is assembled from per-category fragments built once.
  */
-import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, formatNanos } from './amounts';
+import { formatNanos, type Nanos, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT } from './amounts';
 import { type Dataset, type SimAccount, type SimUsage } from './dataset';
 import { type DayNumber, dayToIsoDate, firstOfMonth, firstOfYear, isoDateToDay, parseIsoDate, todayUtc } from './dates';
-import { TOTAL_PRICE_CATEGORY } from './truth-model';
 import { ApiError } from './errors';
-import { type PageTokens, pageLinks, parsePageRequest } from './paging';
+import { pageLinks, type PageTokens, parsePageRequest } from './paging';
+import { TOTAL_PRICE_CATEGORY } from './truth-model';
 
 /** The list resources under /Usage/Records, by the file name in their path. */
 export type UsageResource = 'Records' | 'AllTime' | 'Daily' | 'Monthly' | 'Yearly';
@@ -128,9 +128,7 @@ export class UsageRecordRenderer {
     const fragments: RowFragments = {
       head: `{"category":${JSON.stringify(category)},"description":${JSON.stringify(info.description)},"account_sid":"${accountSid}"`,
       // A category without a count unit (totalprice) has no count at all, even on a zero day.
-      zeroMiddle:
-        `"count":${info.countUnit === '' ? 'null' : '"0"'},"count_unit":${JSON.stringify(info.countUnit)},` +
-        `"usage":"0","usage_unit":${JSON.stringify(info.usageUnit)},"price":"0"`,
+      zeroMiddle: `"count":${info.countUnit === '' ? 'null' : '"0"'},"count_unit":${JSON.stringify(info.countUnit)},` + `"usage":"0","usage_unit":${JSON.stringify(info.usageUnit)},"price":"0"`,
       uriPrefix: `${accountPath}${resource === 'Records' ? '' : `/${resource}`}.json?${categoryQuery}`,
       tail: `"subresource_uris":${JSON.stringify(subresources)}}`,
     };

@@ -25,7 +25,7 @@
  * leaf beside them with a residual cancelling it.
  */
 import type { Decimal } from '../../money';
-import { MIN_EVIDENCE_DAYS, type Container, type SolverInput } from './types';
+import { type Container, MIN_EVIDENCE_DAYS, type SolverInput } from './types';
 
 export interface Judgement {
   readonly proven: readonly string[];
@@ -68,7 +68,13 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   /** Whether the container fits better with the categories that came to it from `from` than without them. */
   const joinedFitsBetter = (container: Container, from: Container): boolean => {
     const members = children.get(container) ?? [];
-    return fitsBetter(residualOf(container, members), residualOf(container, members.filter((member) => (prior.get(member) ?? null) !== from)));
+    return fitsBetter(
+      residualOf(container, members),
+      residualOf(
+        container,
+        members.filter((member) => (prior.get(member) ?? null) !== from),
+      ),
+    );
   };
   /** Whether the rollup, on every day it is priced with no priced child, is cancelled by the residual of the container that holds it: counted twice. */
   const countedTwice = (rollup: string): boolean => {
@@ -102,7 +108,10 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
 /** Whether a container is off on fewer days with one residual than with the other, or on as many and by less in all. */
 function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>): boolean {
   const fit = (residual: ReadonlyArray<Decimal | null>): { days: number; distance: Decimal } =>
-    residual.reduce<{ days: number; distance: Decimal }>((sum, value) => (value === null || value === 0n ? sum : { days: sum.days + 1, distance: sum.distance + (value < 0n ? -value : value) }), { days: 0, distance: 0n });
+    residual.reduce<{ days: number; distance: Decimal }>((sum, value) => (value === null || value === 0n ? sum : { days: sum.days + 1, distance: sum.distance + (value < 0n ? -value : value) }), {
+      days: 0,
+      distance: 0n,
+    });
   const a = fit(withMove);
   const b = fit(without);
   return a.days < b.days || (a.days === b.days && a.distance < b.distance);

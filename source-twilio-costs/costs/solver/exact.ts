@@ -1,7 +1,7 @@
 import { mod } from './fingerprint';
 import { acyclic, changesFrom, movesBetween, priorParents, signatureOf } from './placements';
 import { forEachSet, forEachSubset, largestSubset } from './subsets';
-import { compareScores, MIN_EVIDENCE_DAYS, type Container, type Fit, type Move, type Score } from './types';
+import { compareScores, type Container, type Fit, MIN_EVIDENCE_DAYS, type Move, type Score } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
 
@@ -116,7 +116,13 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
       let { misfits, distance } = startFit;
       for (const container of new Set([...from, ...to])) {
         const was = fitOf(container);
-        const now = container === null ? topFitAfter(members.filter((_, index) => to[index] === null), members.filter((_, index) => from[index] === null)) : { misfits: 0, distance: 0n };
+        const now =
+          container === null
+            ? topFitAfter(
+                members.filter((_, index) => to[index] === null),
+                members.filter((_, index) => from[index] === null),
+              )
+            : { misfits: 0, distance: 0n };
         misfits += now.misfits - was.misfits;
         distance += now.distance - was.distance;
       }
@@ -135,7 +141,11 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
           cut = `stopped after ${EXACT_SET_BUDGET} sets, at sets of ${size} of ${shortlist.members.length} categories`;
           return false;
         }
-        tryAssignments(view, picked.map((index) => shortlist.members[index] as string), consider);
+        tryAssignments(
+          view,
+          picked.map((index) => shortlist.members[index] as string),
+          consider,
+        );
         return true;
       });
     }
@@ -296,9 +306,7 @@ function searchStartOf(numbers: WindowNumbers, tree: WindowTree, laterTwins: Rea
 }
 
 /** For each subset of up to EXACT_DEPTH members (a bit mask), the members' indices. */
-const MASK_MEMBERS: readonly (readonly number[])[] = Array.from({ length: 1 << EXACT_DEPTH }, (_, mask) =>
-  Array.from({ length: EXACT_DEPTH }, (_, index) => index).filter((index) => (mask & (1 << index)) !== 0),
-);
+const MASK_MEMBERS: readonly (readonly number[])[] = Array.from({ length: 1 << EXACT_DEPTH }, (_, mask) => Array.from({ length: EXACT_DEPTH }, (_, index) => index).filter((index) => (mask & (1 << index)) !== 0));
 
 /**
  * Every way to hand a set of categories out so that each rollup they touch fits exactly: the

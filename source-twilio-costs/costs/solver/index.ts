@@ -31,12 +31,12 @@
  * Pure: no I/O. The searches work on whole numbers of the window's price step (window-numbers.ts)
  * and fingerprints, which only shortlist; what is chosen is checked on the exact prices.
  */
-import { judgeMoves, type Judgement } from './certainty';
+import { type Judgement, judgeMoves } from './certainty';
 import { exactPlacement } from './exact';
-import { greedyPlacement, type GreedyOutcome } from './greedy';
+import { type GreedyOutcome, greedyPlacement } from './greedy';
 import { movesBetween, priorParents } from './placements';
 import { bestUnderTwinSwaps, movedFrom, swapped } from './twins';
-import { MIN_EVIDENCE_DAYS, type Container, type Move, type Nesting, type Placement, type SolverInput } from './types';
+import { type Container, MIN_EVIDENCE_DAYS, type Move, type Nesting, type Placement, type SolverInput } from './types';
 import { WindowNumbers } from './window-numbers';
 
 export type { Container, Move, Nesting, Placement, SolverInput, SolverNode } from './types';
@@ -118,7 +118,7 @@ function withPriorWhereDisputed(parents: ReadonlyMap<string, Container>, alterna
 function reverted(parents: ReadonlyMap<string, Container>, categories: readonly string[], prior: ReadonlyMap<string, Container>): Map<string, Container> {
   const result = new Map(parents);
   for (const category of categories) result.set(category, prior.get(category) ?? null);
-  for (let changed = true; changed; ) {
+  for (let changed = true; changed;) {
     changed = false;
     for (const category of result.keys()) {
       const cycle = cycleThrough(result, category);

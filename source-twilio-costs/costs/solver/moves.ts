@@ -6,7 +6,7 @@ import { compareText } from '../hierarchy';
 import { mod } from './fingerprint';
 import { acyclic } from './placements';
 import { forEachSubset, largestSubset } from './subsets';
-import { MIN_EVIDENCE_DAYS, type Container, type Move } from './types';
+import { type Container, MIN_EVIDENCE_DAYS, type Move } from './types';
 import type { WindowTree } from './window-tree';
 
 /** Largest set moved from several containers at once, swapped, or split between receivers. */
@@ -63,7 +63,11 @@ export function candidateMoves(tree: WindowTree, frozen: ReadonlySet<string>): C
       const fitting = targets.get(print);
       if (!anywhere && fitting === undefined) return;
       const subset = picked.map((index) => movable[index] as string);
-      for (const to of anywhere ? new Set([...open, ...(fitting ?? [])]) : (fitting ?? [])) consider(subset, subset.map(() => to));
+      for (const to of anywhere ? new Set([...open, ...(fitting ?? [])]) : (fitting ?? []))
+        consider(
+          subset,
+          subset.map(() => to),
+        );
       // Or handed out: each part to a rollup that lacks exactly it, the rest to the top level.
       if (repairs && picked.length >= 2 && picked.length <= LARGEST_SPLIT) {
         forEachSplit(
@@ -83,7 +87,11 @@ export function candidateMoves(tree: WindowTree, frozen: ReadonlySet<string>): C
     if (fitting === undefined || picked.length < 2) return;
     const subset = picked.map((index) => everywhere[index] as string);
     if (new Set(subset.map((category) => tree.parentOf(category))).size < 2) return;
-    for (const to of fitting) consider(subset, subset.map(() => to));
+    for (const to of fitting)
+      consider(
+        subset,
+        subset.map(() => to),
+      );
   });
   // Two containers that hold each other's children: a swap repairs both at once, where either
   // half alone fits neither.
@@ -241,13 +249,7 @@ function targetsByFingerprint(tree: WindowTree, twinRanks: ReadonlyMap<string, u
 
 /** Two moves rank alike when the numbers cannot prefer either. */
 export function sameRank(a: Candidate, b: Candidate): boolean {
-  return (
-    a.misfitGain === b.misfitGain &&
-    a.exactFits === b.exactFits &&
-    a.distanceGain === b.distanceGain &&
-    a.move.categories.length === b.move.categories.length &&
-    a.againstNames === b.againstNames
-  );
+  return a.misfitGain === b.misfitGain && a.exactFits === b.exactFits && a.distanceGain === b.distanceGain && a.move.categories.length === b.move.categories.length && a.againstNames === b.againstNames;
 }
 
 /** Two moves compete when they move a category in common or change the same container. */

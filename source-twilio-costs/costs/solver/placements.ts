@@ -13,13 +13,19 @@ export function changesFrom(prior: ReadonlyMap<string, Container>, parents: Read
 
 /** One move taking a placement to another: every category whose parent differs, in name order. */
 export function movesBetween(before: ReadonlyMap<string, Container>, after: ReadonlyMap<string, Container>): Move {
-  const categories = [...after].filter(([category, parent]) => (before.get(category) ?? null) !== parent).map(([category]) => category).sort(compareText);
+  const categories = [...after]
+    .filter(([category, parent]) => (before.get(category) ?? null) !== parent)
+    .map(([category]) => category)
+    .sort(compareText);
   return { categories, from: categories.map((category) => before.get(category) ?? null), to: categories.map((category) => after.get(category) ?? null) };
 }
 
 /** A placement (or part of one) as text: equal placements have equal signatures. */
 export function signatureOf(parents: ReadonlyMap<string, Container>): string {
-  return [...parents].sort(([a], [b]) => compareText(a, b)).map(([category, parent]) => `${category}>${parent ?? ''}`).join('|');
+  return [...parents]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([category, parent]) => `${category}>${parent ?? ''}`)
+    .join('|');
 }
 
 /** Whether every member still has a way up to the top level. */

@@ -111,17 +111,13 @@ export function swapped(parents: ReadonlyMap<string, Container>, a: string, b: s
  * it moves as many and nests as much (and the numbers moved one of the two, or a category under
  * one of them), the numbers do not decide between them.
  */
-export function bestUnderTwinSwaps(
-  numbers: WindowNumbers,
-  prior: ReadonlyMap<string, Container>,
-  found: ReadonlyMap<string, Container>,
-): { parents: Map<string, Container>; mirrors: Array<Map<string, Container>> } {
+export function bestUnderTwinSwaps(numbers: WindowNumbers, prior: ReadonlyMap<string, Container>, found: ReadonlyMap<string, Container>): { parents: Map<string, Container>; mirrors: Array<Map<string, Container>> } {
   const { twins } = numbers;
   const rank = (parents: ReadonlyMap<string, Container>): [number, number] => [movedFrom(prior, parents), twins.againstNamesOf(numbers, parents, parents.keys())];
   let parents = new Map(found);
   let best = rank(parents);
   // Each adopted swap lowers (moves, against the names), so this ends.
-  for (let improved = true; improved; ) {
+  for (let improved = true; improved;) {
     improved = false;
     for (const [a, b] of twinPairs(numbers)) {
       const mirror = swapped(parents, a, b);

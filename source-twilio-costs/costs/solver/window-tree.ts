@@ -150,43 +150,44 @@ export class WindowTree {
     const distance: DistanceSum = { high: 0, low: 0 };
     // Each day once, however many moving categories are priced on it.
     const stamp = ++this.stampCount;
-    for (const list of lists) for (const day of list) {
-      if (this.dayStamps[day] === stamp) continue;
-      this.dayStamps[day] = stamp;
-      let change = 0;
-      let activeChange = 0;
-      for (let moving = 0; moving < offsets.length; moving++) {
-        const price = prices[(offsets[moving] ?? 0) + day] ?? 0;
-        if (price === 0) continue;
-        const sign = signs[moving] ?? 0;
-        change += sign * price;
-        activeChange += sign;
+    for (const list of lists)
+      for (const day of list) {
+        if (this.dayStamps[day] === stamp) continue;
+        this.dayStamps[day] = stamp;
+        let change = 0;
+        let activeChange = 0;
+        for (let moving = 0; moving < offsets.length; moving++) {
+          const price = prices[(offsets[moving] ?? 0) + day] ?? 0;
+          if (price === 0) continue;
+          const sign = signs[moving] ?? 0;
+          change += sign * price;
+          activeChange += sign;
+        }
+        let claimed: number;
+        let checkedNow: boolean;
+        let checkedAfter: boolean;
+        if (isTop) {
+          if (this.numbers.anchorKnown[day] !== 1) continue;
+          claimed = this.numbers.anchor[day] ?? 0;
+          checkedNow = true;
+          checkedAfter = true;
+        } else {
+          const activeNow = active?.[day] ?? 0;
+          checkedNow = activeNow > 0;
+          checkedAfter = activeNow + activeChange > 0;
+          claimed = prices[claimOffset + day] ?? 0;
+        }
+        const residualNow = claimed - (sums?.[day] ?? 0);
+        const residualAfter = residualNow - change;
+        if (checkedNow && residualNow !== 0) {
+          misfits -= 1;
+          addMagnitude(distance, residualNow, -1);
+        }
+        if (checkedAfter && residualAfter !== 0) {
+          misfits += 1;
+          addMagnitude(distance, residualAfter, 1);
+        }
       }
-      let claimed: number;
-      let checkedNow: boolean;
-      let checkedAfter: boolean;
-      if (isTop) {
-        if (this.numbers.anchorKnown[day] !== 1) continue;
-        claimed = this.numbers.anchor[day] ?? 0;
-        checkedNow = true;
-        checkedAfter = true;
-      } else {
-        const activeNow = active?.[day] ?? 0;
-        checkedNow = activeNow > 0;
-        checkedAfter = activeNow + activeChange > 0;
-        claimed = prices[claimOffset + day] ?? 0;
-      }
-      const residualNow = claimed - (sums?.[day] ?? 0);
-      const residualAfter = residualNow - change;
-      if (checkedNow && residualNow !== 0) {
-        misfits -= 1;
-        addMagnitude(distance, residualNow, -1);
-      }
-      if (checkedAfter && residualAfter !== 0) {
-        misfits += 1;
-        addMagnitude(distance, residualAfter, 1);
-      }
-    }
     return { misfits, distance: before.distance + distanceOf(distance) };
   }
 

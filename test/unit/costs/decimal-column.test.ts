@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { DecimalColumn } from '../../../source-twilio-costs/costs/decimal-column';
 import { WindowRecords } from '../../../source-twilio-costs/costs/window-records';
 import { formatDecimal, parseDecimal } from '../../../source-twilio-costs/money';

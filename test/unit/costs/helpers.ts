@@ -1,5 +1,5 @@
-import { formatDecimal, parseDecimal, sumDecimals } from '../../../source-twilio-costs/money';
 import type { CostInputRecord, CostRow, ReconciledDay } from '../../../source-twilio-costs/costs/types';
+import { formatDecimal, parseDecimal, sumDecimals } from '../../../source-twilio-costs/money';
 
 /** A usage record with a decimal-string price and no count or usage. */
 export function record(category: string, price: string): CostInputRecord {

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
+
 import { Hierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { CuratedGroup } from '../../../source-twilio-costs/costs/hierarchy-data';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
-import { DECIMAL_SCALE, formatDecimal, type Decimal } from '../../../source-twilio-costs/money';
+import { type Decimal, DECIMAL_SCALE, formatDecimal } from '../../../source-twilio-costs/money';
 
 /**
  * Made-up account windows whose true tree the connector's hierarchy gets wrong in k places, on
@@ -56,7 +57,13 @@ export const worldSpecs: fc.Arbitrary<WorldSpec> = fc
       shape: fc.tuple(...Array.from({ length: size }, (_, index) => fc.record({ parent: index === 0 ? fc.constant(null) : fc.option(fc.nat({ max: index - 1 }), { nil: null, freq: 3 }) }))),
       days: fc.constant(days),
       prices: fc.array(fc.array(fc.noShrink(fc.integer({ min: 100_000, max: 5_000_000 })), { minLength: days, maxLength: days }), { minLength: size, maxLength: size }),
-      idle: fc.array(fc.array(fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0), { minLength: days, maxLength: days }), { minLength: size, maxLength: size }),
+      idle: fc.array(
+        fc.array(
+          fc.integer({ min: 0, max: 9 }).map((roll) => roll === 0),
+          { minLength: days, maxLength: days },
+        ),
+        { minLength: size, maxLength: size },
+      ),
       uncategorised: fc.array(fc.oneof(fc.constant(0), fc.integer({ min: -200_000, max: 200_000 })), { minLength: days, maxLength: days }),
       hidings: fc.uniqueArray(fc.record({ node: fc.nat({ max: size - 1 }), how: fc.constantFrom<Hiding>('misnamed', 'uncurated', 'unknown'), other: fc.nat() }), {
         minLength: hiddenCount,
@@ -126,9 +133,7 @@ function record(category: string, units: number): CostInputRecord {
 
 /** The connector's view: what the names say, plus curation of the placements that are not hidden. */
 export function hierarchyOf(world: World): Hierarchy {
-  const placements: CuratedGroup[] = world.nodes
-    .filter((node) => node.curatedParent !== undefined)
-    .map((node) => ({ parent: node.curatedParent ?? null, children: [node.name] }));
+  const placements: CuratedGroup[] = world.nodes.filter((node) => node.curatedParent !== undefined).map((node) => ({ parent: node.curatedParent ?? null, children: [node.name] }));
   return Hierarchy.create(
     world.nodes.filter((node) => node.known).map((node) => node.name),
     { root: ROOT, placements, overlaps: {}, products: {} },
@@ -147,7 +152,6 @@ export function expectedDay(world: World, day: number): Record<string, string> {
   if (uncategorised !== 0) rows.unattributed = `- ${formatDecimal(BigInt(uncategorised) * STEP_UNITS)}`;
   return rows;
 }
-
 
 /**
  * Why a window's numbers do or do not determine its true placement (see `identifiability`):
@@ -284,9 +288,7 @@ export function identifiability(world: World): OracleVerdict {
   if (!consistent.some((placement) => placement.join(',') === truthKey)) throw new Error(`the oracle misses the truth of a world hiding ${world.hidden.join(', ')}`);
   const truthRank = rank(truth);
   const others = consistent.filter((placement) => placement.join(',') !== truthKey).map((placement) => compare(rank(placement), truthRank));
-  const favoured = consistent
-    .filter((placement) => compare(rank(placement), truthRank) < 0)
-    .map((placement) => new Map(placement.map((parent, position) => [names[position]!, parent === null ? null : names[parent]!])));
+  const favoured = consistent.filter((placement) => compare(rank(placement), truthRank) < 0).map((placement) => new Map(placement.map((parent, position) => [names[position]!, parent === null ? null : names[parent]!])));
   const pricedDays = (position: number): number => claims[position]!.filter((units) => units !== 0).length;
   const oneDay = truth.some((parent, position) => parent !== start[position] && pricedDays(position) < 2);
   const identifiability: Identifiability = others.some((order) => order < 0) ? 'favoured' : others.some((order) => order === 0) ? 'tie' : oneDay ? 'one-day' : 'determined';

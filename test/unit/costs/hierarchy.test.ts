@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+
 import { Hierarchy, twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
-import { TWILIO_CURATION, type HierarchyCuration } from '../../../source-twilio-costs/costs/hierarchy-data';
+import { type HierarchyCuration, TWILIO_CURATION } from '../../../source-twilio-costs/costs/hierarchy-data';
 import twilioCategories from '../../../source-twilio-costs/costs/twilio-categories.json';
 
 const EMPTY_CURATION: HierarchyCuration = {
@@ -24,9 +25,7 @@ describe('costs/hierarchy', () => {
         includedIn: null,
       });
       expect(hierarchy.parentOf('calls-inbound-tollfree-mobile')).to.equal('calls-inbound-tollfree');
-      expect(hierarchy.parentOf('wireless-super-sim-data-north-america-usa')).to.equal(
-        'wireless-super-sim-data-north-america',
-      );
+      expect(hierarchy.parentOf('wireless-super-sim-data-north-america-usa')).to.equal('wireless-super-sim-data-north-america');
     });
 
     it('keeps the documented calls-sip and calls-client out of calls, and leaves the suspected calls-* to their name', () => {
@@ -98,9 +97,7 @@ describe('costs/hierarchy', () => {
       const extended = hierarchy.withCategories(['Quantum', 'quantum-widgets', 'wireless-usage-data-international']);
       expect(extended.parentOf('quantum-widgets')).to.equal('quantum');
       expect(extended.isRollup('quantum')).to.equal(true);
-      expect(extended.parentOf('wireless-usage-data-international-roaming-canada')).to.equal(
-        'wireless-usage-data-international',
-      );
+      expect(extended.parentOf('wireless-usage-data-international-roaming-canada')).to.equal('wireless-usage-data-international');
       expect(hierarchy.parentOf('quantum-widgets')).to.equal(null);
       expect(hierarchy.withCategories(['sms', 'SMS-Inbound'])).to.equal(hierarchy);
     });
@@ -201,22 +198,10 @@ describe('costs/hierarchy', () => {
   });
 
   describe('the curation data', () => {
-    const twilioNames = new Set(
-      [
-        ...twilioCategories.categories,
-        ...twilioCategories.removed_from_enum_in_earlier_spec_versions,
-        ...twilioCategories.documented_but_not_in_enum.names,
-      ].map((name) =>
-        name.toLowerCase(),
-      ),
-    );
+    const twilioNames = new Set([...twilioCategories.categories, ...twilioCategories.removed_from_enum_in_earlier_spec_versions, ...twilioCategories.documented_but_not_in_enum.names].map((name) => name.toLowerCase()));
 
     it('names only categories Twilio lists (a typo would silently invent one)', () => {
-      const curated = [
-        TWILIO_CURATION.root,
-        ...TWILIO_CURATION.placements.flatMap((group) => [...(group.parent ? [group.parent] : []), ...group.children]),
-        ...Object.entries(TWILIO_CURATION.overlaps).flat(),
-      ];
+      const curated = [TWILIO_CURATION.root, ...TWILIO_CURATION.placements.flatMap((group) => [...(group.parent ? [group.parent] : []), ...group.children]), ...Object.entries(TWILIO_CURATION.overlaps).flat()];
       expect(curated.filter((name) => !twilioNames.has(name))).to.deep.equal([]);
     });
 

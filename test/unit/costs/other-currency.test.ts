@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { otherCurrencyLeaves } from '../../../source-twilio-costs/costs/other-currency';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';

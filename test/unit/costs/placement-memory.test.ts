@@ -1,12 +1,13 @@
 import { expect } from 'chai';
-import { addDays, type Day } from '../../../source-twilio-costs/dates';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { MAX_REMEMBERED, PlacementMemory, PlacementMemoryError, type RememberedPlacement } from '../../../source-twilio-costs/costs/placement-memory';
 import { placeWindow, reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
 import { WindowPrices } from '../../../source-twilio-costs/costs/window-prices';
+import { addDays, type Day } from '../../../source-twilio-costs/dates';
 import { formatDecimal } from '../../../source-twilio-costs/money';
-import { realisticWorld, type RealisticWorld } from './realistic-worlds';
+import { type RealisticWorld, realisticWorld } from './realistic-worlds';
 
 const hierarchy = twilioHierarchy();
 
@@ -37,7 +38,16 @@ describe('costs/placement-memory', () => {
       [entry('sms', null, '2026-02-30', '2026-03-01'), 'p[0][2] (first day of sms) must be a YYYY-MM-DD day, got "2026-02-30"'],
       [entry('sms', null, '2026-01-01', 20260102), 'p[0][3] (last day of sms) must be a YYYY-MM-DD day, got number 20260102'],
       [entry('sms', null, '2026-01-02', '2026-01-01'), 'p[0]: the last day of sms (2026-01-01) is before its first (2026-01-02)'],
-      [{ v: 1, p: [['sms', null, '2026-01-01', '2026-01-01'], ['sms', 'mms', '2026-01-01', '2026-01-01']] }, 'p[1]: sms is placed twice'],
+      [
+        {
+          v: 1,
+          p: [
+            ['sms', null, '2026-01-01', '2026-01-01'],
+            ['sms', 'mms', '2026-01-01', '2026-01-01'],
+          ],
+        },
+        'p[1]: sms is placed twice',
+      ],
       [{ v: 1, p: Array.from({ length: MAX_REMEMBERED + 1 }, (_, index) => [`fee-${index}`, null, '2026-01-01', '2026-01-01']) }, `p holds ${MAX_REMEMBERED + 1} placements, more than the ${MAX_REMEMBERED} ever written`],
     ];
     for (const [input, message] of cases) {
@@ -46,7 +56,12 @@ describe('costs/placement-memory', () => {
   });
 
   it('keeps the categories placed most recently, and stays small for 10,000 accounts', () => {
-    const many = Array.from({ length: MAX_REMEMBERED + 5 }, (_, index): RememberedPlacement => ({ category: `fee-${String(index).padStart(2, '0')}`, parent: null, firstDay: '2026-01-01', lastDay: addDays('2026-01-01', index) }));
+    const many = Array.from({ length: MAX_REMEMBERED + 5 }, (_, index): RememberedPlacement => ({
+      category: `fee-${String(index).padStart(2, '0')}`,
+      parent: null,
+      firstDay: '2026-01-01',
+      lastDay: addDays('2026-01-01', index),
+    }));
     const kept = new PlacementMemory(many).placements().map((placement) => placement.category);
     expect(kept).to.have.length(MAX_REMEMBERED);
     expect(kept).to.not.include('fee-00');

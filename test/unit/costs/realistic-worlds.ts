@@ -1,6 +1,6 @@
-import { addDays, type Day } from '../../../source-twilio-costs/dates';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
-import { DECIMAL_SCALE, formatDecimal, type Decimal } from '../../../source-twilio-costs/money';
+import { addDays, type Day } from '../../../source-twilio-costs/dates';
+import { type Decimal, DECIMAL_SCALE, formatDecimal } from '../../../source-twilio-costs/money';
 
 /**
  * Account windows with Twilio's real category names, a true tree written here (apart from the
@@ -52,13 +52,7 @@ export interface Misplacement {
   readonly spec: TrueSpec;
 }
 
-export type MisplacementClass =
-  | 'only-child-elsewhere'
-  | 'non-prefix-member'
-  | 'prefix-fee-at-top'
-  | 'new-name-against'
-  | 'group-rollup'
-  | 'equal-price-chain';
+export type MisplacementClass = 'only-child-elsewhere' | 'non-prefix-member' | 'prefix-fee-at-top' | 'new-name-against' | 'group-rollup' | 'equal-price-chain';
 
 /** The catalogue, in the order worlds take them. */
 export const MISPLACEMENTS: readonly Misplacement[] = [
@@ -102,7 +96,12 @@ export const MISPLACEMENTS: readonly Misplacement[] = [
   // supersim repeats a wireless-super-sim category; wireless-super-sim-data's only priced child.
   { id: 'equal-price-chain', misplaced: 1, under: 'wireless-super-sim', spec: rollup('wireless-super-sim-data', [leaf('supersim', daily(0.9, 10_000, 500_000))]) },
   { id: 'prefix-fee-at-top', misplaced: 1, under: null, spec: leaf('phonenumbers-cps', monthly(50_000, 200_000)) },
-  { id: 'group-rollup', misplaced: 2, under: 'marketplace', spec: rollup('marketplace-messaging-addons', dailyLeaves(['marketplace-nomorobo-spam-score', 'marketplace-ibm-watson-message-insights'], 0.75, 1_000, 50_000)) },
+  {
+    id: 'group-rollup',
+    misplaced: 2,
+    under: 'marketplace',
+    spec: rollup('marketplace-messaging-addons', dailyLeaves(['marketplace-nomorobo-spam-score', 'marketplace-ibm-watson-message-insights'], 0.75, 1_000, 50_000)),
+  },
   { id: 'prefix-fee-at-top', misplaced: 1, under: null, spec: leaf('calls-globalconference', daily(0.4, 2_000, 90_000)) },
 ];
 
@@ -115,38 +114,123 @@ function baseTree(seatFees: number): TrueSpec[] {
       rollup('sms-outbound', dailyLeaves(['sms-outbound-longcode', 'sms-outbound-shortcode', 'sms-outbound-tollfree', 'sms-outbound-rcs-fallback'], 0.95, 100_000, 4_000_000)),
     ]),
     rollup('mms', [
-      rollup('mms-inbound', [rollup('mms-inbound-longcode', dailyLeaves(['mms-inbound-longcode-canada', 'mms-inbound-longcode-unitedstates'], 0.7, 2_000, 90_000)), ...dailyLeaves(['mms-inbound-shortcode', 'mms-inbound-toll-free'], 0.5, 1_000, 40_000)]),
-      rollup('mms-outbound', [rollup('mms-outbound-longcode', dailyLeaves(['mms-outbound-longcode-canada', 'mms-outbound-longcode-unitedstates'], 0.8, 10_000, 400_000)), ...dailyLeaves(['mms-outbound-shortcode', 'mms-outbound-tollfree'], 0.6, 5_000, 200_000)]),
+      rollup('mms-inbound', [
+        rollup('mms-inbound-longcode', dailyLeaves(['mms-inbound-longcode-canada', 'mms-inbound-longcode-unitedstates'], 0.7, 2_000, 90_000)),
+        ...dailyLeaves(['mms-inbound-shortcode', 'mms-inbound-toll-free'], 0.5, 1_000, 40_000),
+      ]),
+      rollup('mms-outbound', [
+        rollup('mms-outbound-longcode', dailyLeaves(['mms-outbound-longcode-canada', 'mms-outbound-longcode-unitedstates'], 0.8, 10_000, 400_000)),
+        ...dailyLeaves(['mms-outbound-shortcode', 'mms-outbound-tollfree'], 0.6, 5_000, 200_000),
+      ]),
     ]),
-    rollup('calls', [rollup('calls-inbound', [...dailyLeaves(['calls-inbound-local', 'calls-inbound-mobile'], 0.95, 50_000, 2_000_000), rollup('calls-inbound-tollfree', dailyLeaves(['calls-inbound-tollfree-local', 'calls-inbound-tollfree-mobile'], 0.8, 20_000, 700_000))])]),
+    rollup('calls', [
+      rollup('calls-inbound', [
+        ...dailyLeaves(['calls-inbound-local', 'calls-inbound-mobile'], 0.95, 50_000, 2_000_000),
+        rollup('calls-inbound-tollfree', dailyLeaves(['calls-inbound-tollfree-local', 'calls-inbound-tollfree-mobile'], 0.8, 20_000, 700_000)),
+      ]),
+    ]),
     rollup('calls-sip', dailyLeaves(['calls-sip-inbound', 'calls-sip-outbound'], 0.8, 5_000, 300_000)),
     leaf('calls-client', daily(0.7, 2_000, 100_000)),
     rollup('recordings', dailyLeaves(['calls-recordings', 'trunking-recordings'], 0.85, 5_000, 150_000)),
     leaf('recordingstorage', daily(1, 3_000, 9_000)),
-    rollup('lookups', [...dailyLeaves(['carrier-lookups', 'line-status-lookups'], 0.7, 1_000, 60_000), rollup('calleridlookups', dailyLeaves(['calleridlookups-api', 'calleridlookups-programmablevoice'], 0.6, 1_000, 50_000))]),
+    rollup('lookups', [
+      ...dailyLeaves(['carrier-lookups', 'line-status-lookups'], 0.7, 1_000, 60_000),
+      rollup('calleridlookups', dailyLeaves(['calleridlookups-api', 'calleridlookups-programmablevoice'], 0.6, 1_000, 50_000)),
+    ]),
     rollup('pv', [
       rollup('group-rooms', dailyLeaves(['group-rooms-participant-minutes', 'group-rooms-data-track'], 0.75, 5_000, 300_000)),
       rollup('video-recordings', dailyLeaves(['group-rooms-recorded-minutes', 'pv-composition-minutes'], 0.6, 2_000, 90_000)),
-      rollup('turnmegabytes', dailyLeaves(['turnmegabytes-useast', 'turnmegabytes-uswest', 'turnmegabytes-ireland', 'turnmegabytes-singapore', 'turnmegabytes-japan', 'turnmegabytes-australia', 'turnmegabytes-germany', 'turnmegabytes-india', 'turnmegabytes-brasil'], 0.8, 500, 40_000)),
+      rollup(
+        'turnmegabytes',
+        dailyLeaves(
+          [
+            'turnmegabytes-useast',
+            'turnmegabytes-uswest',
+            'turnmegabytes-ireland',
+            'turnmegabytes-singapore',
+            'turnmegabytes-japan',
+            'turnmegabytes-australia',
+            'turnmegabytes-germany',
+            'turnmegabytes-india',
+            'turnmegabytes-brasil',
+          ],
+          0.8,
+          500,
+          40_000,
+        ),
+      ),
       rollup('pv-room-participants', dailyLeaves(['pv-room-participants-us1', 'pv-room-participants-us2', 'pv-room-participants-ie1', 'pv-room-participants-au1', 'pv-room-participants-jp1'], 0.7, 1_000, 60_000)),
     ]),
-    rollup('phonenumbers', ['phonenumbers-local', 'phonenumbers-tollfree', 'phonenumbers-mobile'].map((name) => leaf(name, monthly(100_000, 5_000_000)))),
-    rollup('shortcodes', ['shortcodes-customerowned', 'shortcodes-random', 'shortcodes-vanity'].map((name) => leaf(name, monthly(1_000_000, 10_000_000)))),
+    rollup(
+      'phonenumbers',
+      ['phonenumbers-local', 'phonenumbers-tollfree', 'phonenumbers-mobile'].map((name) => leaf(name, monthly(100_000, 5_000_000))),
+    ),
+    rollup(
+      'shortcodes',
+      ['shortcodes-customerowned', 'shortcodes-random', 'shortcodes-vanity'].map((name) => leaf(name, monthly(1_000_000, 10_000_000))),
+    ),
     rollup('wireless', [
       rollup('wireless-usage', [
-        rollup('wireless-usage-data', dailyLeaves(['wireless-usage-data-africa', 'wireless-usage-data-asia', 'wireless-usage-data-europe', 'wireless-usage-data-northamerica', 'wireless-usage-data-oceania'], 0.85, 1_000, 200_000)),
-        rollup('wireless-usage-mrc', ['wireless-usage-mrc-individual', 'wireless-usage-mrc-pooled'].map((name) => leaf(name, monthly(100_000, 3_000_000)))),
+        rollup(
+          'wireless-usage-data',
+          dailyLeaves(['wireless-usage-data-africa', 'wireless-usage-data-asia', 'wireless-usage-data-europe', 'wireless-usage-data-northamerica', 'wireless-usage-data-oceania'], 0.85, 1_000, 200_000),
+        ),
+        rollup(
+          'wireless-usage-mrc',
+          ['wireless-usage-mrc-individual', 'wireless-usage-mrc-pooled'].map((name) => leaf(name, monthly(100_000, 3_000_000))),
+        ),
         rollup('wireless-usage-commands', dailyLeaves(['wireless-usage-commands-europe', 'wireless-usage-commands-northamerica'], 0.7, 100, 5_000)),
         ...dailyLeaves(['wireless-usage-sms', 'wireless-usage-voice'], 0.6, 500, 20_000),
       ]),
       rollup('wireless-super-sim', [leaf('wireless-super-sim-smscommands', daily(0.6, 100, 8_000))]),
     ]),
-    rollup('voice-insights', dailyLeaves(['voice-insights-client-insights-on-demand-minute', 'voice-insights-sip-trunking-insights-on-demand-minute', 'voice-insights-ptsn-insights-on-demand-minute', 'voice-insights-sip-interface-insights-on-demand-minute'], 0.9, 2_000, 80_000)),
+    rollup(
+      'voice-insights',
+      dailyLeaves(
+        [
+          'voice-insights-client-insights-on-demand-minute',
+          'voice-insights-sip-trunking-insights-on-demand-minute',
+          'voice-insights-ptsn-insights-on-demand-minute',
+          'voice-insights-sip-interface-insights-on-demand-minute',
+        ],
+        0.9,
+        2_000,
+        80_000,
+      ),
+    ),
     rollup('conversations', dailyLeaves(['conversations-api-requests', 'conversations-conversation-events', 'conversations-endpoint-connectivity', 'conversations-participant-events'], 0.9, 1_000, 90_000)),
     ...dailyLeaves(['verify-push', 'verify-totp', 'verify-sna', 'verify-voice-sms', 'verify-whatsapp-conversations-business-initiated'], 0.7, 5_000, 300_000),
-    rollup('channels', [rollup('channels-whatsapp', dailyLeaves(['channels-whatsapp-conversation-marketing', 'channels-whatsapp-conversation-utility', 'channels-whatsapp-conversation-service', 'channels-whatsapp-template-marketing', 'channels-whatsapp-template-utility'], 0.85, 2_000, 200_000))]),
+    rollup('channels', [
+      rollup(
+        'channels-whatsapp',
+        dailyLeaves(
+          ['channels-whatsapp-conversation-marketing', 'channels-whatsapp-conversation-utility', 'channels-whatsapp-conversation-service', 'channels-whatsapp-template-marketing', 'channels-whatsapp-template-utility'],
+          0.85,
+          2_000,
+          200_000,
+        ),
+      ),
+    ]),
     rollup('trunking-origination', dailyLeaves(['trunking-origination-local', 'trunking-origination-mobile', 'trunking-origination-tollfree'], 0.8, 5_000, 400_000)),
-    ...dailyLeaves(['trunking-termination', 'studio-engagements', 'transcriptions', 'amazon-polly', 'speech-recognition', 'answering-machine-detection', 'conversation-relay', 'branded-calling', 'mediastorage', 'tts-google', 'call-progess-events', 'agent-conference'], 0.8, 1_000, 250_000),
+    ...dailyLeaves(
+      [
+        'trunking-termination',
+        'studio-engagements',
+        'transcriptions',
+        'amazon-polly',
+        'speech-recognition',
+        'answering-machine-detection',
+        'conversation-relay',
+        'branded-calling',
+        'mediastorage',
+        'tts-google',
+        'call-progess-events',
+        'agent-conference',
+      ],
+      0.8,
+      1_000,
+      250_000,
+    ),
     rollup('notify', dailyLeaves(['notify-pushnotifications', 'notify-chatappsandotherchannels'], 0.6, 500, 20_000)),
     rollup('sync', dailyLeaves(['sync-actions', 'sync-endpoint-hours'], 0.7, 200, 9_000)),
     rollup('monitor', dailyLeaves(['monitor-reads', 'monitor-writes', 'monitor-storage'], 0.8, 100, 4_000)),
@@ -160,7 +244,14 @@ function baseTree(seatFees: number): TrueSpec[] {
     // A credit and the charge it reverses: they net to zero over the window.
     leaf('credit-transfer', { kind: 'reversed', share: 0.05, units: [100_000, 2_000_000] }),
     leaf('min-spend-adjustments', { kind: 'daily', share: 0.05, units: [-2_500_000, -10_000] }),
-    ...(seatFees > 0 ? [rollup('flex', Array.from({ length: seatFees }, (_, seat) => leaf(`flex-seat-${String(seat + 1).padStart(2, '0')}`, { kind: 'flat', units: 15_000_000 })))] : []),
+    ...(seatFees > 0
+      ? [
+          rollup(
+            'flex',
+            Array.from({ length: seatFees }, (_, seat) => leaf(`flex-seat-${String(seat + 1).padStart(2, '0')}`, { kind: 'flat', units: 15_000_000 })),
+          ),
+        ]
+      : []),
   ];
 }
 
@@ -191,9 +282,7 @@ export interface RealisticWorld {
 export function realisticWorld(options: WorldOptions): RealisticWorld {
   const random = mulberry32(options.seed);
   const chosen =
-    typeof options.misplacements === 'number'
-      ? MISPLACEMENTS.slice(0, options.misplacements)
-      : MISPLACEMENTS.filter((misplacement) => (options.misplacements as readonly MisplacementClass[]).includes(misplacement.id));
+    typeof options.misplacements === 'number' ? MISPLACEMENTS.slice(0, options.misplacements) : MISPLACEMENTS.filter((misplacement) => (options.misplacements as readonly MisplacementClass[]).includes(misplacement.id));
   const tree = withMisplacements(baseTree(options.seatFees ?? 0), chosen);
   const days = Array.from({ length: options.days }, (_, index) => addDays(options.start, index));
   const parents = new Map<string, string | null>();

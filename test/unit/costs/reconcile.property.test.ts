@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { DECIMAL_SCALE, sumDecimals, type Decimal } from '../../../source-twilio-costs/money';
+
 import { Hierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { CuratedGroup, HierarchyCuration } from '../../../source-twilio-costs/costs/hierarchy-data';
 import { reconcileDay } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord, CostRow, ReconciledDay } from '../../../source-twilio-costs/costs/types';
+import { type Decimal, DECIMAL_SCALE, sumDecimals } from '../../../source-twilio-costs/money';
 
 /**
  * Random made-up category trees. Every node gets a name of one of three kinds:
@@ -50,26 +51,23 @@ interface Scenario {
   records: CostInputRecord[];
 }
 
-const priceUnits = fc.oneof(
-  { weight: 1, arbitrary: fc.constant(0) },
-  { weight: 2, arbitrary: fc.integer({ min: -3, max: 8 }) },
-  { weight: 5, arbitrary: fc.integer({ min: -200_000, max: 2_000_000 }) },
-);
+const priceUnits = fc.oneof({ weight: 1, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: -3, max: 8 }) }, { weight: 5, arbitrary: fc.integer({ min: -200_000, max: 2_000_000 }) });
 
 /** Prices from a handful of values: coincidences, hence ambiguous corrections, become common. */
 const tinyPriceUnits = fc.integer({ min: -2, max: 3 });
 
-const nodeSpecWith = (units: fc.Arbitrary<number>): fc.Arbitrary<NodeSpec> => fc.record({
-  parent: fc.option(fc.nat(), { nil: null, freq: 4 }),
-  naming: fc.constantFrom('prefix', 'prefix', 'fresh', 'misleading'),
-  nameBase: fc.nat(),
-  units,
-  reported: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  collapsed: fc.boolean(),
-  hidden: fc.boolean(),
-  known: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
-  upperCase: fc.boolean(),
-});
+const nodeSpecWith = (units: fc.Arbitrary<number>): fc.Arbitrary<NodeSpec> =>
+  fc.record({
+    parent: fc.option(fc.nat(), { nil: null, freq: 4 }),
+    naming: fc.constantFrom('prefix', 'prefix', 'fresh', 'misleading'),
+    nameBase: fc.nat(),
+    units,
+    reported: fc.oneof({ weight: 3, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    collapsed: fc.boolean(),
+    hidden: fc.boolean(),
+    known: fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+    upperCase: fc.boolean(),
+  });
 const nodeSpec = nodeSpecWith(priceUnits);
 
 function buildNodes(specs: readonly NodeSpec[]): TrueNode[] {
@@ -130,9 +128,7 @@ function rec(category: string, price: Decimal): CostInputRecord {
 /** The hierarchy a connector would have: `withHidden` false drops the hidden curated edges and unknown names. */
 function hierarchyOf(world: Scenario, withHidden: boolean): Hierarchy {
   const visible = world.nodes.filter((node) => withHidden || !node.hidden);
-  const placements: CuratedGroup[] = visible
-    .filter((node) => node.curatedParent !== undefined)
-    .map((node) => ({ parent: node.curatedParent ?? null, children: [node.name] }));
+  const placements: CuratedGroup[] = visible.filter((node) => node.curatedParent !== undefined).map((node) => ({ parent: node.curatedParent ?? null, children: [node.name] }));
   const curation: HierarchyCuration = {
     root: ROOT,
     placements,
@@ -145,8 +141,7 @@ function hierarchyOf(world: Scenario, withHidden: boolean): Hierarchy {
 
 /** What a perfect reconciliation yields: the priced nodes with no priced descendant, under the nearest priced ancestor. */
 function trueRows(world: Scenario): Map<string, { parent: string | null; price: Decimal }> {
-  const priced = (index: number | null): boolean =>
-    index !== null && world.nodes[index]!.reported && world.nodes[index]!.price !== 0n;
+  const priced = (index: number | null): boolean => index !== null && world.nodes[index]!.reported && world.nodes[index]!.price !== 0n;
   const pricedAncestor = (index: number): number | null => {
     let ancestor = world.nodes[index]!.parent;
     while (ancestor !== null && !priced(ancestor)) ancestor = world.nodes[ancestor]!.parent;
@@ -266,9 +261,7 @@ describe('costs/reconcileDay properties', () => {
         if (hiddenNode) hiddenNode.hidden = true;
         const day = reconcileDay(world.records, hierarchyOf(world, false));
         expectConsistent(world, day);
-        const corrected = [...day.rows, ...day.rollups]
-          .filter((entry) => entry.placement === 'numbers' && !('isUnattributed' in entry && entry.isUnattributed))
-          .map((entry) => entry.category);
+        const corrected = [...day.rows, ...day.rollups].filter((entry) => entry.placement === 'numbers' && !('isUnattributed' in entry && entry.isUnattributed)).map((entry) => entry.category);
         if (hiddenNode && corrected.length === 1 && corrected[0] === hiddenNode.name) {
           recovered += 1;
           expect(rowsAsMap(day.rows)).to.deep.equal(trueRows(world));

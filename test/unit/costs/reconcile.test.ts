@@ -1,8 +1,9 @@
 import { expect } from 'chai';
-import { parseDecimal } from '../../../source-twilio-costs/money';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { reconcileDay, reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
+import { parseDecimal } from '../../../source-twilio-costs/money';
 import { parentsOf, pricesOf, record, rowOf, totalOf } from './helpers';
 
 describe('costs/reconcileDay', () => {
@@ -68,10 +69,7 @@ describe('costs/reconcileDay', () => {
       'sms-outbound-shortcode': '2',
     });
     expect(totalOf(day)).to.equal('12');
-    expect(day.notes.map((note) => note.message)).to.deep.equal([
-      'authy-calls-outbound is already included in calls; not summed',
-      'authy-sms-outbound is already included in sms; not summed',
-    ]);
+    expect(day.notes.map((note) => note.message)).to.deep.equal(['authy-calls-outbound is already included in calls; not summed', 'authy-sms-outbound is already included in sms; not summed']);
   });
 
   it('uses the non-prefix rollups lookups, pv, video-recordings and programmablevoiceconnectivity', () => {
@@ -137,12 +135,7 @@ describe('costs/reconcileDay', () => {
   });
 
   it('compares categories case-insensitively and outputs them in lower case', () => {
-    const day = reconcile([
-      record('TotalPrice', '6'),
-      record('Usage-RCS-Messages', '6'),
-      record('usage-rcs-messages-inbound', '2'),
-      record('Usage-RCS-Single-Messages-Outbound', '4'),
-    ]);
+    const day = reconcile([record('TotalPrice', '6'), record('Usage-RCS-Messages', '6'), record('usage-rcs-messages-inbound', '2'), record('Usage-RCS-Single-Messages-Outbound', '4')]);
     expect(parentsOf(day.rows)).to.deep.equal({
       'usage-rcs-messages-inbound': 'usage-rcs-messages',
       'usage-rcs-single-messages-outbound': 'usage-rcs-messages',
@@ -186,14 +179,7 @@ describe('costs/reconcileDay', () => {
   });
 
   it('carries negative adjustments as they are', () => {
-    const day = reconcile([
-      record('totalprice', '8.5'),
-      record('sms', '10'),
-      record('min-spend-adjustments', '-2.5'),
-      record('pchat', '1'),
-      record('pchat-messages', '1.4'),
-      record('pchat-bucket-adjustment', '-0.4'),
-    ]);
+    const day = reconcile([record('totalprice', '8.5'), record('sms', '10'), record('min-spend-adjustments', '-2.5'), record('pchat', '1'), record('pchat-messages', '1.4'), record('pchat-bucket-adjustment', '-0.4')]);
     expect(pricesOf(day.rows)).to.deep.equal({
       'min-spend-adjustments': '-2.5',
       'pchat-bucket-adjustment': '-0.4',
@@ -222,44 +208,25 @@ describe('costs/reconcileDay', () => {
   });
 
   it("puts a rollup's unexplained difference into a <rollup>:unattributed row", () => {
-    const day = reconcile([
-      record('totalprice', '10'),
-      record('calls', '10'),
-      record('calls-inbound', '4'),
-      record('calls-outbound', '5'),
-    ]);
+    const day = reconcile([record('totalprice', '10'), record('calls', '10'), record('calls-inbound', '4'), record('calls-outbound', '5')]);
     expect(pricesOf(day.rows)).to.deep.equal({ 'calls-inbound': '4', 'calls-outbound': '5', 'calls:unattributed': '1' });
     expect(rowOf(day, 'calls:unattributed')).to.include({ parentCategory: 'calls', product: 'Voice', isUnattributed: true });
   });
 
   it('attaches the children of a zero or missing rollup to the next priced level', () => {
-    const day = reconcile([
-      record('totalprice', '3'),
-      record('calls', '0'),
-      record('calls-inbound-local', '3'),
-      record('calls-outbound', '0'),
-    ]);
+    const day = reconcile([record('totalprice', '3'), record('calls', '0'), record('calls-inbound-local', '3'), record('calls-outbound', '0')]);
     expect(parentsOf(day.rows)).to.deep.equal({ 'calls-inbound-local': null });
   });
 
   it('anchors on the top-level sum when totalprice is missing', () => {
     const day = reconcile([record('sms', '10'), record('sms-inbound', '4'), record('sms-outbound', '5')]);
     expect(pricesOf(day.rows)).to.deep.equal({ 'sms-inbound': '4', 'sms-outbound': '5', 'sms:unattributed': '1' });
-    expect(day.notes.map((note) => note.message)).to.deep.equal([
-      'no totalprice record: the top-level sum is the anchor and has no residual',
-      'sms:unattributed carries 1 that no category explains, on 1 day(s)',
-    ]);
+    expect(day.notes.map((note) => note.message)).to.deep.equal(['no totalprice record: the top-level sum is the anchor and has no residual', 'sms:unattributed carries 1 that no category explains, on 1 day(s)']);
   });
 
   describe('letting the numbers correct the tree', () => {
     it('moves a fee that sms does not include to the top level', () => {
-      const day = reconcile([
-        record('totalprice', '11.5'),
-        record('sms', '10'),
-        record('sms-inbound', '4'),
-        record('sms-outbound', '6'),
-        record('sms-messages-carrierfees', '1.5'),
-      ]);
+      const day = reconcile([record('totalprice', '11.5'), record('sms', '10'), record('sms-inbound', '4'), record('sms-outbound', '6'), record('sms-messages-carrierfees', '1.5')]);
       expect(pricesOf(day.rows)).to.deep.equal({
         'sms-inbound': '4',
         'sms-messages-carrierfees': '1.5',
@@ -304,10 +271,7 @@ describe('costs/reconcileDay', () => {
       expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
       expect(day.notes.map((note) => note.level)).to.deep.equal(['warn', 'warn', 'info']);
       expect(day.notes[0]?.message).to.include('several placements').and.include('sms-messages-carrierfees').and.include('sms-messages-registrationfees');
-      expect(day.notes.slice(1).map((note) => note.message)).to.deep.equal([
-        'sms:unattributed carries -2 that no category explains, on 1 day(s)',
-        'unattributed carries 2 that no category explains, on 1 day(s)',
-      ]);
+      expect(day.notes.slice(1).map((note) => note.message)).to.deep.equal(['sms:unattributed carries -2 that no category explains, on 1 day(s)', 'unattributed carries 2 that no category explains, on 1 day(s)']);
     });
 
     it('never moves a category under itself or its own descendants', () => {
@@ -331,7 +295,10 @@ describe('costs/reconcileDay', () => {
       const window = reconcileWindow(
         new Map([
           ['2025-01-01', [record('totalprice', '10'), record('a2p-registration-fees', '10'), record('a2p-10dlc-registrationfees-brandregistration', '4'), record('a2p-10dlc-registrationfees-campaignvetting', '6')]],
-          ['2025-01-02', [record('totalprice', '3.5'), record('a2p-registration-fees', '3.5'), record('a2p-10dlc-registrationfees-brandregistration', '1.25'), record('a2p-10dlc-registrationfees-campaignvetting', '2.25')]],
+          [
+            '2025-01-02',
+            [record('totalprice', '3.5'), record('a2p-registration-fees', '3.5'), record('a2p-10dlc-registrationfees-brandregistration', '1.25'), record('a2p-10dlc-registrationfees-campaignvetting', '2.25')],
+          ],
         ]),
         hierarchy,
       );
@@ -346,12 +313,7 @@ describe('costs/reconcileDay', () => {
     });
 
     it('trusts an adoption resting on one day when it makes every container of that day fit exactly', () => {
-      const day = reconcile([
-        record('totalprice', '19'),
-        record('a2p-registration-fees', '19'),
-        record('a2p-10dlc-registrationfees-brandregistration', '4'),
-        record('a2p-10dlc-registrationfees-campaignvetting', '15'),
-      ]);
+      const day = reconcile([record('totalprice', '19'), record('a2p-registration-fees', '19'), record('a2p-10dlc-registrationfees-brandregistration', '4'), record('a2p-10dlc-registrationfees-campaignvetting', '15')]);
       expect(parentsOf(day.rows)).to.deep.equal({
         'a2p-10dlc-registrationfees-brandregistration': 'a2p-registration-fees',
         'a2p-10dlc-registrationfees-campaignvetting': 'a2p-registration-fees',
@@ -361,23 +323,13 @@ describe('costs/reconcileDay', () => {
 
     it('does not trust an adoption resting on one day that leaves that day unexplained', () => {
       // With 1 of cost in no category that day, 19 = 4 + 15 could as well be a coincidence.
-      const day = reconcile([
-        record('totalprice', '20'),
-        record('a2p-registration-fees', '19'),
-        record('a2p-10dlc-registrationfees-brandregistration', '4'),
-        record('a2p-10dlc-registrationfees-campaignvetting', '15'),
-      ]);
+      const day = reconcile([record('totalprice', '20'), record('a2p-registration-fees', '19'), record('a2p-10dlc-registrationfees-brandregistration', '4'), record('a2p-10dlc-registrationfees-campaignvetting', '15')]);
       expect(day.rows.filter((row) => row.placement === 'numbers' && !row.isUnattributed)).to.deep.equal([]);
       expect(pricesOf(day.rows)).to.include({ unattributed: '-18' });
     });
 
     it('leaves a2p-registration-fees alone when totalprice counts it separately', () => {
-      const day = reconcile([
-        record('totalprice', '20'),
-        record('a2p-registration-fees', '10'),
-        record('a2p-10dlc-registrationfees-brandregistration', '4'),
-        record('a2p-10dlc-registrationfees-campaignvetting', '6'),
-      ]);
+      const day = reconcile([record('totalprice', '20'), record('a2p-registration-fees', '10'), record('a2p-10dlc-registrationfees-brandregistration', '4'), record('a2p-10dlc-registrationfees-campaignvetting', '6')]);
       expect(parentsOf(day.rows)).to.deep.equal({
         'a2p-10dlc-registrationfees-brandregistration': null,
         'a2p-10dlc-registrationfees-campaignvetting': null,
@@ -395,7 +347,13 @@ describe('costs/reconcileDay', () => {
         record('wireless-usage-commands', commands),
         record('supersim', supersim),
       ];
-      const window = reconcileWindow(new Map([['2025-01-01', day('10', '3', '7')], ['2025-01-02', day('12.5', '0.5', '12')]]), hierarchy);
+      const window = reconcileWindow(
+        new Map([
+          ['2025-01-01', day('10', '3', '7')],
+          ['2025-01-02', day('12.5', '0.5', '12')],
+        ]),
+        hierarchy,
+      );
       const second = window.days.get('2025-01-02')!;
       expect(pricesOf(second.rows)).to.deep.equal({ supersim: '12', 'wireless-usage-commands': '0.5' });
       expect(rowOf(second, 'supersim')).to.include({ parentCategory: 'wireless-super-sim-data', placement: 'numbers' });

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+
 import { reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import { formatDecimal } from '../../../source-twilio-costs/money';
-import { ROOT, buildWorld, expectedDay, hierarchyOf, identifiability, priceOf, recordsOf, worldSpecs, type Identifiability, type World } from './hidden-worlds';
+import { buildWorld, expectedDay, hierarchyOf, type Identifiability, identifiability, priceOf, recordsOf, ROOT, type World, worldSpecs } from './hidden-worlds';
 
 /**
  * Whether the numbers can tell the truth: every hidden category is priced on two days at least (one
@@ -36,7 +37,10 @@ function reconcile(world: World): Outcome {
   world.days.forEach((day, dayIndex) => {
     const rows = window.days.get(day)?.rows ?? [];
     const inputs = new Map((records.get(day) ?? []).map((input) => [input.category, input.price]));
-    expect(rows.reduce((sum, row) => sum + row.price, 0n), day).to.equal(inputs.get(ROOT));
+    expect(
+      rows.reduce((sum, row) => sum + row.price, 0n),
+      day,
+    ).to.equal(inputs.get(ROOT));
     for (const row of rows.filter((candidate) => !candidate.isUnattributed)) expect(row.price, row.category).to.equal(inputs.get(row.category));
     const actual = Object.fromEntries(rows.map((row) => [row.category, `${row.parentCategory ?? '-'} ${formatDecimal(row.price)}`]));
     try {
@@ -49,9 +53,7 @@ function reconcile(world: World): Outcome {
   return {
     exact,
     misplacedByNumbers: new Map(
-      window.placements
-        .filter((placement) => placement.placement === 'numbers' && placement.parentCategory !== trueParent.get(placement.category))
-        .map((placement) => [placement.category, placement.parentCategory]),
+      window.placements.filter((placement) => placement.placement === 'numbers' && placement.parentCategory !== trueParent.get(placement.category)).map((placement) => [placement.category, placement.parentCategory]),
     ),
     tieReported: window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers do not decide between several placements')),
     // "placed X, Y from A to B and Z from C to D: …, so the numbers do not prove it"

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
 import { formatDecimal, parseDecimal } from '../../../source-twilio-costs/money';
 import { parentsOf, pricesOf, record, totalOf } from './helpers';
-import { buildWorld, expectedDay, hierarchyOf, identifiability, recordsOf, type Hiding, type Identifiability } from './hidden-worlds';
+import { buildWorld, expectedDay, type Hiding, hierarchyOf, type Identifiability, identifiability, recordsOf } from './hidden-worlds';
 
 /**
  * The structures issue 10 found misread, each over three days with non-round prices: the exact
@@ -99,7 +100,13 @@ describe('costs/reconcileWindow on real structures', () => {
     // holds 1.02 and 3.47 that no category reports. Moving all of pv's children to the top level
     // makes pv fit (it then checks nothing) while the top level is off by more, so a year of days
     // never does it; two days must not either.
-    const sms = (inbound: Day, outbound: Day): Day => ({ sms: add(...Object.values(inbound), ...Object.values(outbound)), 'sms-inbound': add(...Object.values(inbound)), 'sms-outbound': add(...Object.values(outbound)), ...inbound, ...outbound });
+    const sms = (inbound: Day, outbound: Day): Day => ({
+      sms: add(...Object.values(inbound), ...Object.values(outbound)),
+      'sms-inbound': add(...Object.values(inbound)),
+      'sms-outbound': add(...Object.values(outbound)),
+      ...inbound,
+      ...outbound,
+    });
     const first: Day = {
       pv: '15.20867',
       'group-rooms': '1.428',
@@ -121,7 +128,10 @@ describe('costs/reconcileWindow on real structures', () => {
       'pv-composition-minutes': '1.3',
       turnmegabytes: '0.1471',
       'turnmegabytes-useast': '0.1471',
-      ...sms({ 'sms-inbound-longcode': '7.6788', 'sms-inbound-shortcode': '0.4977' }, { 'sms-outbound-longcode': '17.6249', 'sms-outbound-shortcode': '2.5481', 'sms-outbound-tollfree': '5.0402', 'sms-outbound-rcs-fallback': '0.6715' }),
+      ...sms(
+        { 'sms-inbound-longcode': '7.6788', 'sms-inbound-shortcode': '0.4977' },
+        { 'sms-outbound-longcode': '17.6249', 'sms-outbound-shortcode': '2.5481', 'sms-outbound-tollfree': '5.0402', 'sms-outbound-rcs-fallback': '0.6715' },
+      ),
       'sms-messages-carrierfees': '6.576',
     };
     const withTotal = (day: Day, uncategorised: string): Day => ({ ...day, totalprice: add(day.pv ?? '0', day.sms ?? '0', day['sms-messages-carrierfees'] ?? '0', uncategorised) });
@@ -144,7 +154,9 @@ describe('costs/reconcileWindow on real structures', () => {
     expect(parentsOf(rows)).to.include({ 'group-rooms-participant-minutes': 'group-rooms', 'pv-composition-minutes': 'video-recordings', 'turnmegabytes-useast': 'turnmegabytes', 'sms-messages-carrierfees': null });
     expect(window.placements.filter((placement) => placement.placement === 'numbers').map((placement) => `${placement.category} under ${placement.parentCategory}`)).to.deep.equal(['sms-messages-carrierfees under null']);
     // The fee's move is proven by sms, which sums exactly without it beside its priced children on both days.
-    expect(window.notes.filter((note) => note.message.includes('sms-messages-carrierfees'))).to.deep.equal([{ level: 'info', message: 'placed sms-messages-carrierfees from sms to the top level: the numbers of every day fit only that way' }]);
+    expect(window.notes.filter((note) => note.message.includes('sms-messages-carrierfees'))).to.deep.equal([
+      { level: 'info', message: 'placed sms-messages-carrierfees from sms to the top level: the numbers of every day fit only that way' },
+    ]);
     expect(window.notes.find((note) => note.message.startsWith('did not place'))?.message).to.equal(
       'did not place group-rooms, turnmegabytes, video-recordings from pv to the top level: that would leave a rollup with no priced child to check it, which the rest of the numbers do not support (where they would go fits no better with them, or the rollup would be counted twice); the residual rows carry the differences',
     );
@@ -203,7 +215,11 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [4500641, 2641119, 2940915, 2257390, 0],
     ],
     uncategorised: [0, 0, 0, -90575, -144248],
-    hidings: [{ node: 2, how: 'misnamed', other: 932869328 }, { node: 1, how: 'uncurated', other: 1327370521 }, { node: 4, how: 'uncurated', other: 1792445673 }],
+    hidings: [
+      { node: 2, how: 'misnamed', other: 932869328 },
+      { node: 1, how: 'uncurated', other: 1327370521 },
+      { node: 4, how: 'uncurated', other: 1792445673 },
+    ],
   },
   {
     why: 'an adoption drawn from two places fits two rollups at once, but strands the hidden rollup at the top level; the truth needs three single moves instead',
@@ -226,7 +242,11 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [100003, 4346046, 1160110, 677303, 0, 4432748],
     ],
     uncategorised: [-9275, 0, 9, 0, 0, 0],
-    hidings: [{ node: 11, how: 'uncurated', other: 2147483625 }, { node: 1, how: 'misnamed', other: 2147483636 }, { node: 13, how: 'uncurated', other: 2147483620 }],
+    hidings: [
+      { node: 11, how: 'uncurated', other: 2147483625 },
+      { node: 1, how: 'misnamed', other: 2147483636 },
+      { node: 13, how: 'uncurated', other: 2147483620 },
+    ],
   },
   {
     why: 'a misnamed rollup moves to the top level and trades places with the category of the same prices, which sat in a top level that already fitted',
@@ -248,7 +268,12 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [0, 4756699, 100009],
     ],
     uncategorised: [0, 0, 0],
-    hidings: [{ node: 2, how: 'misnamed', other: 616491795 }, { node: 10, how: 'misnamed', other: 27 }, { node: 4, how: 'misnamed', other: 540759583 }, { node: 3, how: 'uncurated', other: 2039686722 }],
+    hidings: [
+      { node: 2, how: 'misnamed', other: 616491795 },
+      { node: 10, how: 'misnamed', other: 27 },
+      { node: 4, how: 'misnamed', other: 540759583 },
+      { node: 3, how: 'uncurated', other: 2039686722 },
+    ],
   },
   {
     why: 'a rollup named under another moves to the top level and adopts the two top-level categories whose sum had made the top level fit; greedy moved it under the wrong one',
@@ -265,7 +290,11 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [3811812, 0, 3134989, 4950678, 2864822],
     ],
     uncategorised: [0, 0, 0, 0, 0],
-    hidings: [{ node: 6, how: 'uncurated', other: 1893710732 }, { node: 3, how: 'misnamed', other: 1751347020 }, { node: 4, how: 'unknown', other: 6 }],
+    hidings: [
+      { node: 6, how: 'uncurated', other: 1893710732 },
+      { node: 3, how: 'misnamed', other: 1751347020 },
+      { node: 4, how: 'unknown', other: 6 },
+    ],
   },
   {
     why: 'two categories cost the same every day: greedy saw a tie between moving either, but only the one adopting the other explains the top level',
@@ -281,7 +310,12 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [2071083, 652076, 100008, 100014, 789822, 3219051],
     ],
     uncategorised: [0, -193022, 199991, -199991, 0, 0],
-    hidings: [{ node: 4, how: 'uncurated', other: 307573046 }, { node: 1, how: 'unknown', other: 548327039 }, { node: 0, how: 'uncurated', other: 22 }, { node: 2, how: 'unknown', other: 2147483620 }],
+    hidings: [
+      { node: 4, how: 'uncurated', other: 307573046 },
+      { node: 1, how: 'unknown', other: 548327039 },
+      { node: 0, how: 'uncurated', other: 22 },
+      { node: 2, how: 'unknown', other: 2147483620 },
+    ],
   },
   {
     why: 'a rollup with one child costs what its child costs, so the numbers cannot tell which holds the other: the name that reads as more general holds it',
@@ -295,7 +329,11 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [2764830, 1655584, 100004, 4999715, 100002, 100022],
     ],
     uncategorised: [0, 0, 0, 0, -196847, -181681],
-    hidings: [{ node: 3, how: 'misnamed', other: 517206133 }, { node: 1, how: 'misnamed', other: 661419436 }, { node: 2, how: 'uncurated', other: 2147483642 }],
+    hidings: [
+      { node: 3, how: 'misnamed', other: 517206133 },
+      { node: 1, how: 'misnamed', other: 661419436 },
+      { node: 2, how: 'uncurated', other: 2147483642 },
+    ],
   },
   {
     why: 'a rollup adopts a category priced on one day only, but the top level does not fit that day: a fit that rests on that day is not taken, and the window says so',
@@ -308,7 +346,12 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       [515017, 2660765, 2287160],
     ],
     uncategorised: [199986, -11953, -6],
-    hidings: [{ node: 2, how: 'uncurated', other: 1530650592 }, { node: 3, how: 'misnamed', other: 740333402 }, { node: 1, how: 'uncurated', other: 1439648298 }, { node: 0, how: 'uncurated', other: 801063566 }],
+    hidings: [
+      { node: 2, how: 'uncurated', other: 1530650592 },
+      { node: 3, how: 'misnamed', other: 740333402 },
+      { node: 1, how: 'uncurated', other: 1439648298 },
+      { node: 0, how: 'uncurated', other: 801063566 },
+    ],
   },
 ];
 

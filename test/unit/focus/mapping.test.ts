@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+
 import { OTHER_PRODUCT, TWILIO_CURATION } from '../../../source-twilio-costs/costs/hierarchy-data';
-import { classifyService, focusUnit, SERVICE_CLASSIFICATIONS, toFocusRow, type BillingAccounts } from '../../../source-twilio-costs/focus/mapping';
+import { type BillingAccounts, classifyService, focusUnit, SERVICE_CLASSIFICATIONS, toFocusRow } from '../../../source-twilio-costs/focus/mapping';
 import type { UsageCostsRecord } from '../../../source-twilio-costs/generated/types';
 import { focusViolations, SERVICE_SUBCATEGORIES } from '../../helpers/focus-spec';
 

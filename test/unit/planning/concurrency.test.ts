@@ -1,15 +1,20 @@
 import { expect } from 'chai';
-import { FetchedWindowCache } from '../../../source-twilio-costs/usage/window-cache';
+
+import { ConcurrencyLimiter, type RequestSignal } from '../../../source-twilio-costs/twilio/limiter';
 import { mergeStreams } from '../../../source-twilio-costs/usage/merge-streams';
 import { WeightedSemaphore } from '../../../source-twilio-costs/usage/weighted-semaphore';
-import { ConcurrencyLimiter, type RequestSignal } from '../../../source-twilio-costs/twilio/limiter';
+import { FetchedWindowCache } from '../../../source-twilio-costs/usage/window-cache';
 
 const tick = (ms = 1): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('concurrency: the AIMD limiter', () => {
   it('one burst of 429s halves the limit once, not once per refused request', async () => {
     const limiter = new ConcurrencyLimiter(8);
-    const refused = (): Promise<RequestSignal> => limiter.run(async () => tick(5).then((): RequestSignal => 'rate_limited'), (signal) => signal);
+    const refused = (): Promise<RequestSignal> =>
+      limiter.run(
+        async () => tick(5).then((): RequestSignal => 'rate_limited'),
+        (signal) => signal,
+      );
     await Promise.all(Array.from({ length: 8 }, refused));
     expect(limiter.limit).to.equal(4);
     // A later 429, from a request started after the decrease, is a new congestion event.

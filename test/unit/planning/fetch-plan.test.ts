@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { denseRequestsFor, planWindow, plannedRequests, sparseRequestsFor, splitRange } from '../../../source-twilio-costs/usage/fetch-plan';
+
+import { denseRequestsFor, plannedRequests, planWindow, sparseRequestsFor, splitRange } from '../../../source-twilio-costs/usage/fetch-plan';
 import { syncWindows } from '../../../source-twilio-costs/usage/sync-windows';
 
 /** Twilio lists about 645 categories a day. */

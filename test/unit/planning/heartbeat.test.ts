@@ -1,10 +1,12 @@
-import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import { JsonLinesSink, MessageOutput } from '../../../source-twilio-costs/protocol/output';
 import { readStreams } from '../../../source-twilio-costs/protocol/read-loop';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
-import { parseMessages, type Message } from '../../helpers/protocol';
+import { type Message, parseMessages } from '../../helpers/protocol';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

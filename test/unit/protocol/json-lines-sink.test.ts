@@ -1,5 +1,7 @@
-import { expect } from 'chai';
 import { Writable } from 'node:stream';
+
+import { expect } from 'chai';
+
 import type { AirbyteMessage } from '../../../source-twilio-costs/protocol/messages';
 import { JsonLinesSink, OutputClosedError } from '../../../source-twilio-costs/protocol/output';
 
@@ -35,7 +37,12 @@ describe('JSON lines sink: stdout in batches', () => {
     expect(stream.writes).to.deep.equal([]);
     await new Promise((resolve) => setImmediate(resolve));
     expect(stream.writes).to.have.length(1);
-    expect(stream.writes[0]?.split('\n').slice(0, -1).map((line) => (JSON.parse(line) as { log: { message: string } }).log.message)).to.deep.equal(Array.from({ length: 100 }, (_, index) => `line ${index}`));
+    expect(
+      stream.writes[0]
+        ?.split('\n')
+        .slice(0, -1)
+        .map((line) => (JSON.parse(line) as { log: { message: string } }).log.message),
+    ).to.deep.equal(Array.from({ length: 100 }, (_, index) => `line ${index}`));
   });
 
   it('writes a full batch at once and then waits while the reader is behind', async () => {

@@ -1,9 +1,11 @@
-import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+
 import { redactionFormat } from '../../../source-twilio-costs/protocol/log-pipeline';
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { AirbyteMessage } from '../../../source-twilio-costs/protocol/messages';
-import { JsonLinesSink, MessageOutput, OutputClosedError, SecretRedactor, type MessageSink } from '../../../source-twilio-costs/protocol/output';
+import { JsonLinesSink, MessageOutput, type MessageSink, OutputClosedError, SecretRedactor } from '../../../source-twilio-costs/protocol/output';
 import { parseMessages } from '../../helpers/protocol';
 
 /** Keeps what it is given; a write resolves only when released, like a pipe nobody reads. */
@@ -37,15 +39,7 @@ describe('logger: winston to Airbyte LOG messages', () => {
     }
     await output.flush();
     const logs = parseMessages(text).map((message) => `${message.log.level} ${message.log.message}`);
-    expect(logs).to.deep.equal([
-      'INFO reading',
-      'WARN the key ********** was echoed',
-      'ERROR failed',
-      'DEBUG details',
-      'INFO reading',
-      'WARN the key ********** was echoed',
-      'ERROR failed',
-    ]);
+    expect(logs).to.deep.equal(['INFO reading', 'WARN the key ********** was echoed', 'ERROR failed', 'DEBUG details', 'INFO reading', 'WARN the key ********** was echoed', 'ERROR failed']);
   });
 
   it('masks secrets in the entry itself, before any transport', () => {

@@ -1,5 +1,7 @@
-import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+
 import { resolveCatalog } from '../../../source-twilio-costs/protocol/catalog';
 import { ConfigError, TransientError } from '../../../source-twilio-costs/protocol/errors';
 import { Logger } from '../../../source-twilio-costs/protocol/logger';
@@ -156,7 +158,10 @@ describe('protocol: catalog and state input', () => {
     const warnings: string[] = [];
     const catalog = { streams: ['a', 'b'].map((name) => ({ stream: { name }, sync_mode: 'incremental', destination_sync_mode: 'overwrite' })) };
     const configured = resolveCatalog(catalog, [fakeStream('a', []), fullRefreshOnly], (message) => warnings.push(message));
-    expect(configured.map(({ stream, syncMode }) => [stream.name, syncMode])).to.deep.equal([['a', 'incremental'], ['b', 'full_refresh']]);
+    expect(configured.map(({ stream, syncMode }) => [stream.name, syncMode])).to.deep.equal([
+      ['a', 'incremental'],
+      ['b', 'full_refresh'],
+    ]);
     expect(warnings).to.deep.equal(['The catalog asks for incremental on the stream "b", which supports only full_refresh: it is read as a full refresh.']);
   });
 

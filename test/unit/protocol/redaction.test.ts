@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { SecretRedactor } from '../../../source-twilio-costs/protocol/output';
 
 describe('secret redaction of messages', () => {

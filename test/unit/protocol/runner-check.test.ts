@@ -1,13 +1,15 @@
-import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+
 import { ConfigError, TransientError } from '../../../source-twilio-costs/protocol/errors';
 import { JsonLinesSink } from '../../../source-twilio-costs/protocol/output';
 import { runCommand, type Source } from '../../../source-twilio-costs/protocol/runner';
 import { TwilioCostsSource } from '../../../source-twilio-costs/source';
-import { parseMessages, traceErrors, type Message } from '../../helpers/protocol';
+import { type Message, parseMessages, traceErrors } from '../../helpers/protocol';
 
 async function runCheck(source: Source<unknown>, configPath: string): Promise<{ exitCode: number; messages: Message[] }> {
   const stdout = new PassThrough();
@@ -58,10 +60,7 @@ describe('runner: what check answers for each kind of failure', () => {
   });
 
   it("does so for the Twilio source's own check too (a bug injected into its request path)", async () => {
-    writeFileSync(
-      configPath,
-      JSON.stringify({ account_sid: `AC${'0'.repeat(32)}`, credentials: { auth_type: 'api_key', api_key_sid: `SK${'0'.repeat(32)}`, api_key_secret: 'unused-secret' } }),
-    );
+    writeFileSync(configPath, JSON.stringify({ account_sid: `AC${'0'.repeat(32)}`, credentials: { auth_type: 'api_key', api_key_sid: `SK${'0'.repeat(32)}`, api_key_secret: 'unused-secret' } }));
     const failing = new TwilioCostsSource({ TWILIO_API_BASE_URL: 'http://127.0.0.1:9' }, undefined, {
       onRequest: () => {
         throw new TypeError('a bug in the request path');

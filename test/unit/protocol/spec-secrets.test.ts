@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import type { ConnectorSpecification } from '../../../source-twilio-costs/protocol/messages';
 import { secretsOfRawConfig } from '../../../source-twilio-costs/protocol/spec-secrets';
 
@@ -8,17 +9,14 @@ const spec = {
     properties: {
       name: { type: 'string' },
       credentials: {
-        oneOf: [
-          { properties: { kind: { const: 'key' }, key_secret: { type: 'string', airbyte_secret: true } } },
-          { properties: { kind: { const: 'token' }, token: { type: 'string', airbyte_secret: true } } },
-        ],
+        oneOf: [{ properties: { kind: { const: 'key' }, key_secret: { type: 'string', airbyte_secret: true } } }, { properties: { kind: { const: 'token' }, token: { type: 'string', airbyte_secret: true } } }],
       },
     },
   },
 } as unknown as ConnectorSpecification;
 
 describe('protocol: the secrets of a raw config, before it is validated', () => {
-  it("takes every field the spec marks secret, in any branch, wherever the config puts it", () => {
+  it('takes every field the spec marks secret, in any branch, wherever the config puts it', () => {
     const raw = { name: 'not secret', credentials: { kind: 'token', token: 'tok-1', key_secret: 'key-2' }, misplaced: [{ token: 'tok-3' }] };
     expect(secretsOfRawConfig(spec, raw).sort()).to.deep.equal(['key-2', 'tok-1', 'tok-3']);
   });

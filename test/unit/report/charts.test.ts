@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { parseDecimal } from '../../../source-twilio-costs/money';
 import { ChartRenderer } from '../../../source-twilio-costs/report/charts';
 import type { Chart } from '../../../source-twilio-costs/report/page';
@@ -56,7 +57,7 @@ describe('report: charts drawn by Vega-Lite, without a browser', function () {
     expect(svg).to.contain('>Month</text>');
     for (const label of ['Sep 2026', 'Oct 2026', 'Product', 'Messaging', 'Account', '3 smaller products']) expect(svg).to.contain(`>${label}</text>`);
     expect(svg.match(/aria-roledescription="bar"/g)).to.have.length(months.plot.kind === 'columns' ? months.plot.points.length : 0);
-    expect(svg).to.contain('aria-label="X-axis titled \'Month\'');
+    expect(svg).to.contain("aria-label=\"X-axis titled 'Month'");
   });
 
   it('keeps a product in the same colour from chart to chart, and draws the remainder grey', async () => {

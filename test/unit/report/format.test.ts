@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { parseDecimal } from '../../../source-twilio-costs/money';
 import { formatAmount, formatDay, formatMonth, formatMultiple, formatShare } from '../../../source-twilio-costs/report/format';
 

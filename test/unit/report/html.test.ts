@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { parseDecimal } from '../../../source-twilio-costs/money';
 import { renderHtml } from '../../../source-twilio-costs/report/html';
 import type { ReportPage, Table } from '../../../source-twilio-costs/report/page';
@@ -75,6 +76,8 @@ describe('report: the HTML page', () => {
   });
 
   it('puts each chart in a figure described by its text alternative, with its SVG inline', () => {
-    expect(html).to.contain('<figure class="chart" id="chart-days" data-chart="days" aria-describedby="chart-days-summary"><svg class="marks"><rect/></svg><figcaption id="chart-days-summary">Daily spend &amp; more</figcaption></figure>');
+    expect(html).to.contain(
+      '<figure class="chart" id="chart-days" data-chart="days" aria-describedby="chart-days-summary"><svg class="marks"><rect/></svg><figcaption id="chart-days-summary">Daily spend &amp; more</figcaption></figure>',
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+
 import { eachDay } from '../../../source-twilio-costs/dates';
-import { parseDecimal, type Decimal } from '../../../source-twilio-costs/money';
+import { type Decimal, parseDecimal } from '../../../source-twilio-costs/money';
 import { UNREAD_SUBACCOUNTS_MEANING } from '../../../source-twilio-costs/report/explanations';
 import { buildReportPage, type Cell, type Chart, type Paragraph, type ReportPage, type Section, type Table } from '../../../source-twilio-costs/report/page';
 import type { CategorySpend, ReportData } from '../../../source-twilio-costs/report/queries';
@@ -95,8 +96,12 @@ describe('report: the page model', () => {
       ['invoice-gap', undefined],
     ]);
     expect(plainText(figures[0]?.detail ?? [])).to.contain(`usage charges of [${d('1125.5')}] less [${d('25')}] of credits and adjustments`);
-    expect(plainText(figures[1]?.detail ?? [])).to.contain('The spend adds up to it exactly: on every one of the 61 account-days').and.to.contain(`[${d('100.5')}] of subaccounts not read on their own`);
-    expect(plainText(figures[2]?.detail ?? [])).to.contain('Flex seats, taxes and some fees.').and.to.contain('your invoice can be higher');
+    expect(plainText(figures[1]?.detail ?? []))
+      .to.contain('The spend adds up to it exactly: on every one of the 61 account-days')
+      .and.to.contain(`[${d('100.5')}] of subaccounts not read on their own`);
+    expect(plainText(figures[2]?.detail ?? []))
+      .to.contain('Flex seats, taxes and some fees.')
+      .and.to.contain('your invoice can be higher');
   });
 
   it('lists the account-days that do not add up, and says how many', () => {
@@ -117,7 +122,13 @@ describe('report: the page model', () => {
     expect(rows.Account).to.deep.equal(['Account', d('-25'), '-2.3 %', 'Credits and adjustments (min-spend-adjustments): they lower the bill.']);
     expect(rows.total).to.deep.equal(['Total', d('1100.5'), '100.0 %', '']);
     const credits = buildReportPage(sampleData(), NOW).sections.find(({ id }) => id === 'credits');
-    expect(rowsOf(credits?.tables[0] as Table)['min-spend-adjustments']).to.deep.equal(['min-spend-adjustments', 'Account', '2', d('-25'), 'An adjustment Twilio books as usage; a negative one takes money off the bill.']);
+    expect(rowsOf(credits?.tables[0] as Table)['min-spend-adjustments']).to.deep.equal([
+      'min-spend-adjustments',
+      'Account',
+      '2',
+      d('-25'),
+      'An adjustment Twilio books as usage; a negative one takes money off the bill.',
+    ]);
     expect(plainText(credits?.paragraphs[0] ?? [])).to.contain(`charges of [${d('1125.5')}] less [${d('25')}] is [${d('1100.5')}]`);
   });
 

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { addDays, eachDay } from '../../../source-twilio-costs/dates';
 import { parseDecimal } from '../../../source-twilio-costs/money';
 import type { ProductAmount } from '../../../source-twilio-costs/report/queries';

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+
+import { formatNanos, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, priceStepsOf } from '../../../tools/simulator/amounts';
 import { exact } from '../../helpers/simulator-truth';
-import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, formatNanos, priceStepsOf } from '../../../tools/simulator/amounts';
 
 describe('simulator: its own exact amounts', () => {
   it("converts the connector's amounts to its own unit exactly, so tests compare the two", () => {

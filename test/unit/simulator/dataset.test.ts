@@ -1,16 +1,17 @@
 import { expect } from 'chai';
-import { NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, type Nanos, formatNanos } from '../../../tools/simulator/amounts';
+
+import { formatNanos, type Nanos, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT } from '../../../tools/simulator/amounts';
 import {
   type Dataset,
+  generateDataset,
   SAMPLE_CLOSED_SUBACCOUNT_SID,
   SAMPLE_END_DATE,
   SAMPLE_MAIN_ACCOUNT_SID,
   SAMPLE_START_DATE,
   SAMPLE_SUBACCOUNT_SIDS,
+  sampleDataset,
   type SimUsage,
   type TruthNode,
-  generateDataset,
-  sampleDataset,
 } from '../../../tools/simulator/dataset';
 import { dayToIsoDate, isoDateToDay } from '../../../tools/simulator/dates';
 import knownCategoryFile from '../../../tools/simulator/usage-record-categories.json';
@@ -183,7 +184,10 @@ describe('simulator dataset', () => {
 
     it('has uncategorised cost in totalprice on some days of every account', () => {
       for (const sid of everyAccount) {
-        expect(shareOfActiveDays(sid, (_, date) => (dataset.ownUsage(sid, date).get('totalprice')?.price ?? 0n) > 0n), sid).to.be.greaterThan(0.08);
+        expect(
+          shareOfActiveDays(sid, (_, date) => (dataset.ownUsage(sid, date).get('totalprice')?.price ?? 0n) > 0n),
+          sid,
+        ).to.be.greaterThan(0.08);
       }
     });
 

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
+
 import { type Nanos } from '../../../tools/simulator/amounts';
-import { exact } from '../../helpers/simulator-truth';
 import {
   type Dataset,
+  generateDataset,
   SAMPLE_CLOSED_SUBACCOUNT_SID,
   SAMPLE_MAIN_ACCOUNT_SID,
   SAMPLE_MAIN_API_KEY,
@@ -10,12 +11,12 @@ import {
   SAMPLE_STANDARD_API_KEY,
   SAMPLE_SUBACCOUNT_AUTH_TOKENS,
   SAMPLE_SUBACCOUNT_SIDS,
-  generateDataset,
   sampleDataset,
 } from '../../../tools/simulator/dataset';
 import { dayToIsoDate, isoDateToDay } from '../../../tools/simulator/dates';
 import { type RunningSimulator, startSimulator } from '../../../tools/simulator/server';
-import { type Credentials, type EnvelopeJson, type UsagePageJson, type UsageRecordJson, get, usagePath, walkUsagePages } from './sim-client';
+import { exact } from '../../helpers/simulator-truth';
+import { type Credentials, type EnvelopeJson, get, type UsagePageJson, usagePath, type UsageRecordJson, walkUsagePages } from './sim-client';
 
 const MAIN: Credentials = { user: SAMPLE_MAIN_ACCOUNT_SID, password: SAMPLE_MAIN_AUTH_TOKEN };
 const STANDARD_KEY: Credentials = { user: SAMPLE_STANDARD_API_KEY.sid, password: SAMPLE_STANDARD_API_KEY.secret };
@@ -85,7 +86,11 @@ describe('simulator server', () => {
       const { status, body, headers } = await get<UsagePageJson>(simulator, path, MAIN);
       expect(status).to.equal(200);
       expect(headers.get('content-type')).to.match(/^application\/json/);
-      expect(Object.keys(body).filter((key) => key !== 'usage_records').sort()).to.deep.equal(ENVELOPE_KEYS);
+      expect(
+        Object.keys(body)
+          .filter((key) => key !== 'usage_records')
+          .sort(),
+      ).to.deep.equal(ENVELOPE_KEYS);
       expect(body).to.include({ page: 0, page_size: 20, start: 0, end: 19, previous_page_uri: null });
       expect(body.first_page_uri).to.equal(`${path}&Page=0`);
       expect(body.uri).to.equal(`${path}&Page=0`);
@@ -99,9 +104,7 @@ describe('simulator server', () => {
         expect(record.price_unit).to.equal('usd');
         expect(record.api_version).to.equal('2010-04-01');
         expect(record.as_of).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
-        expect(record.uri).to.equal(
-          `/2010-04-01/Accounts/${SAMPLE_MAIN_ACCOUNT_SID}/Usage/Records/Daily.json?Category=${record.category}&StartDate=2026-01-14&EndDate=2026-01-14`,
-        );
+        expect(record.uri).to.equal(`/2010-04-01/Accounts/${SAMPLE_MAIN_ACCOUNT_SID}/Usage/Records/Daily.json?Category=${record.category}&StartDate=2026-01-14&EndDate=2026-01-14`);
         expect(Object.keys(record.subresource_uris)).to.deep.equal(SUBRESOURCE_KEYS);
         expect(record.subresource_uris.daily).to.equal(`/2010-04-01/Accounts/${SAMPLE_MAIN_ACCOUNT_SID}/Usage/Records/Daily.json?Category=${record.category}`);
       }
@@ -121,9 +124,7 @@ describe('simulator server', () => {
       const path = usagePath(SUPPORT_SID, 'Daily', { StartDate: '2026-01-14', EndDate: '2026-01-15', IncludeSubaccounts: 'false', PageSize: '1000' });
       const records = (await walkUsagePages(simulator, path, MAIN)).flatMap((page) => page.usage_records);
       expect(records).to.have.length(2 * CATEGORY_COUNT);
-      expect(records.map((record) => `${record.start_date} ${record.category}`)).to.deep.equal(
-        ['2026-01-14', '2026-01-15'].flatMap((date) => dataset.categories().map((category) => `${date} ${category}`)),
-      );
+      expect(records.map((record) => `${record.start_date} ${record.category}`)).to.deep.equal(['2026-01-14', '2026-01-15'].flatMap((date) => dataset.categories().map((category) => `${date} ${category}`)));
       const zeros = records.filter((record) => record.price === '0');
       expect(zeros.length).to.be.greaterThan(2 * (CATEGORY_COUNT - 60));
       const zero = zeros.find((record) => record.category === 'pfax');
@@ -246,7 +247,12 @@ describe('simulator server', () => {
       const { body } = await get<UsagePageJson>(simulator, path, MAIN);
       const total = body.usage_records.find((record) => record.category === 'totalprice');
       expect(exact(total?.price ?? '')).to.equal(dataset.usage(SAMPLE_MAIN_ACCOUNT_SID, date).get('totalprice')?.price);
-      const withSubaccounts = summedPrices(dataset, dataset.accounts.map((account) => account.sid), date).get('totalprice') ?? 0n;
+      const withSubaccounts =
+        summedPrices(
+          dataset,
+          dataset.accounts.map((account) => account.sid),
+          date,
+        ).get('totalprice') ?? 0n;
       expect(exact(total?.price ?? '') < withSubaccounts, 'main alone costs less than main with subaccounts').to.equal(true);
       const explicit = await get<UsagePageJson>(simulator, usagePath(SAMPLE_MAIN_ACCOUNT_SID, 'Daily', { StartDate: date, EndDate: date, IncludeSubaccounts: 'true', Category: 'totalprice' }), MAIN);
       expect(exact(explicit.body.usage_records[0]?.price ?? '')).to.equal(withSubaccounts);
@@ -380,7 +386,11 @@ describe('simulator server', () => {
     it('lists the main account and its listed subaccounts with Twilio’s fields', async () => {
       const { status, body } = await get<AccountsPageJson>(simulator, '/2010-04-01/Accounts.json', MAIN);
       expect(status).to.equal(200);
-      expect(Object.keys(body).filter((key) => key !== 'accounts').sort()).to.deep.equal(ENVELOPE_KEYS);
+      expect(
+        Object.keys(body)
+          .filter((key) => key !== 'accounts')
+          .sort(),
+      ).to.deep.equal(ENVELOPE_KEYS);
       expect(body.accounts.map((account) => account.sid)).to.deep.equal([SAMPLE_MAIN_ACCOUNT_SID, SUPPORT_SID, MARKETING_SID]);
       const [main, support] = body.accounts;
       expect(Object.keys(main ?? {})).to.deep.equal(['auth_token', 'date_created', 'date_updated', 'friendly_name', 'owner_account_sid', 'sid', 'status', 'subresource_uris', 'type', 'uri']);

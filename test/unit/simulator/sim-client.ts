@@ -1,5 +1,6 @@
 /** A minimal client for the simulator tests: Basic auth, JSON answers, and next_page_uri walks. */
 import { expect } from 'chai';
+
 import { type RunningSimulator } from '../../../tools/simulator/server';
 
 export interface Credentials {
@@ -47,9 +48,7 @@ export interface ApiAnswer<T> {
 }
 
 export async function get<T>(simulator: RunningSimulator, path: string, credentials?: Credentials): Promise<ApiAnswer<T>> {
-  const headers: Record<string, string> = credentials
-    ? { authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}` }
-    : {};
+  const headers: Record<string, string> = credentials ? { authorization: `Basic ${Buffer.from(`${credentials.user}:${credentials.password}`).toString('base64')}` } : {};
   const response = await fetch(`${simulator.baseUrl}${path}`, { headers });
   return { status: response.status, headers: response.headers, body: (await response.json()) as T };
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { AccountsRecord } from '../../../source-twilio-costs/generated/types';
 import type { Stream } from '../../../source-twilio-costs/protocol/stream';
@@ -15,7 +16,15 @@ const DAY = '2026-11-01';
 /** The accounts stream as focus_costs reads it: the main account named, the subaccount without a name. */
 function accountsStream(reads: { count: number }): Stream<AccountsRecord> {
   const account = (sid: string, name: string | null): AccountsRecord => ({
-    sid, friendly_name: name, status: 'active', type: 'Full', owner_account_sid: MAIN_SID, is_main_account: sid === MAIN_SID, date_created: null, date_updated: null, uri: null,
+    sid,
+    friendly_name: name,
+    status: 'active',
+    type: 'Full',
+    owner_account_sid: MAIN_SID,
+    is_main_account: sid === MAIN_SID,
+    date_created: null,
+    date_updated: null,
+    uri: null,
   });
   return {
     name: 'accounts',
@@ -30,7 +39,7 @@ function accountsStream(reads: { count: number }): Stream<AccountsRecord> {
 }
 
 describe('focus_costs stream', () => {
-  it('is usage_costs\' rows of the same windows projected to FOCUS columns, named from the accounts stream, with the same state', async () => {
+  it("is usage_costs' rows of the same windows projected to FOCUS columns, named from the accounts stream, with the same state", async () => {
     const config = configOf({ start_date: DAY, end_date: DAY });
     const reader = new ScriptedReader((scope) => ({
       needed: ['totalprice', 'sms-outbound'],
@@ -41,7 +50,9 @@ describe('focus_costs stream', () => {
     const accountReads = { count: 0 };
     const focus = new FocusCostsStream(engine, usageCosts.consumer, accountsStream(accountReads), MAIN_SID);
     expect({ name: focus.name, primaryKey: focus.primaryKey, cursorField: focus.cursorField }).to.deep.equal({
-      name: 'focus_costs', primaryKey: [['x_AccountSid'], ['x_TwilioCategory'], ['ChargePeriodStart']], cursorField: ['ChargePeriodStart'],
+      name: 'focus_costs',
+      primaryKey: [['x_AccountSid'], ['x_TwilioCategory'], ['ChargePeriodStart']],
+      cursorField: ['ChargePeriodStart'],
     });
     const { logger } = capturedLog();
     const costEvents = await readEvents(usageCosts, logger, 'incremental');

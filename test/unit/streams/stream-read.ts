@@ -1,6 +1,7 @@
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { expect } from 'chai';
+
 import type { Logger } from '../../../source-twilio-costs/protocol/logger';
 import type { JsonObject, SyncMode } from '../../../source-twilio-costs/protocol/messages';
 import type { Stream, StreamEvent } from '../../../source-twilio-costs/protocol/stream';
@@ -20,6 +21,6 @@ export function schemaCheckedRecords<TRecord extends object>(stream: Stream<TRec
   return events.flatMap((event) => {
     if (event.kind !== 'record') return [];
     expect(validate(event.data), `${stream.name} record ${JSON.stringify(event.data)}: ${JSON.stringify(validate.errors)}`).to.equal(true);
-    return [event.data as TRecord];
+    return [event.data];
   });
 }

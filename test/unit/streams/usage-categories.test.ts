@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { UsageCategoriesRecord } from '../../../source-twilio-costs/generated/types';
 import type { Stream } from '../../../source-twilio-costs/protocol/stream';
@@ -19,7 +20,10 @@ describe('usage_categories stream', () => {
   it('declares that it reports on usage_costs of the same read, so it is read after it and fails with it', () => {
     const stream: Stream<UsageCategoriesRecord> = new UsageCategoriesStream(twilioHierarchy(), new UsedPlacements());
     expect({ name: stream.name, primaryKey: stream.primaryKey, cursorField: stream.cursorField, dependsOn: stream.dependsOn }).to.deep.equal({
-      name: 'usage_categories', primaryKey: [['category']], cursorField: undefined, dependsOn: ['usage_costs'],
+      name: 'usage_categories',
+      primaryKey: [['category']],
+      cursorField: undefined,
+      dependsOn: ['usage_costs'],
     });
   });
 
@@ -29,7 +33,7 @@ describe('usage_categories stream', () => {
     expect(records.get('sms-outbound')).to.deep.equal({ category: 'sms-outbound', parent_category: 'sms', product: 'Messaging', is_rollup: true, placement: 'name' });
   });
 
-  it('shows the placement usage_costs used, a category it met that the table does not know, and Twilio\'s spelling', async () => {
+  it("shows the placement usage_costs used, a category it met that the table does not know, and Twilio's spelling", async () => {
     const used = new UsedPlacements();
     used.add([
       { category: 'calls-outbound', parentCategory: 'sms', placement: 'numbers' },

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-memory';
 import type { UsageCostsRecord } from '../../../source-twilio-costs/generated/types';
@@ -43,7 +44,7 @@ const rowOf = (record: UsageCostsRecord): string => `${record.category} ${record
 const exactSum = (records: readonly UsageCostsRecord[]): bigint => sumDecimals(records.map((record) => parseDecimal(String(record.price))));
 
 describe('usage_costs stream', () => {
-  it('holds a chunk\'s rows until it ends, then emits its leaves adding up to totalprice exactly, spelled as Twilio sent them', async () => {
+  it("holds a chunk's rows until it ends, then emits its leaves adding up to totalprice exactly, spelled as Twilio sent them", async () => {
     const { logger } = capturedLog();
     const consumer = new UsageCostsConsumer(twilioHierarchy());
     const run = await consumer.begin(logger);
@@ -73,7 +74,7 @@ describe('usage_costs stream', () => {
     expect(nonZero).to.not.include('mms-outbound');
   });
 
-  it('places a chunk with what the account\'s earlier days proved as the prior, and keeps the memory updated for its cursor', async () => {
+  it("places a chunk with what the account's earlier days proved as the prior, and keeps the memory updated for its cursor", async () => {
     const scope = scopeOf(MAIN_SID, false);
     const read = async (memory?: PlacementMemory): Promise<{ rows: string[]; memory: PlacementMemory | undefined }> => {
       const run = await new UsageCostsConsumer(twilioHierarchy()).begin(capturedLog().logger);
@@ -92,14 +93,18 @@ describe('usage_costs stream', () => {
     expect(remembered.memory?.placements()).to.deep.equal([{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-01', lastDay: DAY }]);
   });
 
-  it('carries what one chunk\'s numbers proved to the next chunk of the window', async () => {
+  it("carries what one chunk's numbers proved to the next chunk of the window", async () => {
     const run = await new UsageCostsConsumer(twilioHierarchy()).begin(capturedLog().logger);
     const scope = scopeOf(MAIN_SID, false);
     const proving = { from: '2026-10-29', to: '2026-10-31' };
     const window = run.window(scope, { from: proving.from, to: DAY }, new CategoryDays(proving.from));
     // Three days on which sms is exactly its two children and the carrier fees are billed beside it.
     (['2026-10-29', '2026-10-30', '2026-10-31'] as const).forEach((day, index) => {
-      const [outbound, inbound, fees, calls] = [[1, 0.5, 0.25, 2], [2, 0.25, 0.75, 1], [0.5, 1, 0.5, 3]][index] as number[];
+      const [outbound, inbound, fees, calls] = [
+        [1, 0.5, 0.25, 2],
+        [2, 0.25, 0.75, 1],
+        [0.5, 1, 0.5, 3],
+      ][index] as number[];
       window.rows([
         usage(MAIN_SID, 'totalprice', day, String((outbound as number) + (inbound as number) + (fees as number) + (calls as number))),
         usage(MAIN_SID, 'sms', day, String((outbound as number) + (inbound as number))),
@@ -119,7 +124,7 @@ describe('usage_costs stream', () => {
     expect(next.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf)).to.deep.equal(['sms-messages-carrierfees - 0.5']);
   });
 
-  it('puts what the accounts read on their own do not explain of the whole bill on the main account, as the subaccounts\' residual', async () => {
+  it("puts what the accounts read on their own do not explain of the whole bill on the main account, as the subaccounts' residual", async () => {
     const { logger } = capturedLog();
     const run = await new UsageCostsConsumer(twilioHierarchy()).begin(logger);
     const whole = new Map([[DAY, usage(MAIN_SID, 'totalprice', DAY, '10')]]);
@@ -135,11 +140,15 @@ describe('usage_costs stream', () => {
     expect(run.rowEstimate(planOf(['totalprice', 'sms', 'sms-outbound', 'calls-outbound']), { from: DAY, to: '2026-11-03' })).to.equal(6);
   });
 
-  it('reads through the usage engine by chunks: records valid against its schema, then a state with the account\'s cursor', async () => {
+  it("reads through the usage engine by chunks: records valid against its schema, then a state with the account's cursor", async () => {
     const config = configOf({ start_date: DAY, end_date: DAY });
     const reader = new ScriptedReader(() => ({ needed: ['totalprice', 'sms'], rows: [usage(MAIN_SID, 'totalprice', DAY, '0.5'), usage(MAIN_SID, 'sms', DAY, '0.5')] }));
     const stream = new UsageCostsStream(new UsageEngine({ config, reader, scopes: async () => [scopeOf(MAIN_SID, false)] }), new UsageCostsConsumer(twilioHierarchy()));
-    expect({ name: stream.name, primaryKey: stream.primaryKey, cursorField: stream.cursorField }).to.deep.equal({ name: 'usage_costs', primaryKey: [['account_sid'], ['category'], ['start_date']], cursorField: ['start_date'] });
+    expect({ name: stream.name, primaryKey: stream.primaryKey, cursorField: stream.cursorField }).to.deep.equal({
+      name: 'usage_costs',
+      primaryKey: [['account_sid'], ['category'], ['start_date']],
+      cursorField: ['start_date'],
+    });
     const { logger } = capturedLog();
     const events = await readEvents(stream, logger, 'incremental');
     expect(schemaCheckedRecords(stream, events).map(rowOf)).to.deep.equal(['sms - 0.5']);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { UsageRecordsConsumer, UsageRecordsStream, toUsageRecord } from '../../../source-twilio-costs/streams/usage-records';
+
+import { toUsageRecord, UsageRecordsConsumer, UsageRecordsStream } from '../../../source-twilio-costs/streams/usage-records';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
 import { capturedLog } from '../../helpers/captured-log';
@@ -9,11 +10,23 @@ import { readEvents, schemaCheckedRecords } from './stream-read';
 const WINDOW = { from: '2026-11-01', to: '2026-11-03' };
 
 describe('usage_records stream', () => {
-  it('is Twilio\'s record with its decimals as JSON numbers and its nulls kept', () => {
+  it("is Twilio's record with its decimals as JSON numbers and its nulls kept", () => {
     const record = { ...usage(MAIN_SID, 'Usage-RCS-Messages', '2026-11-02', '14.73550'), count: '3', countUnit: 'messages', usage: null, description: 'RCS', asOf: '2026-11-03T00:00:00Z' };
     expect(toUsageRecord(record)).to.deep.equal({
-      account_sid: MAIN_SID, category: 'Usage-RCS-Messages', description: 'RCS', start_date: '2026-11-02', end_date: '2026-11-02', count: 3, count_unit: 'messages', usage: null, usage_unit: 'usd',
-      price: 14.7355, price_unit: 'USD', as_of: '2026-11-03T00:00:00Z', api_version: null, uri: null,
+      account_sid: MAIN_SID,
+      category: 'Usage-RCS-Messages',
+      description: 'RCS',
+      start_date: '2026-11-02',
+      end_date: '2026-11-02',
+      count: 3,
+      count_unit: 'messages',
+      usage: null,
+      usage_unit: 'usd',
+      price: 14.7355,
+      price_unit: 'USD',
+      as_of: '2026-11-03T00:00:00Z',
+      api_version: null,
+      uri: null,
     });
   });
 
@@ -33,19 +46,21 @@ describe('usage_records stream', () => {
     expect(run.rowEstimate(planOf(['sms', 'calls']), WINDOW)).to.equal(6);
   });
 
-  it('logs a window\'s warnings under its name', async () => {
+  it("logs a window's warnings under its name", async () => {
     const log = capturedLog();
     const run = await new UsageRecordsConsumer().begin(log.logger);
     run.window(scopeOf(MAIN_SID, false), WINDOW, new CategoryDays(WINDOW.from)).warning('Twilio sent a row dated outside the window');
     expect(await log.lines()).to.deep.equal(['WARN usage_records: Twilio sent a row dated outside the window']);
   });
 
-  it('reads through the usage engine: records valid against its schema, then a state with the account\'s cursor', async () => {
+  it("reads through the usage engine: records valid against its schema, then a state with the account's cursor", async () => {
     const config = configOf({ start_date: WINDOW.from, end_date: WINDOW.to });
     const reader = new ScriptedReader((scope, range) => ({ needed: ['sms'], rows: [usage(scope.accountSid, 'sms', range.from, '0.0079')] }));
     const stream = new UsageRecordsStream(new UsageEngine({ config, reader, scopes: async () => [scopeOf(MAIN_SID, false)] }));
     expect({ name: stream.name, primaryKey: stream.primaryKey, cursorField: stream.cursorField }).to.deep.equal({
-      name: 'usage_records', primaryKey: [['account_sid'], ['category'], ['start_date'], ['end_date']], cursorField: ['start_date'],
+      name: 'usage_records',
+      primaryKey: [['account_sid'], ['category'], ['start_date'], ['end_date']],
+      cursorField: ['start_date'],
     });
     const { logger } = capturedLog();
     const events = await readEvents(stream, logger, 'incremental');

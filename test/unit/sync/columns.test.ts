@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DECIMAL_TYPE, EXTRACTED_AT_COLUMN, rowTexts, type RowShape } from '../../../source-twilio-costs/sync/columns';
+
+import { DECIMAL_TYPE, EXTRACTED_AT_COLUMN, type RowShape, rowTexts } from '../../../source-twilio-costs/sync/columns';
 import { SyncError } from '../../../source-twilio-costs/sync/errors';
 
 const table: RowShape = {

@@ -1,14 +1,16 @@
-import type { DuckDBValue } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
+
+import type { DuckDBValue } from '@duckdb/node-api';
+import { expect } from 'chai';
+
 import { DECIMAL_SCALE } from '../../../source-twilio-costs/money';
 import { runSync } from '../../../source-twilio-costs/sync/command';
 import { SAMPLE_MAIN_ACCOUNT_SID, SAMPLE_MAIN_API_KEY, sampleDataset } from '../../../tools/simulator/dataset';
 import { isoDateToDay } from '../../../tools/simulator/dates';
-import { startSimulator, type RunningSimulator } from '../../../tools/simulator/server';
+import { type RunningSimulator, startSimulator } from '../../../tools/simulator/server';
 import { queryDuckDb } from '../../helpers/duckdb-query';
 import { daysOf, inSimulatorUnits } from '../../helpers/simulator-truth';
 
@@ -40,7 +42,10 @@ describe('sync command, in-process', function () {
     dir = mkdtempSync(path.join(tmpdir(), 'twilio-costs-sync-command-test-'));
     configPath = path.join(dir, 'config.json');
     databasePath = path.join(dir, 'costs.duckdb');
-    writeFileSync(configPath, JSON.stringify({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_MAIN_API_KEY.sid, api_key_secret: SAMPLE_MAIN_API_KEY.secret }, start_date: START, end_date: END }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ account_sid: SAMPLE_MAIN_ACCOUNT_SID, credentials: { auth_type: 'api_key', api_key_sid: SAMPLE_MAIN_API_KEY.sid, api_key_secret: SAMPLE_MAIN_API_KEY.secret }, start_date: START, end_date: END }),
+    );
   });
   after(async () => {
     await simulator.close();
@@ -54,7 +59,6 @@ describe('sync command, in-process', function () {
   }
 
   const query = (sql: string): Promise<DuckDBValue[][]> => queryDuckDb(databasePath, sql);
-
 
   async function expectEveryDayAddsUpToTheBill(): Promise<void> {
     const perDay = new Map(
@@ -92,7 +96,10 @@ describe('sync command, in-process', function () {
     const usageQueries = simulator.requests.slice(requestsBefore).filter((request) => request.path.includes('/Usage/Records'));
     expect(usageQueries.length).to.be.greaterThan(0);
     // lookback_days (3) before the day after the cursor: nothing earlier is asked again.
-    expect(usageQueries.every((request) => (request.query.StartDate ?? '') >= '2026-10-29'), JSON.stringify(usageQueries.map((request) => request.query.StartDate))).to.equal(true);
+    expect(
+      usageQueries.every((request) => (request.query.StartDate ?? '') >= '2026-10-29'),
+      JSON.stringify(usageQueries.map((request) => request.query.StartDate)),
+    ).to.equal(true);
     expect(before).to.not.deep.equal([]);
     expect(await query(settledRows)).to.deep.equal(before);
     await expectEveryDayAddsUpToTheBill();

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { runRead, type Source } from '../../../source-twilio-costs/protocol/runner';
 import type { Stream } from '../../../source-twilio-costs/protocol/stream';
 import { ConnectorRun } from '../../../source-twilio-costs/sync/connector-run';

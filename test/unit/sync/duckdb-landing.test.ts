@@ -1,10 +1,12 @@
-import type { DuckDBValue } from '@duckdb/node-api';
-import { expect } from 'chai';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DECIMAL_TYPE, type Column } from '../../../source-twilio-costs/sync/columns';
-import { DuckDbLanding, STATE_TABLE, type LandingTable } from '../../../source-twilio-costs/sync/duckdb-landing';
+
+import type { DuckDBValue } from '@duckdb/node-api';
+import { expect } from 'chai';
+
+import { type Column, DECIMAL_TYPE } from '../../../source-twilio-costs/sync/columns';
+import { DuckDbLanding, type LandingTable, STATE_TABLE } from '../../../source-twilio-costs/sync/duckdb-landing';
 import { SyncError } from '../../../source-twilio-costs/sync/errors';
 import { queryDuckDb } from '../../helpers/duckdb-query';
 
@@ -26,12 +28,25 @@ describe('sync: the DuckDB landing', () => {
 
   const query = (sql: string): Promise<DuckDBValue[][]> => queryDuckDb(databasePath, sql);
 
-
   it('upserts rows by primary key with the state that covers them, and gives the state back on the next open', async () => {
     const landing = await DuckDbLanding.open(databasePath);
     await landing.prepare(COSTS);
-    await landing.commit(COSTS, [['sms', '2026-11-01', '0.000000001'], ['calls', '2026-11-01', '2.5']], { state: { cursor: '2026-11-01' } });
-    await landing.commit(COSTS, [['sms', '2026-11-01', '1.25'], ['sms', '2026-11-02', '3']], { state: { cursor: '2026-11-02' } });
+    await landing.commit(
+      COSTS,
+      [
+        ['sms', '2026-11-01', '0.000000001'],
+        ['calls', '2026-11-01', '2.5'],
+      ],
+      { state: { cursor: '2026-11-01' } },
+    );
+    await landing.commit(
+      COSTS,
+      [
+        ['sms', '2026-11-01', '1.25'],
+        ['sms', '2026-11-02', '3'],
+      ],
+      { state: { cursor: '2026-11-02' } },
+    );
     await landing.close();
 
     expect(await query('SELECT category, day::VARCHAR, price::VARCHAR FROM costs ORDER BY ALL')).to.deep.equal([
@@ -50,7 +65,14 @@ describe('sync: the DuckDB landing', () => {
   it('replaces the whole table for a full refresh', async () => {
     const landing = await DuckDbLanding.open(databasePath);
     await landing.prepare(COSTS);
-    await landing.commit(COSTS, [['sms', '2026-11-01', '1'], ['calls', '2026-11-01', '2']], {});
+    await landing.commit(
+      COSTS,
+      [
+        ['sms', '2026-11-01', '1'],
+        ['calls', '2026-11-01', '2'],
+      ],
+      {},
+    );
     await landing.commit(COSTS, [['mms', '2026-11-03', '4']], { replaceAll: true });
     await landing.close();
     expect(await query('SELECT category FROM costs')).to.deep.equal([['mms']]);
@@ -65,7 +87,10 @@ describe('sync: the DuckDB landing', () => {
     let failure: unknown;
     await widened.prepare({ ...COSTS, columns: [...KEY_COLUMNS, { name: 'price', type: 'VARCHAR' }] }).catch((error: unknown) => (failure = error));
     await widened.close();
-    expect(failure).to.be.instanceOf(SyncError).with.property('message').that.matches(/column price .*VARCHAR/);
+    expect(failure)
+      .to.be.instanceOf(SyncError)
+      .with.property('message')
+      .that.matches(/column price .*VARCHAR/);
     expect((await query("SELECT column_name FROM information_schema.columns WHERE table_name = 'costs' ORDER BY ordinal_position")).map(([name]) => name)).to.deep.equal(['category', 'day', 'price', 'unit']);
   });
 
@@ -77,6 +102,9 @@ describe('sync: the DuckDB landing', () => {
     let failure: unknown;
     await reopened.savedStates(['costs']).catch((error: unknown) => (failure = error));
     await reopened.close();
-    expect(failure).to.be.instanceOf(SyncError).with.property('message').that.matches(/stream costs .*\(DELETE FROM _airbyte_state WHERE stream = 'costs'\)/);
+    expect(failure)
+      .to.be.instanceOf(SyncError)
+      .with.property('message')
+      .that.matches(/stream costs .*\(DELETE FROM _airbyte_state WHERE stream = 'costs'\)/);
   });
 });

@@ -1,5 +1,7 @@
-import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
+
+import { expect } from 'chai';
+
 import { SyncProgress } from '../../../source-twilio-costs/sync/progress';
 
 describe('sync progress on a terminal', () => {

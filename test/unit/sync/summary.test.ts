@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { SyncSummary } from '../../../source-twilio-costs/sync/summary';
 
 describe('sync summary line', () => {

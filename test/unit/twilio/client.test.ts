@@ -1,7 +1,9 @@
-import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { deflateSync, gzipSync } from 'node:zlib';
+
+import { expect } from 'chai';
+
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
 import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
@@ -28,10 +30,12 @@ async function scriptedServer(handlers: Handler[]): Promise<{ server: Server; ur
   return { server, url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), hits };
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): Handler => (_request, response) => {
-  response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
-  response.end(JSON.stringify(body));
-};
+const json =
+  (status: number, body: unknown, headers: Record<string, string> = {}): Handler =>
+  (_request, response) => {
+    response.writeHead(status, { 'Content-Type': 'application/json', ...headers });
+    response.end(JSON.stringify(body));
+  };
 
 function client(url: URL, overrides: Partial<ConstructorParameters<typeof TwilioClient>[0]> = {}) {
   const sleeps: number[] = [];
@@ -96,22 +100,29 @@ describe('twilio client', () => {
    * A listing of `rows` served as Twilio pages it: a token names an offset in pages of one size and
    * is refused (400 / 20001) with another; `failing` says which requests answer 500 instead.
    */
-  const listingHandler = (rows: (pageSize: number) => number[], failing: (pageSize: number, offset: number) => boolean): Handler => (request, response) => {
-    const url = new URL(request.url ?? '', 'http://h');
-    const pageSize = Number(url.searchParams.get('PageSize'));
-    const token = url.searchParams.get('PageToken');
-    const [offset, tokenSize] = token === null ? [0, pageSize] : token.split('.').map(Number);
-    if (tokenSize !== pageSize) return json(400, { code: 20001, message: 'Invalid PageToken' })(request, response, 0);
-    if (failing(pageSize, offset ?? 0)) return json(500, { code: 20500 })(request, response, 0);
-    const all = rows(pageSize);
-    const end = (offset ?? 0) + pageSize;
-    json(200, { things: all.slice(offset, end), next_page_uri: end < all.length ? `/l.json?PageSize=${pageSize}&Page=1&PageToken=${end}.${pageSize}` : null })(request, response, 0);
-  };
+  const listingHandler =
+    (rows: (pageSize: number) => number[], failing: (pageSize: number, offset: number) => boolean): Handler =>
+    (request, response) => {
+      const url = new URL(request.url ?? '', 'http://h');
+      const pageSize = Number(url.searchParams.get('PageSize'));
+      const token = url.searchParams.get('PageToken');
+      const [offset, tokenSize] = token === null ? [0, pageSize] : token.split('.').map(Number);
+      if (tokenSize !== pageSize) return json(400, { code: 20001, message: 'Invalid PageToken' })(request, response, 0);
+      if (failing(pageSize, offset ?? 0)) return json(500, { code: 20500 })(request, response, 0);
+      const all = rows(pageSize);
+      const end = (offset ?? 0) + pageSize;
+      json(200, { things: all.slice(offset, end), next_page_uri: end < all.length ? `/l.json?PageSize=${pageSize}&Page=1&PageToken=${end}.${pageSize}` : null })(request, response, 0);
+    };
 
   const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
   it('restarts a listing from its first page at a smaller PageSize when a later page keeps failing, handing each item on once', async () => {
-    const scripted = await scriptedServer([listingHandler(() => range(1, 220), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    const scripted = await scriptedServer([
+      listingHandler(
+        () => range(1, 220),
+        (pageSize, offset) => pageSize === 100 && offset > 0,
+      ),
+    ]);
     server = scripted.server;
     const items: number[] = [];
     for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' }, { maxRows: 300 })) items.push(...page);
@@ -132,20 +143,30 @@ describe('twilio client', () => {
 
   it('refuses to match a restarted listing that begins with other rows than those handed on', async () => {
     // Read again at the smaller size, the listing starts with another row: 1 is gone, 0 came first.
-    const scripted = await scriptedServer([listingHandler((pageSize) => (pageSize === 100 ? range(1, 150) : [0, ...range(2, 150)]), (pageSize, offset) => pageSize === 100 && offset > 0)]);
+    const scripted = await scriptedServer([
+      listingHandler(
+        (pageSize) => (pageSize === 100 ? range(1, 150) : [0, ...range(2, 150)]),
+        (pageSize, offset) => pageSize === 100 && offset > 0,
+      ),
+    ]);
     server = scripted.server;
     const items: number[] = [];
     const error = await (async () => {
       for await (const page of client(scripted.url).instance.paginate('/l.json', THINGS, { PageSize: '100' }, { maxRows: 300 })) items.push(...page);
     })().catch((e: unknown) => e);
-    expect(error).to.be.instanceOf(TwilioListingChangedError).with.property('message').that.matches(/\/l\.json listed other rows first when read again from its first page at PageSize=50/);
+    expect(error)
+      .to.be.instanceOf(TwilioListingChangedError)
+      .with.property('message')
+      .that.matches(/\/l\.json listed other rows first when read again from its first page at PageSize=50/);
     expect(items).to.deep.equal(range(1, 100));
   });
 
   it('gives up after the retry budget with the status and Twilio code, never the secret', async () => {
     const scripted = await scriptedServer([json(503, { code: 20503, message: 'down' })]);
     server = scripted.server;
-    const error = await client(scripted.url).instance.get('/2010-04-01/Accounts/AC1/Usage.json').catch((e: unknown) => e);
+    const error = await client(scripted.url)
+      .instance.get('/2010-04-01/Accounts/AC1/Usage.json')
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TwilioRetriesExhaustedError);
     expect((error as Error).message).to.match(/GET \/2010-04-01\/Accounts\/AC1\/Usage\.json answered HTTP 503 \(Twilio error 20503\)/);
     expect((error as Error).message).not.to.include('the-secret');
@@ -155,7 +176,9 @@ describe('twilio client', () => {
   it('fails at once on 401 and 404 with a typed error', async () => {
     const scripted = await scriptedServer([json(401, { code: 20003, message: 'Authenticate' })]);
     server = scripted.server;
-    const error = await client(scripted.url).instance.get('/y.json').catch((e: unknown) => e);
+    const error = await client(scripted.url)
+      .instance.get('/y.json')
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TwilioApiError);
     expect(error).to.include({ status: 401, code: 20003 });
     expect(scripted.hits).to.have.length(1);
@@ -202,10 +225,12 @@ describe('twilio client', () => {
 
   it('asks for a compressed body and reads gzip and deflate ones', async () => {
     const body = { things: [1, 2, 3], next_page_uri: null };
-    const encoded = (encoding: string, bytes: Buffer): Handler => (_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding });
-      response.end(bytes);
-    };
+    const encoded =
+      (encoding: string, bytes: Buffer): Handler =>
+      (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Encoding': encoding });
+        response.end(bytes);
+      };
     const scripted = await scriptedServer([encoded('gzip', gzipSync(JSON.stringify(body))), encoded('deflate', deflateSync(JSON.stringify(body)))]);
     server = scripted.server;
     const { instance } = client(scripted.url);
@@ -216,10 +241,12 @@ describe('twilio client', () => {
 
   it('retries a body cut off mid-way, plain or gzip, and one that stalls past the timeout', async () => {
     const text = JSON.stringify({ filler: 'x'.repeat(100_000) });
-    const cutOff = (headers: Record<string, string>, bytes: Buffer): Handler => (_request, response) => {
-      response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), ...headers });
-      response.write(bytes.subarray(0, bytes.length / 2), () => response.destroy());
-    };
+    const cutOff =
+      (headers: Record<string, string>, bytes: Buffer): Handler =>
+      (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(bytes.length), ...headers });
+        response.write(bytes.subarray(0, bytes.length / 2), () => response.destroy());
+      };
     // Sends half and never the rest: only the timeout ends the body.
     const stalled: Handler = (_request, response) => {
       response.writeHead(200, { 'Content-Type': 'application/json' });
@@ -245,7 +272,9 @@ describe('twilio client', () => {
     };
     const scripted = await scriptedServer([huge]);
     server = scripted.server;
-    const error = await client(scripted.url, { maxResponseBytes: 1024 * 1024 }).instance.get('/h.json').catch((e: unknown) => e);
+    const error = await client(scripted.url, { maxResponseBytes: 1024 * 1024 })
+      .instance.get('/h.json')
+      .catch((e: unknown) => e);
     expect(error).to.be.instanceOf(TwilioRetriesExhaustedError);
     expect((error as TwilioRetriesExhaustedError).last).to.be.instanceOf(TwilioNetworkError);
     expect((error as Error).message).to.equal("gave up after 4 attempts; last: GET /h.json failed: the answer is larger than 1 MiB decoded, this source's cap on one answer");
@@ -258,12 +287,17 @@ describe('twilio client', () => {
     };
     const scripted = await scriptedServer([redirect, json(200, { things: [], next_page_uri: 'http://evil.example/x.json' })]);
     server = scripted.server;
-    const first = await client(scripted.url).instance.get('/r.json').catch((e: unknown) => e);
+    const first = await client(scripted.url)
+      .instance.get('/r.json')
+      .catch((e: unknown) => e);
     expect(first).to.be.instanceOf(TwilioApiError).with.property('status', 302);
     const run = async () => {
       for await (const _page of client(scripted.url).instance.paginate('/p.json', THINGS, {}, { maxRows: 10 })) void _page;
     };
-    expect(await run().catch((e: unknown) => e)).to.be.instanceOf(TwilioApiError).with.property('message').that.matches(/another origin/);
+    expect(await run().catch((e: unknown) => e))
+      .to.be.instanceOf(TwilioApiError)
+      .with.property('message')
+      .that.matches(/another origin/);
   });
 });
 

@@ -1,15 +1,16 @@
 import { expect } from 'chai';
-import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
+
 import {
   accountSkipReason,
   asTwilioConnectorError,
   isRetried,
   isSkippableAccountError,
+  type RequestScope,
   resolveFailure,
   TWILIO_ERROR_POLICY,
-  type RequestScope,
   type TwilioFailure,
 } from '../../../source-twilio-costs/twilio/error-policy';
+import { TwilioApiError, TwilioListingChangedError, TwilioNetworkError, TwilioPaginationLoopError, TwilioPagingLimitError, TwilioRetriesExhaustedError } from '../../../source-twilio-costs/twilio/errors';
 
 const USAGE = '/2010-04-01/Accounts/AC1/Usage/Records.json';
 const answer = (status: number, code?: number): TwilioApiError => new TwilioApiError('GET', USAGE, status, code);
@@ -68,9 +69,7 @@ describe('Twilio error policy: one table from answer to action, failure type and
 
   it('has no row that a row before it hides', () => {
     TWILIO_ERROR_POLICY.forEach((rule, index) => {
-      const earlier = TWILIO_ERROR_POLICY.slice(0, index).find(
-        (other) => JSON.stringify(other.answer) === JSON.stringify(rule.answer) && (other.scope === undefined || other.scope === rule.scope),
-      );
+      const earlier = TWILIO_ERROR_POLICY.slice(0, index).find((other) => JSON.stringify(other.answer) === JSON.stringify(rule.answer) && (other.scope === undefined || other.scope === rule.scope));
       expect(earlier, `row ${index} (${JSON.stringify(rule.answer)} ${rule.scope ?? 'any scope'})`).to.equal(undefined);
     });
   });
@@ -89,14 +88,30 @@ describe('Twilio error policy: one table from answer to action, failure type and
     const cases: Array<[unknown, string, RegExp]> = [
       [answer(401, 20003), 'config_error', /^Twilio rejected the credentials \(HTTP 401, error 20003\) on \/2010-04-01\/Accounts\/AC1\/Usage\/Records\.json\. Check the account SID/],
       [answer(403, 20403), 'config_error', /^The credentials may not read \/2010-04-01\/Accounts\/AC1\/Usage\/Records\.json \(HTTP 403, error 20403\)\./],
-      [answer(404, 20404), 'config_error', /^Twilio at api\.twilio\.com answered HTTP 404, error 20404 for \/2010-04-01\/Accounts\/AC1\/Usage\/Records\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL/],
+      [
+        answer(404, 20404),
+        'config_error',
+        /^Twilio at api\.twilio\.com answered HTTP 404, error 20404 for \/2010-04-01\/Accounts\/AC1\/Usage\/Records\.json: no such account there\. Check account_sid, and TWILIO_API_BASE_URL/,
+      ],
       [answer(431), 'config_error', /^Twilio refused the request's headers as too large \(HTTP 431\) on .*: the credentials are far longer than Twilio's/],
       [answer(400, 20001), 'system_error', /^Twilio answered an unexpected error: GET \/2010-04-01\/Accounts\/AC1\/Usage\/Records\.json answered HTTP 400 \(Twilio error 20001\)$/],
-      [new TwilioRetriesExhaustedError(8, answer(503, 20503)), 'transient_error', /^Twilio kept failing after 8 attempts \(GET .* answered HTTP 503 \(Twilio error 20503\)\)\. The next sync resumes from the last saved state\.$/],
-      [new TwilioRetriesExhaustedError(8, answer(429, 20429)), 'transient_error', /^Twilio kept limiting the requests' rate after 8 attempts \(.*\); other clients of the account share its limit, and a lower max_concurrency asks less\./],
+      [
+        new TwilioRetriesExhaustedError(8, answer(503, 20503)),
+        'transient_error',
+        /^Twilio kept failing after 8 attempts \(GET .* answered HTTP 503 \(Twilio error 20503\)\)\. The next sync resumes from the last saved state\.$/,
+      ],
+      [
+        new TwilioRetriesExhaustedError(8, answer(429, 20429)),
+        'transient_error',
+        /^Twilio kept limiting the requests' rate after 8 attempts \(.*\); other clients of the account share its limit, and a lower max_concurrency asks less\./,
+      ],
       [new TwilioRetriesExhaustedError(2, noAnswer), 'transient_error', /^Twilio at api\.twilio\.com gave no usable answer after 2 attempts \(GET .* failed: connection error ECONNRESET\)\./],
       [new TwilioPaginationLoopError(USAGE), 'system_error', /^Twilio's paging went in a circle: pagination loop: /],
-      [new TwilioPagingLimitError(USAGE, 21, 10_000), 'system_error', /^Twilio's paging did not end: .* named a next page after 21 pages, more than a listing of at most 10000 rows takes\. The sync stopped rather than page forever\.$/],
+      [
+        new TwilioPagingLimitError(USAGE, 21, 10_000),
+        'system_error',
+        /^Twilio's paging did not end: .* named a next page after 21 pages, more than a listing of at most 10000 rows takes\. The sync stopped rather than page forever\.$/,
+      ],
       [new TwilioListingChangedError(USAGE, 500), 'transient_error', /^Twilio's listing changed while it was read again at a smaller page size: /],
     ];
     for (const [failure, failureType, message] of cases) {

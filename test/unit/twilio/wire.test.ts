@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { asTwilioConnectorError } from '../../../source-twilio-costs/twilio/error-policy';
+
 import { TwilioClient } from '../../../source-twilio-costs/twilio/client';
+import { asTwilioConnectorError } from '../../../source-twilio-costs/twilio/error-policy';
 import { TwilioApiError } from '../../../source-twilio-costs/twilio/errors';
 import { ConcurrencyLimiter } from '../../../source-twilio-costs/twilio/limiter';
 import { dailyUsage, fetchAccount, listAccounts, type UsageQuery } from '../../../source-twilio-costs/twilio/resources';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+
 import { addDays } from '../../../source-twilio-costs/dates';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 

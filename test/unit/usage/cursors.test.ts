@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { eachDay } from '../../../source-twilio-costs/dates';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 import { firstDayToRead, inputRecentDays, ScopeProgress, WindowSummary } from '../../../source-twilio-costs/usage/cursors';
@@ -35,7 +36,7 @@ describe('usage/cursors: which days to read and where the cursor goes', () => {
       expect(daysOf(inputRecentDays({ startDate: '2026-03-10', recent }, '2026-03-08', '2026-03-31'))).to.deep.equal({ sms: ['2026-03-09'] });
     });
 
-    it('counts an older state\'s recent categories on every day this read covers', () => {
+    it("counts an older state's recent categories on every day this read covers", () => {
       const days = daysOf(inputRecentDays({ startDate: '2026-03-10', recentOnEveryDay: ['sms'] }, '2026-03-08', '2026-03-11'));
       expect(days).to.deep.equal({ sms: ['2026-03-08', '2026-03-09', '2026-03-10', '2026-03-11'] });
     });
@@ -99,7 +100,7 @@ describe('usage/cursors: which days to read and where the cursor goes', () => {
       expect(cursorOf(progress, '2026-12-31')).to.deep.equal({ startDate: '2026-01-31', recent: { sms: ['2026-01-31'], calls: ['2026-03-02', '2026-03-20'] } });
     });
 
-    it('keeps the input\'s days that no finished window has read yet, and forgets them once every window is read', () => {
+    it("keeps the input's days that no finished window has read yet, and forgets them once every window is read", () => {
       const input = { startDate: '2025-12-31', recentOnEveryDay: ['voice'] };
       const progress = new ScopeProgress(windows, input, inputRecentDays(input, '2025-12-29', '2026-03-31'));
       progress.finish(0, summaryOf(0, { '2026-01-02': ['calls'], '2026-01-30': ['sms'] }));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+
 import { lastCompleteDay, type ResolvedConfig } from '../../../source-twilio-costs/config';
-import { daysBetweenInclusive, type DayRange } from '../../../source-twilio-costs/dates';
+import { type DayRange, daysBetweenInclusive } from '../../../source-twilio-costs/dates';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import type { StreamEvent } from '../../../source-twilio-costs/protocol/stream';
 import { TwilioApiError } from '../../../source-twilio-costs/twilio/errors';
@@ -8,7 +9,7 @@ import type { ConsumerRun, UsageConsumer } from '../../../source-twilio-costs/us
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
 import type { UsageScope } from '../../../source-twilio-costs/usage/usage-scope';
 import { capturedLog } from '../../helpers/captured-log';
-import { configOf, deferred, MAIN_SID, ScriptedReader, scopeOf, usage } from './scripted-reader';
+import { configOf, deferred, MAIN_SID, scopeOf, ScriptedReader, usage } from './scripted-reader';
 
 /**
  * The usage engine against a scripted window reader and a small consumer: what it does with
@@ -62,9 +63,7 @@ describe('usage engine', () => {
     const lastComplete = lastCompleteDay(config);
     const firstWindowHeld = deferred();
     const reader = new ScriptedReader((_scope, range) =>
-      range.from === FIRST_WINDOW.from
-        ? { waitFor: firstWindowHeld.promise, needed: ['calls'], rows: [usage(MAIN, 'calls', '2023-06-01', '1.5')] }
-        : { needed: ['sms'], rows: [usage(MAIN, 'sms', lastComplete, '0.25')] },
+      range.from === FIRST_WINDOW.from ? { waitFor: firstWindowHeld.promise, needed: ['calls'], rows: [usage(MAIN, 'calls', '2023-06-01', '1.5')] } : { needed: ['sms'], rows: [usage(MAIN, 'sms', lastComplete, '0.25')] },
     );
     const { logger } = capturedLog();
     const events: TestEvent[] = [];
@@ -115,7 +114,8 @@ describe('usage engine', () => {
     );
     const log = capturedLog();
     const events: TestEvent[] = [];
-    for await (const event of engineOver(reader, config, [scopeOf(MAIN, false), scopeOf(SUB, true)]).read('test_stream', recordingConsumer('rows'), { syncMode: 'incremental', state: undefined, logger: log.logger })) events.push(event);
+    for await (const event of engineOver(reader, config, [scopeOf(MAIN, false), scopeOf(SUB, true)]).read('test_stream', recordingConsumer('rows'), { syncMode: 'incremental', state: undefined, logger: log.logger }))
+      events.push(event);
     const records = events.flatMap((event) => (event.kind === 'record' ? [event.data.row] : []));
     expect(records).to.have.members([`${MAIN} ${FIRST_WINDOW.from} sms 2`, `${MAIN} ${SECOND_WINDOW.from} sms 2`]);
     const last = events.at(-1);

@@ -1,6 +1,8 @@
-import { expect } from 'chai';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+
+import { expect } from 'chai';
+
 import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 import { clientOver } from './fake-client';
 

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+
 import type { TwilioClient } from '../../../source-twilio-costs/twilio/client';
-import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 import { TwilioPaginationLoopError } from '../../../source-twilio-costs/twilio/errors';
+import type { TwilioList } from '../../../source-twilio-costs/twilio/wire';
 import { UsageWindowReader } from '../../../source-twilio-costs/usage/window-reader';
 import { clientOver } from './fake-client';
 

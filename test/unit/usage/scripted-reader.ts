@@ -20,7 +20,21 @@ export const scopeOf = (accountSid: string, skippable: boolean): UsageScope => (
 /** A day's usage record of one category, as the window reader hands it on: usage and price the same decimal. */
 export function usage(accountSid: string, category: string, day: string, price: string): DailyUsage {
   return {
-    accountSid, category, categoryKey: category.toLowerCase(), description: null, startDate: day, endDate: day, count: null, countUnit: null, usage: price, usageUnit: 'usd', price, priceUnit: 'USD', asOf: null, apiVersion: null, uri: null,
+    accountSid,
+    category,
+    categoryKey: category.toLowerCase(),
+    description: null,
+    startDate: day,
+    endDate: day,
+    count: null,
+    countUnit: null,
+    usage: price,
+    usageUnit: 'usd',
+    price,
+    priceUnit: 'USD',
+    asOf: null,
+    apiVersion: null,
+    uri: null,
   };
 }
 

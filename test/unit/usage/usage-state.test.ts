@@ -1,9 +1,10 @@
 import { expect } from 'chai';
+
 import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-memory';
 import { ConfigError } from '../../../source-twilio-costs/protocol/errors';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
-import { inputCursorOf, parseUsageState, serializeUsageState, type ScopeCursor } from '../../../source-twilio-costs/usage/usage-state';
+import { inputCursorOf, parseUsageState, type ScopeCursor, serializeUsageState } from '../../../source-twilio-costs/usage/usage-state';
 
 const MAIN = 'AC00000000000000000000000000000001';
 const SUB = 'AC00000000000000000000000000000002';
@@ -59,10 +60,26 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     ['a day run backwards', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '1..-1': [0] } } } }, /has the key "1..-1"/],
     ['a day offset beyond a century', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0..99999999': [0] } } } }, /has the key "0..99999999"/],
     ['a placement that is not a list', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: {} } } }, /the "placement" of "AC0+1" is not a list/],
-    ['a placement entry with a name instead of an index', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [['sms', null, -3, 0]] } } }, /the "placement" of "AC0+1" entry 0 is not \[category index, parent index or null, first day offset, last day offset\]/],
-    ['a placement under itself', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, 0, -3, 0]] } } }, /the "placement" of "AC0+1" is not a placement memory \(invalid placement memory: p\[0\]: sms cannot be its own parent\)/],
-    ['a placement that ends before it starts', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, null, 0, -3]] } } }, /the last day of sms \(2026-02-26\) is before its first \(2026-03-01\)/],
-    ['an index outside the categories', { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0': [1] } } } }, /lists under "0" something other than indices into "categories" \(0..0\)/],
+    [
+      'a placement entry with a name instead of an index',
+      { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [['sms', null, -3, 0]] } } },
+      /the "placement" of "AC0+1" entry 0 is not \[category index, parent index or null, first day offset, last day offset\]/,
+    ],
+    [
+      'a placement under itself',
+      { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, 0, -3, 0]] } } },
+      /the "placement" of "AC0+1" is not a placement memory \(invalid placement memory: p\[0\]: sms cannot be its own parent\)/,
+    ],
+    [
+      'a placement that ends before it starts',
+      { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', placement: [[0, null, 0, -3]] } } },
+      /the last day of sms \(2026-02-26\) is before its first \(2026-03-01\)/,
+    ],
+    [
+      'an index outside the categories',
+      { version: 2, categories: ['sms'], accounts: { [MAIN]: { start_date: '2026-03-01', recent: { '0': [1] } } } },
+      /lists under "0" something other than indices into "categories" \(0..0\)/,
+    ],
   ];
   for (const [problem, state, message] of refusals) {
     it(`refuses a state with ${problem}, naming it`, () => {
@@ -80,7 +97,13 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
   it('checkpoints the current cursors over the input ones, keeping the floor and the scopes not read, each name written once', () => {
     const input = parseUsageState('usage_records', { start_date: '2026-01-01', accounts: { [MAIN]: { start_date: '2026-03-01' }, [SUB]: { start_date: '2026-02-01', recent_categories: ['mms'] } } });
     const current = new Map<string, ScopeCursor | undefined>([
-      [MAIN, { startDate: '2026-03-09', recent: categoryDays('2026-03-07', { sms: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'], calls: ['2026-03-08'], totalprice: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'] }) }],
+      [
+        MAIN,
+        {
+          startDate: '2026-03-09',
+          recent: categoryDays('2026-03-07', { sms: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'], calls: ['2026-03-08'], totalprice: ['2026-03-07', '2026-03-08', '2026-03-09', '2026-03-10'] }),
+        },
+      ],
       [SUB, undefined],
     ]);
     const state = serializeUsageState(input, current);
@@ -95,7 +118,7 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     expect(serializeUsageState(again, new Map())).to.deep.equal(state);
   });
 
-  it('keeps a scope\'s placement memory with its names among the state\'s categories and its days as offsets from the cursor', () => {
+  it("keeps a scope's placement memory with its names among the state's categories and its days as offsets from the cursor", () => {
     const placementMemory = new PlacementMemory([
       { category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-01-01', lastDay: '2026-03-09' },
       { category: 'group-rooms', parent: 'pv', firstDay: '2026-03-01', lastDay: '2026-03-10' },
@@ -105,7 +128,16 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     expect(state).to.deep.equal({
       version: 2,
       categories: ['group-rooms', 'pv', 'sms-messages-carrierfees'],
-      accounts: { [MAIN]: { start_date: '2026-03-09', recent: { '0': [1] }, placement: [[0, 1, -8, 1], [2, null, -67, 0]] } },
+      accounts: {
+        [MAIN]: {
+          start_date: '2026-03-09',
+          recent: { '0': [1] },
+          placement: [
+            [0, 1, -8, 1],
+            [2, null, -67, 0],
+          ],
+        },
+      },
     });
     const again = parseUsageState('usage_costs', state).accounts[MAIN];
     expect(again?.placementMemory?.placements()).to.deep.equal(placementMemory.placements());

@@ -1,8 +1,10 @@
-import { expect } from 'chai';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FetchedWindowCache, type CachedWindow } from '../../../source-twilio-costs/usage/window-cache';
+
+import { expect } from 'chai';
+
+import { type CachedWindow, FetchedWindowCache } from '../../../source-twilio-costs/usage/window-cache';
 
 const WINDOW: Omit<CachedWindow, 'chunks' | 'keptFor'> = { listed: new Map([['sms', ['sms']]]), active: new Set(['sms']), stored: new Set(['sms']) };
 const ROWS = new Map([['sms', [['2026-10-01', '1.5']]]]);
@@ -23,11 +25,14 @@ describe('window cache: a TMPDIR it cannot write to', () => {
 
   for (const [problem, makeTmpdir] of [
     ['missing', (dir: string): string => path.join(dir, 'missing')],
-    ['a file, not a directory', (dir: string): string => {
-      const file = path.join(dir, 'file');
-      writeFileSync(file, '');
-      return file;
-    }],
+    [
+      'a file, not a directory',
+      (dir: string): string => {
+        const file = path.join(dir, 'file');
+        writeFileSync(file, '');
+        return file;
+      },
+    ],
   ] as const) {
     it(`gives up caching when TMPDIR is ${problem}: writes do not fail, waiters and later readers go to Twilio, one warning`, async () => {
       const warnings: string[] = [];
@@ -48,7 +53,10 @@ describe('window cache: a TMPDIR it cannot write to', () => {
       expect(cache.find('AC2|false|2026-10-01|2026-10-31'), 'completing an abandoned window publishes nothing').to.equal(undefined);
       expect(cache.reserve('AC3|false|2026-10-01|2026-10-31', 'chunks'), 'nothing more is reserved').to.equal(undefined);
       expect(warnings).to.have.length(1);
-      expect(warnings[0]).to.include(process.env.TMPDIR).and.to.match(/\((ENOENT|ENOTDIR)\)/).and.to.include('ask Twilio again');
+      expect(warnings[0])
+        .to.include(process.env.TMPDIR)
+        .and.to.match(/\((ENOENT|ENOTDIR)\)/)
+        .and.to.include('ask Twilio again');
     });
   }
 

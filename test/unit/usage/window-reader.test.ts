@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
@@ -24,7 +25,15 @@ function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetc
   const answer = (items: object[]): Response =>
     new Response(JSON.stringify({ usage_records: items, next_page_uri: null, page: 0, page_size: 1000, uri: '/x' }), { status: 200, headers: { 'content-type': 'application/json' } });
   const wire = (row: FakeRow, from: string, to: string): object => ({
-    account_sid: ACCOUNT, category: row.category, start_date: from, end_date: to, price: row.price, price_unit: 'usd', count: null, usage: row.price, usage_unit: 'usd',
+    account_sid: ACCOUNT,
+    category: row.category,
+    start_date: from,
+    end_date: to,
+    price: row.price,
+    price_unit: 'usd',
+    count: null,
+    usage: row.price,
+    usage_unit: 'usd',
   });
   const fakeFetch = async (input: string | URL | Request): Promise<Response> => {
     const url = new URL(String(input instanceof Request ? input.url : input));
@@ -103,7 +112,10 @@ describe('usage/UsageWindowReader against a fake Twilio', () => {
     const sparse = await readAll(rows, listed, 'sparse');
     const dense = await readAll(rows, listed, 'dense');
     expect(sparse.records.filter((record) => record.categoryKey === 'min-spend-adjustments').map((record) => `${record.startDate} ${record.price}`)).to.deep.equal(['2026-03-01 -2.5', '2026-03-02 2.5']);
-    expect(sparse.urls.filter((url) => url.pathname.endsWith('Daily.json') && url.searchParams.get('Category') === null), 'dense re-reads').to.have.length.greaterThan(0);
+    expect(
+      sparse.urls.filter((url) => url.pathname.endsWith('Daily.json') && url.searchParams.get('Category') === null),
+      'dense re-reads',
+    ).to.have.length.greaterThan(0);
     expect(rowsOf(sparse.records)).to.deep.equal(rowsOf(dense.records));
   });
 });

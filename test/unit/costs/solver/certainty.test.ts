@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { judgeMoves } from '../../../../source-twilio-costs/costs/solver/certainty';
 import type { Container, SolverInput } from '../../../../source-twilio-costs/costs/solver/types';
 import { solverInput } from './inputs';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+
 import { dayWeights, fingerprintOfNumbers, mod } from '../../../../source-twilio-costs/costs/solver/fingerprint';
 
 /** Whole numbers whose sums and differences stay exact in a double. */
@@ -8,13 +9,16 @@ const vectors = (days: number) => fc.array(fc.integer({ min: -(2 ** 50), max: 2 
 describe('costs/solver/fingerprint', () => {
   it('is linear: the fingerprint of a sum or a difference is the sum or difference of the fingerprints', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 40 }).chain((days) => fc.tuple(vectors(days), vectors(days))), ([a, b]) => {
-        const weights = dayWeights(a.length);
-        const sum = a.map((value, day) => value + (b[day] ?? 0));
-        const difference = a.map((value, day) => value - (b[day] ?? 0));
-        expect(fingerprintOfNumbers(sum, weights)).to.equal(mod(fingerprintOfNumbers(a, weights) + fingerprintOfNumbers(b, weights)));
-        expect(fingerprintOfNumbers(difference, weights)).to.equal(mod(fingerprintOfNumbers(a, weights) - fingerprintOfNumbers(b, weights)));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 40 }).chain((days) => fc.tuple(vectors(days), vectors(days))),
+        ([a, b]) => {
+          const weights = dayWeights(a.length);
+          const sum = a.map((value, day) => value + (b[day] ?? 0));
+          const difference = a.map((value, day) => value - (b[day] ?? 0));
+          expect(fingerprintOfNumbers(sum, weights)).to.equal(mod(fingerprintOfNumbers(a, weights) + fingerprintOfNumbers(b, weights)));
+          expect(fingerprintOfNumbers(difference, weights)).to.equal(mod(fingerprintOfNumbers(a, weights) - fingerprintOfNumbers(b, weights)));
+        },
+      ),
     );
   });
 
@@ -24,7 +28,13 @@ describe('costs/solver/fingerprint', () => {
     for (const weight of weights) expect(weight).to.be.within(1, 2 ** 20 - 1);
     const base = Array.from({ length: 365 }, (_, day) => day * 100_000);
     const prints = new Set([fingerprintOfNumbers(base, weights)]);
-    for (let day = 0; day < 365; day++) prints.add(fingerprintOfNumbers(base.map((value, other) => (other === day ? value + 1 : value)), weights));
+    for (let day = 0; day < 365; day++)
+      prints.add(
+        fingerprintOfNumbers(
+          base.map((value, other) => (other === day ? value + 1 : value)),
+          weights,
+        ),
+      );
     expect(prints.size).to.equal(366);
   });
 

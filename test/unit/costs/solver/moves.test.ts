@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { candidateMoves, evaluateMove } from '../../../../source-twilio-costs/costs/solver/moves';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
 import { numbersOf } from './inputs';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+
+import { solvePlacement } from '../../../../source-twilio-costs/costs/solver';
 import { exactPlacement } from '../../../../source-twilio-costs/costs/solver/exact';
 import { greedyPlacement } from '../../../../source-twilio-costs/costs/solver/greedy';
-import { solvePlacement } from '../../../../source-twilio-costs/costs/solver';
 import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
 import { parentsOf, solverInput } from './inputs';
@@ -151,7 +152,18 @@ describe('costs/solver searches', () => {
 
     it('leaves a settled prior as it is', () => {
       const settled = solverInput(['10', '12'], { sms: { prior: null, prices: ['10', '12'] }, 'sms-inbound': { prior: 'sms', prices: ['10', '12'] } });
-      expect(solvePlacement(settled)).to.deep.equal({ parents: new Map([['sms', null], ['sms-inbound', 'sms']]), moves: [], uncertain: [], withheld: [], nestings: [], ties: [], searchCut: null });
+      expect(solvePlacement(settled)).to.deep.equal({
+        parents: new Map([
+          ['sms', null],
+          ['sms-inbound', 'sms'],
+        ]),
+        moves: [],
+        uncertain: [],
+        withheld: [],
+        nestings: [],
+        ties: [],
+        searchCut: null,
+      });
     });
   });
 });

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
+
 import { mod } from '../../../../source-twilio-costs/costs/solver/fingerprint';
 import { forEachSet, forEachSubset, largestSubset } from '../../../../source-twilio-costs/costs/solver/subsets';
 
@@ -18,7 +19,10 @@ describe('costs/solver/subsets', () => {
         for (let mask = 1; mask < 1 << prints.length; mask++) {
           const picked = prints.map((_, index) => index).filter((index) => (mask & (1 << index)) !== 0);
           if (picked.length > largest) continue;
-          expected.set(picked.join(','), picked.reduce((sum, index) => mod(sum + (prints[index] ?? 0)), 0));
+          expected.set(
+            picked.join(','),
+            picked.reduce((sum, index) => mod(sum + (prints[index] ?? 0)), 0),
+          );
         }
         expect(new Map([...seen].sort())).to.deep.equal(new Map([...expected].sort()));
       }),

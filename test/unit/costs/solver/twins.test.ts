@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { bestUnderTwinSwaps, swapped } from '../../../../source-twilio-costs/costs/solver/twins';
 import type { Container } from '../../../../source-twilio-costs/costs/solver/types';
 import { numbersOf } from './inputs';
@@ -43,7 +44,11 @@ describe('costs/solver/twins', () => {
   });
 
   it("swaps two categories' parents and children", () => {
-    const parents = new Map<string, Container>([['calls', null], ['calls-outbound', 'calls'], ['calls-text-to-speech', 'calls-outbound']]);
+    const parents = new Map<string, Container>([
+      ['calls', null],
+      ['calls-outbound', 'calls'],
+      ['calls-text-to-speech', 'calls-outbound'],
+    ]);
     expect([...swapped(parents, 'calls-outbound', 'calls-text-to-speech')]).to.deep.equal([
       ['calls', null],
       ['calls-outbound', 'calls-text-to-speech'],

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+
 import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { parseDecimal } from '../../../../source-twilio-costs/money';
 import { solverInput } from './inputs';

@@ -1,15 +1,18 @@
 import { expect } from 'chai';
+
 import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
 import { numbersOf, parentsOf, solverInput, stepsOf } from './inputs';
 
 /** sms = inbound + outbound, and a carrier fee named under sms that totalprice counts beside it. */
-const feeUnderSms = new WindowNumbers(solverInput(['11.5', '13', '9'], {
-  sms: { prior: null, prices: ['10', '12', '8'] },
-  'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
-  'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
-  'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
-}));
+const feeUnderSms = new WindowNumbers(
+  solverInput(['11.5', '13', '9'], {
+    sms: { prior: null, prices: ['10', '12', '8'] },
+    'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+    'sms-outbound': { prior: 'sms', prices: ['6', '7', '5'] },
+    'sms-messages-carrierfees': { prior: 'sms', prices: ['1.5', '1', '1'] },
+  }),
+);
 const units = (price: string): bigint => stepsOf(feeUnderSms, price);
 
 describe('costs/solver/WindowTree', () => {
