@@ -73,13 +73,15 @@ export class Hierarchy {
 
   /**
    * How general a category's name reads, to order two categories that cost the same on every day
-   * (the numbers cannot tell which of them holds the other): a known rollup (curated, or with a
-   * category named under it) reads as more general than any other, then a name of fewer `-`
-   * segments (`calls-outbound` before `calls-text-to-speech`). Equal scores leave them unordered.
+   * (the numbers cannot tell which of them holds the other): a group the docs name (curated, or
+   * suggested) reads as more general than any other, then a rollup by its names (a category named
+   * under it), then a name of fewer `-` segments (`calls-outbound` before `calls-text-to-speech`).
+   * Equal scores leave them unordered.
    */
   generalityOf(category: string): number {
     const normalized = normalizeCategory(category);
-    return (this.isRollup(normalized) ? KNOWN_ROLLUP_GENERALITY : 0) - normalized.split('-').length;
+    const documented = (this.curation.groupNames ?? []).includes(normalized) || this.curation.placements.some((group) => group.parent === normalized);
+    return (documented ? 2 * KNOWN_ROLLUP_GENERALITY : this.isRollup(normalized) ? KNOWN_ROLLUP_GENERALITY : 0) - normalized.split('-').length;
   }
 
   parentOf(category: string): string | null {

@@ -1,4 +1,4 @@
-import { candidateMoves, overlaps, sameRank } from './moves';
+import { candidateMoves, type OneDayRule, overlaps, sameRank } from './moves';
 import type { Move } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
@@ -12,14 +12,14 @@ export interface GreedyOutcome {
 }
 
 /** One best move at a time; ties freeze the categories they involve. */
-export function greedyPlacement(numbers: WindowNumbers): GreedyOutcome {
+export function greedyPlacement(numbers: WindowNumbers, oneDay: OneDayRule = 'alone'): GreedyOutcome {
   const tree = new WindowTree(numbers);
   const moves: Move[] = [];
   const ties: Move[][] = [];
   const frozen = new Set<string>();
   // Each applied move lowers (misfits, distance), so this ends; the bound only guards against a mistake.
   for (let round = 0; round < 4 * numbers.categories.length + 4; round++) {
-    const candidates = candidateMoves(tree, frozen);
+    const candidates = candidateMoves(tree, frozen, oneDay);
     const best = candidates[0];
     if (best === undefined) break;
     // A rival that is the best move with twins swapped is no rival: which twin moves is settled at

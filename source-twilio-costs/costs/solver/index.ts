@@ -38,13 +38,14 @@ import { movesBetween, priorParents } from './placements';
 import { bestUnderTwinSwaps, movedFrom, swapped } from './twins';
 import { type Container, MIN_EVIDENCE_DAYS, type Move, type Nesting, type Placement, type SolverInput } from './types';
 import { WindowNumbers } from './window-numbers';
+import { WindowTree } from './window-tree';
 
 export type { Container, Move, Nesting, Placement, SolverInput, SolverNode } from './types';
 
 export function solvePlacement(input: SolverInput): Placement {
   const numbers = new WindowNumbers(input);
   const prior = priorParents(input);
-  const greedy = greedyPlacement(numbers);
+  const greedy = shortWindowPlacement(numbers, prior) ?? greedyPlacement(numbers);
   let parents = greedy.tree.parents();
   const ties: Array<readonly Move[]> = [...greedy.ties];
   let cut: string | null = null;
@@ -107,6 +108,47 @@ export function solvePlacement(input: SolverInput): Placement {
  */
 function settled(greedy: GreedyOutcome): boolean {
   return greedy.moves.length === 0 && greedy.ties.length === 0 && greedy.tree.misfitting().every((container) => container === null) && !greedy.tree.topLooksMisplaced();
+}
+
+/**
+ * On a single day, greedy choice that takes a move when the containers it touches fit, and keeps
+ * the moves only if the whole placement then fits every rollup that day: where two misplacements
+ * share the day, neither move alone makes everything fit. Undefined where that fits no better than
+ * moves that fit alone.
+ */
+function shortWindowPlacement(numbers: WindowNumbers, prior: ReadonlyMap<string, Container>): GreedyOutcome | undefined {
+  if (numbers.dayCount >= MIN_EVIDENCE_DAYS) return undefined;
+  const alone = greedyPlacement(numbers);
+  if (settled(alone)) return alone;
+  const together = greedyPlacement(numbers, 'together');
+  const kept = withoutUnfitOneDayMoves(numbers, prior, together.tree.parents());
+  const tree = new WindowTree(numbers);
+  const moves = movesBetween(prior, kept);
+  tree.apply(moves);
+  if (tree.score().misfits >= alone.tree.score().misfits) return alone;
+  return { tree, moves: moves.categories.length > 0 ? [moves] : [], ties: together.ties };
+}
+
+/**
+ * The placement with every category moved on the strength of one day's prices put back, unless the
+ * whole placement fits exactly on its days in every container, the top level included (where it
+ * holds cost in no category that day, nothing is proven): one day proves a move only together with
+ * the rest (two misplacements on one day are each moved alone, then judged together).
+ */
+function withoutUnfitOneDayMoves(numbers: WindowNumbers, prior: ReadonlyMap<string, Container>, found: ReadonlyMap<string, Container>): Map<string, Container> {
+  let parents = new Map(found);
+  for (;;) {
+    const tree = new WindowTree(numbers);
+    tree.apply(movesBetween(prior, parents));
+    const containers = [...tree.containers()];
+    const unfit = [...parents.keys()].filter((category) => {
+      if (parents.get(category) === (prior.get(category) ?? null) || (numbers.pricedDays[numbers.indexOf(category)] ?? 0) >= MIN_EVIDENCE_DAYS) return false;
+      const days = tree.pricedDayList([category], numbers.dayCount);
+      return containers.some((container) => tree.misfitsOn(container, days) > 0);
+    });
+    if (unfit.length === 0) return parents;
+    parents = reverted(parents, unfit, prior);
+  }
 }
 
 /** The categories some mirror places otherwise go back where the prior put them. */

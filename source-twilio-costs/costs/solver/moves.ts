@@ -28,12 +28,19 @@ export interface Candidate {
 }
 
 /**
+ * How a move resting on one day of prices is judged: `alone`, every container must fit that day
+ * once it is made; `together`, every container it touches, the others being left to moves of their
+ * own (two misplacements priced on one day each fit only once both are made).
+ */
+export type OneDayRule = 'alone' | 'together';
+
+/**
  * Every admissible move of this round, best first: subsets of a misfitting container's children
  * that repair it or fill another, whole or handed out to several receivers; small sets drawn from
  * several misfitting containers that make one fit (a rollup adopting children that sit in two
  * places); swaps between two misfitting containers. Categories in `frozen` do not move.
  */
-export function candidateMoves(tree: WindowTree, frozen: ReadonlySet<string>): Candidate[] {
+export function candidateMoves(tree: WindowTree, frozen: ReadonlySet<string>, oneDay: OneDayRule = 'alone'): Candidate[] {
   // Of interchangeable twins, only the first few move and only the first receives: the others give
   // the same placements under other names (and where that matters, it is a tie: see index.ts).
   const twinRanks = tree.twinRanks();
@@ -42,7 +49,7 @@ export function candidateMoves(tree: WindowTree, frozen: ReadonlySet<string>): C
   const consider = (categories: readonly string[], to: readonly Container[]): void => {
     const key = categories.map((category, index) => `${category}>${to[index] ?? ''}`).join(',');
     if (found.has(key)) return;
-    const candidate = evaluateMove(tree, categories, to);
+    const candidate = evaluateMove(tree, categories, to, oneDay);
     if (candidate) found.set(key, candidate);
   };
   const misfitting = tree.misfitting();
@@ -164,10 +171,12 @@ function forEachSplit(prints: readonly number[], receiversOf: (print: number) =>
  * category); another side may fit worse only when the move still leaves fewer misfits in all (so
  * rollups whose children sit in two places can adopt them one place at a time); a move that only
  * trades one misfit for another is a guess. A move resting on one day of prices must leave that
- * day fitting exactly in every container, and put categories only under one of their own product
- * family, unless into a rollup that lacked exactly them: one equality is too easily a coincidence.
+ * day fitting exactly in every container (`alone`), or in every rollup it touches (`together`: the
+ * whole placement, top level included, is judged on that day once made, index.ts), and put categories only under one of
+ * their own product family, unless into a rollup that lacked exactly them: one equality is too
+ * easily a coincidence.
  */
-export function evaluateMove(tree: WindowTree, categories: readonly string[], to: readonly Container[]): Candidate | undefined {
+export function evaluateMove(tree: WindowTree, categories: readonly string[], to: readonly Container[], oneDay: OneDayRule = 'alone'): Candidate | undefined {
   const { numbers } = tree;
   const from = categories.map((category) => tree.parentOf(category));
   const moving = new Set(categories);
@@ -208,8 +217,10 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
       return (before[affected.indexOf(destination)]?.misfits ?? 0) === 0 && !numbers.sameFamily(category, destination);
     });
     if (strangers) return undefined;
-    const stillMisfit = affected.some((container, index) => (after[index]?.misfits ?? 0) - (before[index]?.misfits ?? 0) + tree.misfitsOn(container, evidence) > 0);
-    if (stillMisfit || [...tree.containers()].some((container) => !affected.includes(container) && tree.misfitsOn(container, evidence) > 0)) return undefined;
+    // Together, the top level is judged with the whole placement: two categories that each leave or
+    // join it fit it that day only once both moved.
+    const stillMisfit = affected.some((container, index) => !(oneDay === 'together' && container === null) && (after[index]?.misfits ?? 0) - (before[index]?.misfits ?? 0) + tree.misfitsOn(container, evidence) > 0);
+    if (stillMisfit || (oneDay === 'alone' && [...tree.containers()].some((container) => !affected.includes(container) && tree.misfitsOn(container, evidence) > 0))) return undefined;
   }
   const misfitGain = before.reduce((sum, fit) => sum + fit.misfits, 0) - after.reduce((sum, fit) => sum + fit.misfits, 0);
   const distanceGain = before.reduce((sum, fit) => sum + fit.distance, 0n) - after.reduce((sum, fit) => sum + fit.distance, 0n);

@@ -112,6 +112,9 @@ describe('costs/hierarchy', () => {
       expect(more('channels-messaging', 'failed-message-processing-fee')).to.equal(true);
       expect(more('video-recordings', 'pv-recording-compositions')).to.equal(true);
       expect(more('wireless-super-sim-data', 'supersim')).to.equal(true);
+      // A group the docs suggest, beside a vendor name of as many segments.
+      expect(more('marketplace-recording-addons', 'marketplace-voicebase-transcription')).to.equal(true);
+      expect(more('a2p-registration-fees', 'a2p-10dlc-registrationfees-monthly')).to.equal(true);
       // Neither reads as more general: a pair of such twins stays a tie.
       expect(hierarchy.generalityOf('sms-messages-carrierfees')).to.equal(hierarchy.generalityOf('SMS-Messages-RegistrationFees'));
     });
