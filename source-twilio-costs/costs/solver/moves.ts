@@ -208,9 +208,11 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
   const backToPrior = categories.every((category, index) => (to[index] ?? null) === numbers.priors[numbers.indexOf(category)]);
   if (evidence.length < MIN_EVIDENCE_DAYS && !backToPrior) {
     // Every container it touches is still checked that day (a rollup emptied of its children, or a
-    // top level without totalprice, proves nothing), and every container fits exactly on that day
-    // once the move is made; the move changes that day only.
-    if (affected.some((container) => !evidence.every((day) => tree.checkedAfter(container, categories, from, to, day)))) return undefined;
+    // top level without totalprice, proves nothing, unless the children it loses cost more than it
+    // that day: they cannot all be inside), and every container fits exactly on that day once the
+    // move is made; the move changes that day only.
+    const checked = (container: Container, day: number): boolean => tree.checkedAfter(container, categories, from, to, day) || (container !== null && from.includes(container) && tree.exceededOn(container, day));
+    if (affected.some((container) => !evidence.every((day) => checked(container, day)))) return undefined;
     // Into a rollup that lacked exactly them, the day gives two equalities; into anything else, one.
     const strangers = categories.some((category, index) => {
       const destination = to[index] ?? null;

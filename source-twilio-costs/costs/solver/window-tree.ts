@@ -317,6 +317,12 @@ export class WindowTree {
     return this.misfitsOn(container, days) === days.length;
   }
 
+  /** Whether a rollup's priced children cost more than it on a day: Twilio's sums allow that only if they are not all inside. */
+  exceededOn(container: string, day: number): boolean {
+    const row = this.rowOf(container);
+    return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) < (this.sums.get(row)?.[day] ?? 0);
+  }
+
   /** On how many of the given days a container misfits now. */
   misfitsOn(container: Container, days: readonly number[]): number {
     const row = this.rowOf(container);

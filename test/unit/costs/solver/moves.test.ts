@@ -92,4 +92,22 @@ describe('costs/solver/moves', () => {
     );
     expect(evaluateMove(plain, ['group-rooms-media-recorded'], ['pv'])?.misfitGain).to.equal(2);
   });
+
+  it('lets a category priced on one day leave a rollup it would empty only where it costs more than the rollup that day', () => {
+    // calls-transcription sits under calls by its name; calls is priced at nothing that day.
+    const leave = (callsPrice: string): ReturnType<typeof evaluateMove> =>
+      evaluateMove(
+        new WindowTree(
+          numbersOf(['7'], {
+            calls: { prior: null, prices: [callsPrice] },
+            'calls-transcription': { prior: 'calls', prices: ['7'] },
+          }),
+        ),
+        ['calls-transcription'],
+        [null],
+      );
+    expect(leave('0')?.misfitGain).to.equal(2);
+    // calls costs 9: it may hold the 7 with cost of its own, so emptying it proves nothing that day.
+    expect(leave('9')).to.equal(undefined);
+  });
 });

@@ -74,4 +74,21 @@ describe('costs/solver/WindowTree', () => {
     expect([...tree.containers()]).to.deep.equal([null, 'sms']);
     expect(tree.printOf('sms-inbound')).to.not.equal(tree.printOf('sms-outbound'));
   });
+
+  it("tells a rollup its priced children cost more than on a day, which Twilio's sums rule out if they are all inside", () => {
+    const tree = new WindowTree(
+      numbersOf(['9', '9'], {
+        calls: { prior: null, prices: ['0', '9'] },
+        'calls-transcription': { prior: 'calls', prices: ['7', '0'] },
+      }),
+    );
+    expect(tree.exceededOn('calls', 0)).to.equal(true);
+    // No priced child on the second day: calls reports alone, and nothing exceeds it.
+    expect(tree.exceededOn('calls', 1)).to.equal(false);
+    // sms with the carrier fee that totalprice counts beside it: exceeded until the fee leaves.
+    const sms = new WindowTree(feeUnderSms);
+    expect(sms.exceededOn('sms', 0)).to.equal(true);
+    sms.apply({ categories: ['sms-messages-carrierfees'], from: ['sms'], to: [null] });
+    expect(sms.exceededOn('sms', 0)).to.equal(false);
+  });
 });
