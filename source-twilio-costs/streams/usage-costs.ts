@@ -1,7 +1,7 @@
 import { compareText, type Hierarchy, normalizeCategory } from '../costs/hierarchy';
 import { otherCurrencyLeaves } from '../costs/other-currency';
 import type { PlacementMemory } from '../costs/placement-memory';
-import { type PlacedWindow, placeWindow, reconcileWindow, unattributedRow, type WindowPlacement } from '../costs/reconcile';
+import { placeWindow, reconcileWindow, unattributedRow, type WindowPlacement } from '../costs/reconcile';
 import type { CostInputRecord, CostRow, PlacementSource, ReconciledDay } from '../costs/types';
 import { WindowPrices } from '../costs/window-prices';
 import { WindowRecords } from '../costs/window-records';
@@ -14,8 +14,10 @@ import { TOTAL_PRICE_CATEGORY } from '../twilio/resources';
 import {
   amountOf,
   type CategoryDays,
+  type ChunkPlacement,
   type ConsumerRun,
   type DailyUsage,
+  type Placer,
   type RecordBatch,
   type ResidualWindow,
   type UsageConsumer,
@@ -186,7 +188,11 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
    */
   private readonly loggedNotes = new Set<string>();
 
-  constructor(private readonly hierarchy: Hierarchy) {}
+  /** `place` places a chunk: placeWindow unless a test counts the calls. */
+  constructor(
+    private readonly hierarchy: Hierarchy,
+    private readonly place: Placer = placeWindow,
+  ) {}
 
   async begin(logger: Logger): Promise<ConsumerRun<UsageCostsRecord>> {
     const notes = new NoteLog(logger, this.loggedNotes);
@@ -195,7 +201,7 @@ export class UsageCostsConsumer implements UsageConsumer<UsageCostsRecord> {
     const memories = new Map<string, PlacementMemory>();
     return {
       rowEstimate: (plan, range) => costRowEstimate(plan, range, hierarchy),
-      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements, memories),
+      window: (scope, range, recent) => new CostWindow(scope, range, recent, hierarchy, notes, this.placements, memories, this.place),
       residual: (window, recent) => subaccountsResidual(window, recent, hierarchy),
       remember: (scopeId, memory) => void memories.set(scopeId, memory),
       placementMemory: (scopeId) => memories.get(scopeId),
@@ -226,6 +232,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     private readonly notes: NoteLog,
     private readonly placements: UsedPlacements,
     private readonly memories: Map<string, PlacementMemory>,
+    private readonly place: Placer,
   ) {}
 
   rows(records: readonly DailyUsage[]): undefined {
@@ -249,7 +256,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     return undefined;
   }
 
-  *chunkEnd(range: DayRange, placement: PlacedWindow | undefined): Generator<RecordBatch<UsageCostsRecord>> {
+  *chunkEnd(range: DayRange, placement: ChunkPlacement | undefined): Generator<RecordBatch<UsageCostsRecord>> {
     const byCurrency = this.records;
     const accountKey = this.accountCurrency ?? [...byCurrency.keys()].find((currency) => currency !== '') ?? '';
     this.records = new Map();
@@ -266,10 +273,10 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     }
     // The chunk's days are placed together (the numbers of every day decide where a category
     // sits), with what the account's earlier days proved as the prior, so a day's rows do not depend
-    // on the window or chunk that read it. The reader's placement (its own days only) serves when
-    // there is nothing earlier and it saw no other currency's rows.
+    // on the window or chunk that read it. The reader's placement (made to find the days to heal)
+    // serves when it was made with this same memory and saw no other currency's rows.
     const memory = this.memories.get(this.scope.id);
-    const placed = placement && memory === undefined && others.length === 0 ? placement : placeWindow(pricesOf(chunk), this.hierarchy, memory ? { memory } : {});
+    const placed = placement && placement.memory === memory && others.length === 0 ? placement.placed : this.place(pricesOf(chunk), this.hierarchy, memory ? { memory } : {});
     if (placed.memory.size > 0) this.memories.set(this.scope.id, placed.memory);
     else this.memories.delete(this.scope.id);
     const window = reconcileWindow(chunk, this.hierarchy, placed);

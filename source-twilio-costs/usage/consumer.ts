@@ -1,12 +1,11 @@
 import type { PlacementMemory } from '../costs/placement-memory';
-import type { PlacedWindow } from '../costs/reconcile';
 import type { Day, DayRange } from '../dates';
 import type { Decimal } from '../money';
 import type { Logger } from '../protocol/logger';
 import type { CategoryDays } from './category-days';
 import type { DailyUsage } from './daily-usage';
 import type { UsageScope } from './usage-scope';
-import type { WindowPlan } from './window-reader';
+import type { ChunkPlacement, WindowPlan } from './window-reader';
 
 /**
  * A consumer of usage windows: what one usage stream makes of the windows the engine reads for it
@@ -55,7 +54,7 @@ export interface ConsumerRun<TRecord extends object> {
 export interface WindowConsumer<TRecord extends object> {
   rows(records: readonly DailyUsage[]): RecordBatch<TRecord> | undefined;
   /** Every row of the chunk has come; `placement` is the reader's placement of exactly those rows, when it made one. */
-  chunkEnd(range: DayRange, placement: PlacedWindow | undefined): Iterable<RecordBatch<TRecord>>;
+  chunkEnd(range: DayRange, placement: ChunkPlacement | undefined): Iterable<RecordBatch<TRecord>>;
   warning(message: string): void;
 }
 

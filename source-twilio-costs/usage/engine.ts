@@ -245,7 +245,12 @@ export class UsageEngine {
     keepFor: RowUse | undefined,
   ): AsyncGenerator<WindowEvent<TRecord>> {
     const window = run.window(job.scope, job.range, recent);
-    const reads = this.options.reader.read(job.scope, job.range, consumer.readsRecentCategories ? recent.categoriesWithin(job.range) : NO_CATEGORIES, { use: consumer.use, keepFor });
+    const placementMemory = run.placementMemory?.bind(run);
+    const reads = this.options.reader.read(job.scope, job.range, consumer.readsRecentCategories ? recent.categoriesWithin(job.range) : NO_CATEGORIES, {
+      use: consumer.use,
+      keepFor,
+      ...(placementMemory ? { placementMemory: () => placementMemory(job.scope.id) } : {}),
+    });
     /** Categories read only because they are recent (idle in the window): their zero rows are due only on their recent days. */
     let recentOnly: ReadonlySet<string> = NO_CATEGORIES;
     const due = (record: DailyUsage): boolean => !recentOnly.has(record.categoryKey) || isNonZero(record) || recent.has(record.categoryKey, record.startDate);

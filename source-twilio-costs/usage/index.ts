@@ -9,4 +9,4 @@ export { amountOf, type DailyUsage, type DecimalText, isNonZero } from './daily-
 export { UsageEngine } from './engine';
 export type { ForcedPlan } from './fetch-plan';
 export type { UsageScope } from './usage-scope';
-export { UsageWindowReader, type WindowPlan } from './window-reader';
+export { type ChunkPlacement, type Placer, UsageWindowReader, type WindowPlan } from './window-reader';

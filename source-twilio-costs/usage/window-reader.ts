@@ -1,4 +1,5 @@
 import type { Hierarchy } from '../costs/hierarchy';
+import type { PlacementMemory } from '../costs/placement-memory';
 import { type PlacedWindow, placeWindow } from '../costs/reconcile';
 import { WindowPrices } from '../costs/window-prices';
 import { addDays, type Day, type DayRange, daysBetweenInclusive, eachDay, monthWindows } from '../dates';
@@ -41,10 +42,19 @@ export function describePlan(plan: WindowPlan): string {
 export type WindowRead =
   | { kind: 'plan'; plan: WindowPlan }
   | { kind: 'rows'; records: DailyUsage[] }
-  | { kind: 'chunk-end'; range: DayRange; placement: PlacedWindow | undefined }
+  | { kind: 'chunk-end'; range: DayRange; placement: ChunkPlacement | undefined }
   | { kind: 'warning'; message: string }
   /** Rows Twilio sent of another account than the one asked for, left out: how many, once the window is read. */
   | { kind: 'foreign-rows'; count: number };
+
+/** How a chunk is placed: the costs layer's placeWindow (a test counts its calls). */
+export type Placer = typeof placeWindow;
+
+/** The reader's placement of a chunk, and the placement memory it was placed with (undefined: none). */
+export interface ChunkPlacement {
+  placed: PlacedWindow;
+  memory: PlacementMemory | undefined;
+}
 
 /** How one consumer reads a window. */
 export interface WindowReadOptions {
@@ -56,6 +66,12 @@ export interface WindowReadOptions {
   use: 'chunks' | 'rows';
   /** What to keep of the window for the consumers read after this one in the run: nothing when undefined. */
   keepFor: RowUse | undefined;
+  /**
+   * The consumer's placement memory of the scope as it is when a chunk's rows have come (it places
+   * the chunks before it first): the reader places the chunk with it, so the consumer, which places
+   * with the same memory, reuses that placement instead of placing the chunk a second time.
+   */
+  placementMemory?: () => PlacementMemory | undefined;
 }
 
 export interface UsageWindowReaderOptions {
@@ -66,6 +82,8 @@ export interface UsageWindowReaderOptions {
    * may be missing there. Without it no day is read again.
    */
   hierarchy?: Hierarchy;
+  /** How it places a chunk: placeWindow unless a test counts the calls. */
+  place?: Placer;
   /** Reads every window with this plan instead of the cheaper one: a test and diagnostic knob. */
   forcedPlan?: ForcedPlan;
   /** Most needed rows (categories × days) in a chunk that its reader holds. */
@@ -125,6 +143,7 @@ interface ListingPage {
 export class UsageWindowReader {
   private readonly client: TwilioClient;
   private readonly hierarchy: Hierarchy | undefined;
+  private readonly place: Placer;
   private readonly forcedPlan: ForcedPlan | undefined;
   private readonly windowRowBudget: number;
   private readonly listingsInFlight: number;
@@ -139,6 +158,7 @@ export class UsageWindowReader {
   constructor(options: UsageWindowReaderOptions) {
     this.client = options.client;
     this.hierarchy = options.hierarchy;
+    this.place = options.place ?? placeWindow;
     this.forcedPlan = options.forcedPlan;
     this.windowRowBudget = options.windowRowBudget ?? DEFAULT_WINDOW_ROW_BUDGET;
     this.listingsInFlight = options.listingsInFlight ?? DEFAULT_LISTINGS_IN_FLIGHT;
@@ -201,8 +221,9 @@ export class UsageWindowReader {
             yield { kind: 'rows', records: page.records };
             yield* this.takeCacheWarnings();
           }
-          let placement = prices && this.hierarchy ? placeWindow(prices, this.hierarchy) : undefined;
-          const healed = placement ? await this.heal(scope, plan, placement.unexplainedDays, others) : [];
+          const memory = options.placementMemory?.();
+          let placement: ChunkPlacement | undefined = prices && this.hierarchy ? { placed: this.place(prices, this.hierarchy, memory ? { memory } : {}), memory } : undefined;
+          const healed = placement ? await this.heal(scope, plan, placement.placed.unexplainedDays, others) : [];
           if (healed.length > 0) {
             for (const record of healed) discovered.add(record.categoryKey);
             await reservation?.append(rowsByCategory(healed, discovered, whole));

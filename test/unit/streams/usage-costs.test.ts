@@ -2,13 +2,16 @@ import { expect } from 'chai';
 
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-memory';
+import { placeWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { UsageCostsRecord } from '../../../source-twilio-costs/generated/types';
 import { parseDecimal, sumDecimals } from '../../../source-twilio-costs/money';
 import { CategorySpellings, SUBACCOUNTS_RESIDUAL_CATEGORY, UsageCostsConsumer, UsageCostsStream } from '../../../source-twilio-costs/streams/usage-costs';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
 import { amountOf } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageEngine } from '../../../source-twilio-costs/usage/engine';
+import { type Placer, UsageWindowReader } from '../../../source-twilio-costs/usage/window-reader';
 import { capturedLog } from '../../helpers/captured-log';
+import { clientOver, fakeTwilio } from '../usage/fake-client';
 import { configOf, MAIN_SID, planOf, scopeOf, ScriptedReader, usage } from '../usage/scripted-reader';
 import { readEvents, schemaCheckedRecords } from './stream-read';
 
@@ -122,6 +125,29 @@ describe('usage_costs stream', () => {
     window.rows(AMBIGUOUS_DAY);
     const next = [...window.chunkEnd(WINDOW, undefined)].flatMap((batch) => batch.records);
     expect(next.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf)).to.deep.equal(['sms-messages-carrierfees - 0.5']);
+  });
+
+  it('places each chunk once, with the memory of its state: the reader places it to find the days to heal, the consumer reuses that', async () => {
+    const hierarchy = twilioHierarchy();
+    /** The memory each placement was given, one entry a placement, whichever layer made it. */
+    const placedWith: Array<PlacementMemory | undefined> = [];
+    const place: Placer = (prices, placeHierarchy, options) => {
+      placedWith.push(options?.memory);
+      return placeWindow(prices, placeHierarchy, options);
+    };
+    const twilio = fakeTwilio(
+      AMBIGUOUS_DAY.map((record) => ({ category: record.category, day: record.startDate, price: String(record.price) })),
+      AMBIGUOUS_DAY.map((record) => record.category),
+      MAIN_SID,
+    );
+    const reader = new UsageWindowReader({ client: clientOver(twilio.fetch, MAIN_SID), hierarchy, place });
+    const engine = new UsageEngine({ config: configOf({ start_date: DAY, end_date: DAY }), reader, scopes: async () => [scopeOf(MAIN_SID, false)] });
+    const stream = new UsageCostsStream(engine, new UsageCostsConsumer(hierarchy, place));
+    // The state of a sync whose earlier days proved the carrier fees billed beside sms, not in it.
+    const state = { version: 2, categories: ['sms-messages-carrierfees'], accounts: { [MAIN_SID]: { start_date: DAY, placement: [[0, null, -30, -1]] } } };
+    const records = schemaCheckedRecords(stream, await readEvents(stream, capturedLog().logger, 'incremental', state));
+    expect(placedWith.map((memory) => memory?.placements())).to.deep.equal([[{ category: 'sms-messages-carrierfees', parent: null, firstDay: '2026-10-02', lastDay: '2026-10-31' }]]);
+    expect(records.filter((record) => record.category === 'sms-messages-carrierfees').map(rowOf)).to.deep.equal(['sms-messages-carrierfees - 0.5']);
   });
 
   it("puts what the accounts read on their own do not explain of the whole bill on the main account, as the subaccounts' residual", async () => {

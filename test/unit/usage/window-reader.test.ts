@@ -3,61 +3,18 @@ import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { DailyUsage } from '../../../source-twilio-costs/usage/daily-usage';
 import { UsageWindowReader, type WindowRead } from '../../../source-twilio-costs/usage/window-reader';
-import { clientOver } from './fake-client';
+import { clientOver, type FakeRow, fakeTwilio } from './fake-client';
 
 /**
- * The window reader against a small fake Twilio behind an injected fetch. The fake matches the
- * Category filter case-sensitively, as a strict reading of the API would, and can send what real
- * Twilio sometimes sends: one category in two spellings, rows dated outside the asked days,
- * decimals longer than 9 places or in exponent notation, and a credit reversed inside the window.
+ * The window reader against a small fake Twilio behind an injected fetch (fakeTwilio), which can
+ * send what real Twilio sometimes sends: one category in two spellings, rows dated outside the asked
+ * days, decimals longer than 9 places or in exponent notation, and a credit reversed inside the window.
  */
-interface FakeRow {
-  category: string;
-  day: string;
-  price: string;
-}
-
 const ACCOUNT = 'AC00000000000000000000000000000001';
 const WINDOW = { from: '2026-03-01', to: '2026-03-03' };
 
-function fakeTwilio(rows: readonly FakeRow[], listed: readonly string[]): { fetch: typeof fetch; urls: URL[] } {
-  const urls: URL[] = [];
-  const answer = (items: object[]): Response =>
-    new Response(JSON.stringify({ usage_records: items, next_page_uri: null, page: 0, page_size: 1000, uri: '/x' }), { status: 200, headers: { 'content-type': 'application/json' } });
-  const wire = (row: FakeRow, from: string, to: string): object => ({
-    account_sid: ACCOUNT,
-    category: row.category,
-    start_date: from,
-    end_date: to,
-    price: row.price,
-    price_unit: 'usd',
-    count: null,
-    usage: row.price,
-    usage_unit: 'usd',
-  });
-  const fakeFetch = async (input: string | URL | Request): Promise<Response> => {
-    const url = new URL(String(input instanceof Request ? input.url : input));
-    urls.push(url);
-    const start = url.searchParams.get('StartDate') ?? '';
-    const end = url.searchParams.get('EndDate') ?? '';
-    const category = url.searchParams.get('Category');
-    if (url.pathname.endsWith('/Usage/Records.json')) {
-      // One row per spelling over the whole range: the sum of its days' prices (as a decimal string).
-      return answer(
-        listed.map((spelling) => {
-          const units = rows.filter((row) => row.category === spelling && row.day >= start && row.day <= end).reduce((sum, row) => sum + BigInt(Math.round(Number(row.price) * 1e5)), 0n);
-          return wire({ category: spelling, day: start, price: (Number(units) / 1e5).toString() }, start, end);
-        }),
-      );
-    }
-    const daily = rows.filter((row) => (category === null || row.category === category) && ((row.day >= start && row.day <= end) || row.day === '2026-02-27'));
-    return answer(daily.map((row) => wire(row, row.day, row.day)));
-  };
-  return { fetch: fakeFetch, urls };
-}
-
 async function readAll(rows: readonly FakeRow[], listed: readonly string[], plan: 'dense' | 'sparse'): Promise<{ steps: WindowRead[]; records: DailyUsage[]; urls: URL[] }> {
-  const fake = fakeTwilio(rows, listed);
+  const fake = fakeTwilio(rows, listed, ACCOUNT);
   const client = clientOver(fake.fetch, ACCOUNT);
   const reader = new UsageWindowReader({ client, forcedPlan: plan, hierarchy: twilioHierarchy() });
   const steps: WindowRead[] = [];
