@@ -221,7 +221,7 @@ function topLevelUnexplained(days: readonly Day[], anchor: readonly (Decimal | n
 export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy, placed?: PlacedWindow): ReconciledWindow {
   const days = [...recordsByDay.keys()].sort(compareText);
   const merged = days.map((day) => mergeSameCategory(recordsByDay.get(day) ?? []));
-  const placement = placed !== undefined && isPlacementOf(placed, days, merged) ? placed : placeWindow(pricesOf(recordsByDay), hierarchy);
+  const placement = placed !== undefined && isPlacementOf(placed, days, merged) ? placed : placeWindow(WindowPrices.of(recordsByDay), hierarchy);
   const root = placement.tree.hierarchy.root;
   const reconciled = new Map<Day, ReconciledDay>();
   days.forEach((day, index) => {
@@ -240,12 +240,6 @@ function isPlacementOf(placed: PlacedWindow, days: readonly Day[], merged: Reado
   if (placed.days.length !== days.length || placed.days.some((day, index) => day !== days[index])) return false;
   const categories = new Set(merged.flatMap((day) => [...day.records.keys()]));
   return categories.size === placed.categories.size && [...categories].every((category) => placed.categories.has(category));
-}
-
-function pricesOf(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
-  const prices = new WindowPrices([...recordsByDay.keys()]);
-  for (const [day, records] of recordsByDay) for (const record of records) prices.add(record.category, day, record.price);
-  return prices;
 }
 
 /** A window's placement as its days' rows read it. */

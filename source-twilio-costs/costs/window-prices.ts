@@ -2,6 +2,7 @@ import type { Day } from '../dates';
 import { type Decimal, sumDecimals } from '../money';
 import { DecimalColumn } from './decimal-column';
 import { compareText, normalizeCategory } from './hierarchy';
+import type { CostInputRecord } from './types';
 
 /** A record whose spelling already had a price that day: kept apart, so that no price is lost. */
 interface RepeatedPrice {
@@ -38,6 +39,13 @@ export class WindowPrices {
     this.days = days;
     this.days.forEach((day, index) => this.dayIndex.set(day, index));
     this.recorded = new Uint8Array(this.days.length);
+  }
+
+  /** The prices of records already gathered by day (a chunk's, to place it). */
+  static of(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
+    const prices = new WindowPrices([...recordsByDay.keys()]);
+    for (const [day, records] of recordsByDay) for (const record of records) prices.add(record.category, day, record.price);
+    return prices;
   }
 
   /** One record's price. Throws on a day not given: the caller keeps only the records of its days. */

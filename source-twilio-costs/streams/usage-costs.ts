@@ -276,7 +276,7 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     // on the window or chunk that read it. The reader's placement (made to find the days to heal)
     // serves when it was made with this same memory and saw no other currency's rows.
     const memory = this.memories.get(this.scope.id);
-    const placed = placement && placement.memory === memory && others.length === 0 ? placement.placed : this.place(pricesOf(chunk), this.hierarchy, memory ? { memory } : {});
+    const placed = placement && placement.memory === memory && others.length === 0 ? placement.placed : this.place(WindowPrices.of(chunk), this.hierarchy, memory ? { memory } : {});
     if (placed.memory.size > 0) this.memories.set(this.scope.id, placed.memory);
     else this.memories.delete(this.scope.id);
     const window = reconcileWindow(chunk, this.hierarchy, placed);
@@ -309,13 +309,6 @@ class CostWindow implements WindowConsumer<UsageCostsRecord> {
     rows.addTombstones(accountSid, day, currency, emitted, this.recent, this.hierarchy, this.spellings);
     return rows.records.length > 0 ? rows.batch() : undefined;
   }
-}
-
-/** A chunk's prices, to place it. */
-function pricesOf(chunk: ReadonlyMap<Day, readonly CostInputRecord[]>): WindowPrices {
-  const prices = new WindowPrices([...chunk.keys()]);
-  for (const [day, records] of chunk) for (const record of records) prices.add(record.category, day, record.price);
-  return prices;
 }
 
 /** Several sets of a chunk's records as one, by day. */
