@@ -19,6 +19,11 @@ export function addDays(day: Day, days: number): Day {
   return dayOf(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 }
 
+/** How many days `to` is after `from` (negative if before): addDays(from, dayOffset(from, to)) is `to`. */
+export function dayOffset(from: Day, to: Day): number {
+  return daysBetweenInclusive(from, to) - 1;
+}
+
 export function daysBetweenInclusive(from: Day, to: Day): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS) + 1;
 }

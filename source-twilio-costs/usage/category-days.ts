@@ -1,4 +1,4 @@
-import { addDays, type Day, type DayRange, daysBetweenInclusive } from '../dates';
+import { addDays, type Day, dayOffset, type DayRange } from '../dates';
 
 /**
  * Which categories were emitted non-zero on which days: per category a bitmask of days, bit i the
@@ -64,10 +64,7 @@ export class CategoryDays {
 
   /** The days of a category, in order. */
   daysOf(category: string): Day[] {
-    const days: Day[] = [];
-    let mask = this.masks.get(category) ?? 0n;
-    for (let offset = 0; mask > 0n; offset += 1, mask >>= 1n) if ((mask & 1n) === 1n) days.push(addDays(this.base, offset));
-    return days;
+    return setBits(this.masks.get(category) ?? 0n).map((offset) => addDays(this.base, offset));
   }
 
   /** Adds every (category, day) of another (those before this one's base are not kept). */
@@ -94,6 +91,13 @@ export class CategoryDays {
   }
 
   private offsetOf(day: Day): number {
-    return daysBetweenInclusive(this.base, day) - 1;
+    return dayOffset(this.base, day);
   }
+}
+
+/** The positions of a mask's set bits, ascending. */
+export function setBits(mask: bigint): number[] {
+  const bits: number[] = [];
+  for (let bit = 0, rest = mask; rest > 0n; bit += 1, rest >>= 1n) if ((rest & 1n) === 1n) bits.push(bit);
+  return bits;
 }

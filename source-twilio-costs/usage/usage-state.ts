@@ -1,9 +1,9 @@
 import { PlacementMemory, PlacementMemoryError } from '../costs/placement-memory';
-import { addDays, type Day, daysBetweenInclusive, isValidDay } from '../dates';
+import { addDays, type Day, dayOffset, isValidDay } from '../dates';
 import { ConfigError } from '../protocol/errors';
 import { isJsonObject } from '../protocol/json';
 import type { JsonObject } from '../protocol/messages';
-import { CategoryDays } from './category-days';
+import { CategoryDays, setBits } from './category-days';
 
 /** What a scope's cursor keeps between syncs. */
 export interface ScopeCursor {
@@ -179,13 +179,13 @@ export function serializeUsageState(input: UsageStreamState, cursors: ReadonlyMa
 
 /** Category indices grouped by the day offsets (from the cursor) they were non-zero on; `keys` caches each mask's key across scopes. */
 function writeRecentDays(startDate: Day, recent: CategoryDays, indexOf: ReadonlyMap<string, number>, keys: Map<string, string>): JsonObject {
-  const first = daysBetweenInclusive(startDate, recent.base) - 1;
+  const first = dayOffset(startDate, recent.base);
   const byDays = new Map<string, number[]>();
   for (const [category, mask] of recent.masksByCategory()) {
     const cached = `${first}:${mask.toString(36)}`;
     let key = keys.get(cached);
     if (key === undefined) {
-      key = offsetsKey(maskOffsets(mask, first));
+      key = offsetsKey(setBits(mask).map((bit) => first + bit));
       keys.set(cached, key);
     }
     const indices = byDays.get(key) ?? [];
@@ -201,15 +201,9 @@ function writeRecentDays(startDate: Day, recent: CategoryDays, indexOf: Readonly
 
 /** A placement memory's entries by category index, with their days as offsets from the cursor. */
 function writePlacement(startDate: Day, memory: PlacementMemory, indexOf: ReadonlyMap<string, number>): Array<Array<number | null>> {
-  const offsetOf = (day: Day): number => daysBetweenInclusive(startDate, day) - 1;
-  return memory.placements().map(({ category, parent, firstDay, lastDay }) => [indexOf.get(category) as number, parent === null ? null : (indexOf.get(parent) as number), offsetOf(firstDay), offsetOf(lastDay)]);
-}
-
-/** The offsets of a mask's days, bit i being offset `first` + i, ascending. */
-function maskOffsets(mask: bigint, first: number): number[] {
-  const offsets: number[] = [];
-  for (let offset = first, rest = mask; rest > 0n; offset += 1, rest >>= 1n) if ((rest & 1n) === 1n) offsets.push(offset);
-  return offsets;
+  return memory
+    .placements()
+    .map(({ category, parent, firstDay, lastDay }) => [indexOf.get(category) as number, parent === null ? null : (indexOf.get(parent) as number), dayOffset(startDate, firstDay), dayOffset(startDate, lastDay)]);
 }
 
 /** Ascending offsets as runs: three or more consecutive ones as "first..last", the rest one by one. */
