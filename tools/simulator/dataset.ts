@@ -173,6 +173,8 @@ const TOTAL_PRICE_INDEX = MODEL.length - 1;
  * added to the model, kept so that the days of every dataset stayed as they were.
  */
 const UNCATEGORISED_COST_SEED = 57;
+/** Mixed into the seeds of the undocumented groupings' nodes: the first of them has index 57, and would otherwise draw its days with the cost in no category. */
+const UNDOCUMENTED_GROUPING_SEED = 0x9a0;
 const MODEL_BY_LOWER_CATEGORY = new Map(MODEL.map((node) => [node.category.toLowerCase(), node]));
 
 /** The 643 known categories, spelled as the model spells them, then the model's unknown ones. */
@@ -434,7 +436,7 @@ export class Dataset {
     for (const node of MODEL) {
       if (node.use === 'optional' && !profile.optionalProducts.has(node.productIndex)) continue;
       if (node.use === 'undocumented-grouping' && !profile.usesUndocumentedGroupings) continue;
-      const prng = new Prng(mixSeeds(this.seed, profile.index, day, node.index));
+      const prng = new Prng(node.use === 'undocumented-grouping' ? mixSeeds(this.seed, profile.index, day, node.index, UNDOCUMENTED_GROUPING_SEED) : mixSeeds(this.seed, profile.index, day, node.index));
       const meter = reportsAloneToday.has(node.index) ? node.reportsAlone?.meter : node.meter;
       if (!meter || node.silencingAncestors.some((ancestor) => reportsAloneToday.has(ancestor))) continue;
       own[node.index] = drawMeter(meter, prng, day, dayVolume, profile.volume);

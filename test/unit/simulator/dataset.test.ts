@@ -384,6 +384,18 @@ describe('simulator dataset', () => {
       expect(a2pDays, 'days with A2P registration fees').to.be.greaterThan(6);
     });
 
+    it('draw their days apart from the cost in no category', () => {
+      // The first of them took the model index totalprice had, which still seeds the cost in no category.
+      const feeDays = [first, second].flatMap((sid) =>
+        daysOf(options.startDate, options.endDate)
+          .filter((date) => priceOf(grouped.usage(sid, date), 'a2p-10dlc-registrationfees-brandregistration') > 0n)
+          .map((date) => [sid, date] as const),
+      );
+      expect(feeDays.length).to.be.greaterThan(4);
+      const withUncategorised = feeDays.filter(([sid, date]) => (grouped.ownUsage(sid, date).get('totalprice')?.price ?? 0n) > 0n);
+      expect(withUncategorised.length / feeDays.length, 'share of fee days with cost in no category (about 0.2 on every day)').to.be.below(0.6);
+    });
+
     it('leave every other category and the cost in no category as they are without them', () => {
       for (const sid of [first, second, third, fourth]) {
         for (const date of daysOf(options.startDate, options.endDate)) {
