@@ -51,6 +51,8 @@ const shapes: Shape[] = [
   shape('isv-50', { seed: 50, ...ISV, startDate: '2026-08-01' }),
   shape('isv-50-two-weeks', { seed: 51, ...ISV }, { from: '2026-09-24', to: '2026-10-07' }),
   shape('isv-50-two-days-1st', { seed: 51, ...ISV }, MONTH_START),
+  shape('isv-50-two-days-mid', { seed: 51, ...ISV }, { from: '2026-09-21', to: '2026-09-22' }),
+  shape('isv-50-week', { seed: 51, ...ISV }, { from: '2026-10-20', to: '2026-10-26' }),
 ];
 
 const catalog = usageCatalog(['usage_costs']);
