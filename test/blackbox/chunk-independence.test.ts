@@ -22,7 +22,7 @@ const catalog = { streams: STREAMS.map((name) => incrementalCatalog.streams.find
 /**
  * The sample's accounts need 50 to 60 categories a year, so 400 needed rows make chunks of 6 to 8
  * days: some fifty a year, each month's fees on one day of a chunk, and a short last chunk (365
- * days in chunks of 7 end with one of a day).
+ * days in chunks of 7 end with one of a day). Sparse, so that each chunk shows in the requests.
  */
 const SMALL_CHUNKS_ENV = { SOURCE_TWILIO_COSTS_WINDOW_ROWS: '400', SOURCE_TWILIO_COSTS_FETCH_PLAN: 'sparse' };
 
@@ -47,7 +47,9 @@ function chunksByAccount(requests: readonly RequestLogEntry[]): Map<string, DayR
 /**
  * The chunks of one window are placed one after another, each with what the chunks before it
  * proved (the account's placement memory, usage-costs.ts), so that no day's rows depend on where a
- * chunk boundary falls. window-independence.test.ts checks the same across syncs.
+ * chunk boundary falls. window-independence.test.ts checks the same across syncs. The chunked read
+ * forces the sparse plan only so that its requests show its chunks; read.test.ts compares the
+ * plans on this same year (plan-parity.ts), so they are not compared again here.
  */
 describe('black box: a year read whole and in small chunks gives every day the same rows', function () {
   this.timeout(CLI_TEST_TIMEOUT_MS);
