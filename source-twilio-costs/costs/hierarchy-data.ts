@@ -36,9 +36,10 @@ export interface HierarchyCuration {
    */
   readonly products: Readonly<Record<string, readonly string[]>>;
   /**
-   * Names the docs suggest are groups of others, without saying of which (suspected, so never used
-   * to place anything): where one costs the same as another category every day and the numbers
-   * nest the two, it reads as the more general, the holder.
+   * Names the docs suggest are groups of others, without saying of which (suspected: the numbers
+   * place them): where one costs the same as another category every day and the numbers nest the
+   * two, it reads as the more general, the holder; where it costs the same as a fee beside it and
+   * the numbers do not rule the nesting out, it holds that fee (solver/twins.ts).
    */
   readonly groupNames?: readonly string[];
 }

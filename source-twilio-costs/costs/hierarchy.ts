@@ -80,8 +80,13 @@ export class Hierarchy {
    */
   generalityOf(category: string): number {
     const normalized = normalizeCategory(category);
-    const documented = (this.curation.groupNames ?? []).includes(normalized) || this.curation.placements.some((group) => group.parent === normalized);
+    const documented = this.isSuggestedGroup(normalized) || this.curation.placements.some((group) => group.parent === normalized);
     return (documented ? 2 * KNOWN_ROLLUP_GENERALITY : this.isRollup(normalized) ? KNOWN_ROLLUP_GENERALITY : 0) - normalized.split('-').length;
+  }
+
+  /** Whether the docs suggest it is a group of others without saying of which (`groupNames`). */
+  isSuggestedGroup(category: string): boolean {
+    return (this.curation.groupNames ?? []).includes(normalizeCategory(category));
   }
 
   parentOf(category: string): string | null {

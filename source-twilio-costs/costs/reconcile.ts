@@ -114,6 +114,7 @@ export function placeWindow(windowPrices: WindowPrices, hierarchy: Hierarchy, op
         prior: remembered.has(category) ? (remembered.get(category) ?? null) : (byNames.get(category) ?? null),
         generality: dayHierarchy.generalityOf(category),
         family: familyOf(category, dayHierarchy),
+        suggestedGroup: dayHierarchy.isSuggestedGroup(category),
       },
     ]),
   );

@@ -10,10 +10,16 @@
  * then sums exactly without it on those days, which Twilio's sums allow only if the category is
  * not inside.
  *
+ * A category that leaves the top level is proven too (its rollups fitting) where the top level
+ * claims more than totalprice on each of its days with it and no more without: cost in no category
+ * is never negative, so the top level cannot hold it.
+ *
  * Of the unproven, a move is unsupported when it leaves its rollup with no priced child on a day
  * the category is priced, though the rollup costs at least what the prior put in it on every day,
  * and the container it joins fits no better with it (fewer days off, or as many and off by less in
- * all): the window then fits better only because the rollup it emptied is no longer checked that
+ * all; only fewer days off at the top level where the rollup summed exactly what it held, for what
+ * the top level then lacks less of is cost in no category, which a category counted twice passes
+ * for): the window then fits better only because the rollup it emptied is no longer checked that
  * day, and the rollup, emitted as a leaf beside the children it lost, would be offset by a
  * residual. A rollup with cost of its own (`pv` where some plans report only `pv`) misfits by that
  * cost on the days it has, and would be emptied so on any short window. A rollup its children
@@ -61,12 +67,19 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
    * price at least their sum): Twilio's sums allow that only if they are inside, its surplus being
    * cost of its own. One they exceed on some day cannot hold them all, whatever else fits.
    */
-  const coveredAsPlaced = (rollup: string): boolean => {
+  const residualAsPlaced = (rollup: string): ReadonlyArray<Decimal | null> => {
     const members = new Set([...(children.get(rollup) ?? []), ...[...prior].filter(([, parent]) => parent === rollup).map(([category]) => category)]);
-    return residualOf(rollup, [...members]).every((residual) => residual === null || residual >= 0n);
+    return residualOf(rollup, [...members]);
   };
+  const coveredAsPlaced = (rollup: string): boolean => residualAsPlaced(rollup).every((residual) => residual === null || residual >= 0n);
+  /**
+   * Whether the rollup, with every category the prior put in it, sums exactly on every day: what it
+   * held is then counted twice if it leaves, and the top level's cost in no category, which it
+   * would shrink, is no evidence for that; only fitting exactly on more days is.
+   */
+  const heldExactlyAsPlaced = (rollup: string): boolean => residualAsPlaced(rollup).every((residual) => residual === null || residual === 0n);
   /** Whether the container fits better with the categories that came to it from `from` than without them. */
-  const joinedFitsBetter = (container: Container, from: Container): boolean => {
+  const joinedFitsBetter = (container: Container, from: Container, onDaysOnly: boolean): boolean => {
     const members = children.get(container) ?? [];
     return fitsBetter(
       residualOf(container, members),
@@ -74,6 +87,7 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
         container,
         members.filter((member) => (prior.get(member) ?? null) !== from),
       ),
+      onDaysOnly,
     );
   };
   /** Whether the rollup, on every day it is priced with no priced child, is cancelled by the residual of the container that holds it: counted twice. */
@@ -94,19 +108,23 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
     // A rollup emptied and then cancelled where it sits is a leaf beside the children it lost.
     const leftCountedTwice = from !== null && !leftKeepsChildren && countedTwice(from);
     const topGain = from !== null && parent !== null ? 0 : topFitGain(topResidual, pricesOf(category), parent === null);
-    const topSettled = (from !== null && parent !== null) || topGain > 0 || (parent === null && leftKeepsChildren && topGain === 0 && pricesOf(category).filter((price) => price !== 0n).length >= MIN_EVIDENCE_DAYS);
+    const topSettled =
+      (from !== null && parent !== null) ||
+      topGain > 0 ||
+      (from === null && parent !== null && topOverClaimedWithout(topResidual, pricesOf(category))) ||
+      (parent === null && leftKeepsChildren && topGain === 0 && pricesOf(category).filter((price) => price !== 0n).length >= MIN_EVIDENCE_DAYS);
     if (rollupsFit && topSettled && !leftCountedTwice) {
       proven.push(category);
       continue;
     }
     unproven.push(category);
-    if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from))) unsupported.push(category);
+    if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from, parent === null && heldExactlyAsPlaced(from)))) unsupported.push(category);
   }
   return { proven, unproven, unsupported };
 }
 
-/** Whether a container is off on fewer days with one residual than with the other, or on as many and by less in all. */
-function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>): boolean {
+/** Whether a container is off on fewer days with one residual than with the other, or (unless `onDaysOnly`) on as many and by less in all. */
+function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>, onDaysOnly: boolean): boolean {
   const fit = (residual: ReadonlyArray<Decimal | null>): { days: number; distance: Decimal } =>
     residual.reduce<{ days: number; distance: Decimal }>((sum, value) => (value === null || value === 0n ? sum : { days: sum.days + 1, distance: sum.distance + (value < 0n ? -value : value) }), {
       days: 0,
@@ -114,7 +132,17 @@ function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyAr
     });
   const a = fit(withMove);
   const b = fit(without);
-  return a.days < b.days || (a.days === b.days && a.distance < b.distance);
+  return a.days < b.days || (!onDaysOnly && a.days === b.days && a.distance < b.distance);
+}
+
+/**
+ * Whether the top level, holding cost in no category or none, claims more than totalprice on every
+ * day the category is priced if it stays there, and no more once it leaves: Twilio's top level
+ * cannot, so the category sits inside something.
+ */
+function topOverClaimedWithout(residual: readonly (Decimal | null)[], prices: readonly Decimal[]): boolean {
+  const days = prices.flatMap((price, day) => (price === 0n || residual[day] === null || residual[day] === undefined ? [] : [day]));
+  return days.length > 0 && days.every((day) => (residual[day] ?? 0n) >= 0n && (residual[day] ?? 0n) - (prices[day] ?? 0n) < 0n);
 }
 
 /** On how many more of the category's priced days the top level fits with it where it is (joined or left) than without (negative: fewer). */

@@ -19,7 +19,9 @@
  *    settles misplacements that interlock and sees the rival a sequence of moves did not.
  * 3. Twins (twins.ts: categories with the same prices every day) cannot be told apart by the
  *    numbers: a swap of two is taken where it moves fewer categories or nests less against their
- *    names, and reported as a tie where it is as good.
+ *    names, and reported as a tie where it is as good. A group the docs suggest (a2p-registration-fees)
+ *    that is the twin of a category beside it holds it where its container fits no worse: on a
+ *    short window, cost in no category at the top level hides that it is counted twice.
  * 4. The exact prices judge every move (certainty.ts): one that makes every rollup it touches fit on
  *    every day is proven; the others are made but said to be unproven, or not made where the
  *    search was cut short or where all that supports the move is a rollup it leaves unchecked.
@@ -35,7 +37,7 @@ import { type Judgement, judgeMoves } from './certainty';
 import { exactPlacement } from './exact';
 import { type GreedyOutcome, greedyPlacement } from './greedy';
 import { movesBetween, priorParents } from './placements';
-import { bestUnderTwinSwaps, movedFrom, swapped } from './twins';
+import { bestUnderTwinSwaps, movedFrom, suggestedGroupsOverTwins, swapped } from './twins';
 import { type Container, MIN_EVIDENCE_DAYS, type Move, type Nesting, type Placement, type SolverInput } from './types';
 import { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
@@ -69,6 +71,9 @@ export function solvePlacement(input: SolverInput): Placement {
     parents = withPriorWhereDisputed(parents, swaps.mirrors, prior);
     ties.push([found, ...swaps.mirrors].map((alternative) => movesBetween(parents, alternative)));
   }
+  // A tie over a twin that a group the docs suggest now holds is settled by that name.
+  const nestedUnderGroups = new Set(suggestedGroupsOverTwins(numbers, parents));
+  if (nestedUnderGroups.size > 0) ties.splice(0, ties.length, ...ties.filter((tie) => !tie.every((move) => move.categories.every((category) => nestedUnderGroups.has(category)))));
   // Only what the exact prices prove is called certain. Where the search was cut short, it could
   // not rule out a better placement, so what they do not prove is not done. Nor, on any window, an
   // unproven move whose only support is a rollup it empties: its fit there is just the check it

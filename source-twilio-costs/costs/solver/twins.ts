@@ -155,3 +155,47 @@ export function movedFrom(prior: ReadonlyMap<string, Container>, parents: Readon
   for (const [category, parent] of parents) if ((prior.get(category) ?? null) !== parent) moved += 1;
   return moved;
 }
+
+/**
+ * The placement with each group the docs suggest (see SolverNode.suggestedGroup) holding a twin
+ * that sits beside it, where the group holds nothing else and the container of the two fits on no
+ * fewer days without the twin, nor then claims more than its own price: both beside each other
+ * would count the same cost twice, which the numbers of a short window (a fee priced on one day, a
+ * top level that carries cost in no category) cannot rule out on their own. A credit (a negative
+ * price) is no fee of a group. Returns the twins so nested.
+ */
+export function suggestedGroupsOverTwins(numbers: WindowNumbers, parents: Map<string, Container>): string[] {
+  const { input } = numbers;
+  const nested: string[] = [];
+  for (const members of numbers.twins.classes) {
+    const names = members.map((index) => numbers.categories[index] as string);
+    for (const group of names.filter((name) => input.nodes.get(name)?.suggestedGroup === true)) {
+      const container = parents.get(group) ?? null;
+      if ([...parents.values()].includes(group)) continue;
+      const held = names.find((name) => name !== group && (parents.get(name) ?? null) === container && ![...parents.values()].includes(name) && fitsNoWorseWithout(numbers, parents, container, name));
+      if (held === undefined) continue;
+      parents.set(held, group);
+      nested.push(held);
+    }
+  }
+  return nested;
+}
+
+/**
+ * Whether a container is off on no more of the category's priced days once the (non-negative)
+ * category leaves it, its twin staying, and then claims no more than its own price on those days.
+ */
+function fitsNoWorseWithout(numbers: WindowNumbers, parents: ReadonlyMap<string, Container>, container: Container, category: string): boolean {
+  const { input } = numbers;
+  const members = [...parents].filter(([, parent]) => parent === container).map(([member]) => member);
+  let change = 0;
+  for (let day = 0; day < input.dayCount; day++) {
+    const price = input.nodes.get(category)?.prices[day] ?? 0n;
+    const claimed = container === null ? (input.anchor[day] ?? null) : (input.nodes.get(container)?.prices[day] ?? 0n);
+    if (price === 0n || claimed === null) continue;
+    const residual = members.reduce((rest, member) => rest - (input.nodes.get(member)?.prices[day] ?? 0n), claimed);
+    if (price < 0n || residual + price < 0n) return false;
+    change += (residual + price !== 0n ? 1 : 0) - (residual !== 0n ? 1 : 0);
+  }
+  return change <= 0;
+}

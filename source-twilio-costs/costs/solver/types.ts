@@ -19,6 +19,12 @@ export interface SolverNode {
    * easily a coincidence.
    */
   readonly family?: string | null;
+  /**
+   * Whether the docs suggest it is a group of others without saying of which. One that costs the
+   * same as a fee beside it on every day holds it, unless the numbers say otherwise: both beside
+   * each other would count that cost twice.
+   */
+  readonly suggestedGroup?: boolean;
 }
 
 export interface SolverInput {
