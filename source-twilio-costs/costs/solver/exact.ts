@@ -65,7 +65,9 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
   const reachedMisfitting = new Set(reached.misfitting());
   // The reached placement is a candidate too: another may fit exactly as well.
   const reachedChanges = changesFrom(prior, reachedParents);
-  const againstNamesOf = (changes: ReadonlyMap<string, Container>): number => numbers.twins.againstNamesOf(numbers, changes, changes.keys());
+  // Against the names as a change from the prior: a twin left where the prior nests it against
+  // them counts as much in every placement, but one moved out of such a nesting no longer does.
+  const againstNamesOf = (changes: ReadonlyMap<string, Container>): number => numbers.twins.againstNamesOf(numbers, changes, changes.keys()) - numbers.twins.againstNamesOf(numbers, prior, changes.keys());
   const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size, againstNames: againstNamesOf(reachedChanges) }, oneDay: [] };
   found.set(signatureOf(reachedChanges), reachedCandidate);
   // Near the prior, where greedy made more changes than a set holds, only what it moved (and their

@@ -449,6 +449,28 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       { node: 3, how: 'misnamed', other: 259601293 },
     ],
   },
+  {
+    why: 'four categories of the same prices in a chain, one nested by the prior under a name that reads as less general: a placement is weighed by how far all its nestings go against the names, so moving that one out counts in its favour',
+    verdict: 'one-day',
+    truthFound: true,
+    parents: [null, 0, 1, 0, 2, null, null],
+    prices: [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [100002, 4999983],
+      [0, 0],
+      [4897872, 0],
+    ],
+    uncategorised: [0, 0],
+    hidings: [
+      { node: 2, how: 'misnamed', other: 0 },
+      { node: 6, how: 'misnamed', other: 1800667087 },
+      { node: 3, how: 'misnamed', other: 0 },
+      { node: 0, how: 'misnamed', other: 0 },
+    ],
+  },
 ];
 
 describe('costs/reconcileWindow on made-up windows with interlocking misplacements', () => {
