@@ -1,6 +1,6 @@
 import { mod } from './fingerprint';
 import { acyclic, changesFrom, movesBetween, priorParents, signatureOf } from './placements';
-import { forEachSet, forEachSubset, largestSubset } from './subsets';
+import { forEachSet, forEachSubset, largestSubset, setsUpTo } from './subsets';
 import { compareScores, type Container, type Fit, MIN_EVIDENCE_DAYS, type Move, type Score } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
@@ -69,29 +69,33 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
   const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size, againstNames: againstNamesOf(reachedChanges) }, oneDay: [] };
   found.set(signatureOf(reachedChanges), reachedCandidate);
   // Near the prior, where greedy made more changes than a set holds, only what it moved (and their
-  // twins) can make a shorter placement that fits as well: a detour greedy took. Such a detour (its
-  // changes that interlock, more than a set holds) is also undone alone, the rest of greedy's moves
-  // kept, and searched around, drawing on the children of the misfitting containers it touched as
-  // well: the placement it stood for may need a category greedy never moved.
-  const starts: Array<{ tree: WindowTree; focus: Focus | null }> = [{ tree: reached, focus: null }];
-  const detours = reachedChanges.size > EXACT_DEPTH ? detoursOf(prior, reachedChanges).filter((detour) => detour.categories.length > EXACT_DEPTH) : [];
+  // twins) can make a shorter placement that fits as well: a detour greedy took. Each detour (two
+  // or more of its changes that touch the same rollups) is also undone alone, the rest of greedy's
+  // moves kept, and searched around, drawing on the children of the misfitting containers it
+  // touched as well: the placement it stood for may need a category greedy never moved, one change
+  // too many to reach from greedy's placement.
+  // A detour's start is searched only where what is left of the budget holds every set it could
+  // draw: it is a second look, never the reason a search is cut.
+  const starts: Array<{ tree: WindowTree; focus: Focus | null; whole: boolean }> = [{ tree: reached, focus: null, whole: false }];
+  const detours = detoursOf(prior, reachedChanges).filter((detour) => detour.categories.length > 1);
   for (const detour of detours) {
     const kept = [...reachedChanges].filter(([category]) => !detour.categories.includes(category));
     // Undoing a detour of every change is starting from the prior, with more to draw from.
     if (kept.length === 0) continue;
     const tree = new WindowTree(numbers);
     tree.apply(movesBetween(prior, new Map([...prior, ...kept])));
-    starts.push({ tree, focus: detour });
+    starts.push({ tree, focus: detour, whole: true });
   }
   if (reachedChanges.size > 0) {
     const focus = reachedChanges.size <= EXACT_DEPTH ? null : (detours.find((detour) => detour.categories.length === reachedChanges.size) ?? { categories: [...reachedChanges.keys()], containers: new Set<Container>() });
-    starts.unshift({ tree: new WindowTree(numbers), focus });
+    starts.unshift({ tree: new WindowTree(numbers), focus, whole: false });
   }
   let tried = 0;
   let cut: string | null = null;
-  for (const { tree: start, focus } of starts) {
+  for (const { tree: start, focus, whole } of starts) {
     const startParents = start.parents();
     const shortlist = shortlistOf(numbers, start, prior, focus);
+    if (whole && tried + setsUpTo(shortlist.members.length, EXACT_DEPTH) > EXACT_SET_BUDGET) continue;
     const view = searchStartOf(numbers, start, new Set(start.twinRanks().keys()));
     const startFit = start.score();
     const fitBefore = new Map<Container, Fit>();

@@ -429,6 +429,28 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       { node: 6, how: 'misnamed', other: 0 },
     ],
   },
+  {
+    why: "four of greedy's changes interlock, no more than a set holds, so the search near the prior drew only from them; the truth also moves a rollup named at the top level that greedy never moved, a change too many from greedy's placement (FC_SEED=606519385)",
+    verdict: 'determined',
+    parents: [null, 0, 1, 0, 1, 4, 4, 3],
+    prices: [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 4417900, 100000],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 3422412, 100005],
+      [0, 4099785, 4560507],
+      [2597161, 0, 4443794],
+    ],
+    uncategorised: [0, 0, -1],
+    hidings: [
+      { node: 1, how: 'misnamed', other: 0 },
+      { node: 6, how: 'unknown', other: 0 },
+      { node: 7, how: 'uncurated', other: 0 },
+      { node: 2, how: 'uncurated', other: 0 },
+    ],
+  },
 ];
 
 describe('costs/reconcileWindow on made-up windows with interlocking misplacements', () => {
