@@ -27,6 +27,8 @@ export interface SourceEnvironment {
   SOURCE_TWILIO_COSTS_RETRY_BASE_MS?: string;
   /** "dense" or "sparse": read every usage window with that plan instead of the cheaper one (tests, diagnostics). */
   SOURCE_TWILIO_COSTS_FETCH_PLAN?: string;
+  /** A positive integer: the most needed rows (categories × days) a chunk of a usage window holds, to force small chunks (tests, diagnostics). */
+  SOURCE_TWILIO_COSTS_WINDOW_ROWS?: string;
 }
 
 /** `check` answers in seconds: one retry, then a clear FAILED, rather than minutes of backoff. */
@@ -36,6 +38,14 @@ function forcedPlan(text: string | undefined): ForcedPlan | undefined {
   if (text === undefined || text === '') return undefined;
   if (text === 'dense' || text === 'sparse') return text;
   throw new ConfigError(`SOURCE_TWILIO_COSTS_FETCH_PLAN must be "dense" or "sparse", got ${JSON.stringify(text)}.`);
+}
+
+/** Unlike a tuning knob, a bad value is an error: a test or diagnosis that asked for small chunks must not silently get the usual ones. */
+function windowRowBudget(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const rows = Number(text);
+  if (/^[0-9]+$/.test(text) && Number.isSafeInteger(rows) && rows >= 1) return rows;
+  throw new ConfigError(`SOURCE_TWILIO_COSTS_WINDOW_ROWS must be a positive integer (the most needed rows a chunk of a usage window holds), got ${JSON.stringify(text)}.`);
 }
 
 /** Streams report Twilio failures as connector errors with the right failure type. */
@@ -141,11 +151,12 @@ export class TwilioCostsSource implements Source<ResolvedConfig> {
     const known = this.built.get(config);
     if (known) return known;
     const plan = forcedPlan(this.env.SOURCE_TWILIO_COSTS_FETCH_PLAN);
+    const rowBudget = windowRowBudget(this.env.SOURCE_TWILIO_COSTS_WINDOW_ROWS);
     const { twilioHierarchy, TwilioContext, UsageWindowReader, UsageEngine, AccountsStream, UsageRecordsStream, UsageCostsStream, UsageCostsConsumer, FocusCostsStream, UsageCategoriesStream } = parts();
     const hierarchy = twilioHierarchy();
     const client = this.client(config, undefined, this.retryPolicy());
     const twilio = new TwilioContext(config, client);
-    const reader = new UsageWindowReader({ client, hierarchy, ...(plan ? { forcedPlan: plan } : {}) });
+    const reader = new UsageWindowReader({ client, hierarchy, ...(plan ? { forcedPlan: plan } : {}), ...(rowBudget ? { windowRowBudget: rowBudget } : {}) });
     const usage = new UsageEngine({ config, reader, scopes: (logger) => twilio.scopes(logger) });
     const accounts = new AccountsStream(twilio);
     const usageRecords = new UsageRecordsStream(usage);

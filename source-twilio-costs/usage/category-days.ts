@@ -1,5 +1,8 @@
 import { addDays, type Day, dayOffset, type DayRange } from '../dates';
 
+/** Every day: a mask of infinitely many set bits, which `&` cuts to the other operand's. */
+const ALL_DAYS = -1n;
+
 /**
  * Which categories were emitted non-zero on which days: per category a bitmask of days, bit i the
  * day `base` + i. What a cursor keeps of the days the next sync reads again, so that it emits a
@@ -23,11 +26,7 @@ export class CategoryDays {
 
   /** Adds a category on every day from `from` to `to`, both included (the days before the base are not kept). */
   addRange(category: string, from: Day, to: Day): void {
-    const first = Math.max(0, this.offsetOf(from));
-    const last = this.offsetOf(to);
-    if (last < first) return;
-    const run = ((1n << BigInt(last - first + 1)) - 1n) << BigInt(first);
-    this.masks.set(category, (this.masks.get(category) ?? 0n) | run);
+    this.addMask(category, this.rangeMask({ from, to }));
   }
 
   /** Adds the days of a mask, bit i the day `base` + i. */
@@ -49,11 +48,8 @@ export class CategoryDays {
 
   /** The categories with a day in the range: what a window of those days reads even where idle. */
   categoriesWithin(range: DayRange): Set<string> {
-    const first = Math.max(0, this.offsetOf(range.from));
-    const last = this.offsetOf(range.to);
+    const days = this.rangeMask(range);
     const within = new Set<string>();
-    if (last < first) return within;
-    const days = ((1n << BigInt(last - first + 1)) - 1n) << BigInt(first);
     for (const [category, mask] of this.masks) if ((mask & days) !== 0n) within.add(category);
     return within;
   }
@@ -69,14 +65,25 @@ export class CategoryDays {
 
   /** Adds every (category, day) of another (those before this one's base are not kept). */
   addAll(other: CategoryDays): void {
-    const source = other.base < this.base ? other.since(this.base) : other;
-    const shift = BigInt(this.offsetOf(source.base));
-    for (const [category, mask] of source.masks) this.masks.set(category, (this.masks.get(category) ?? 0n) | (mask << shift));
+    this.addKept(other, ALL_DAYS);
   }
 
-  /** Adds every (category, day) of another that `keep` accepts. */
-  addFrom(other: CategoryDays, keep: (day: Day) => boolean): void {
-    for (const category of other.categories()) for (const day of other.daysOf(category)) if (keep(day)) this.add(category, day);
+  /**
+   * Adds every (category, day) of another outside the ranges (those before this one's base are not
+   * kept): a mask per category, however many days it holds.
+   */
+  addAllOutside(other: CategoryDays, ranges: readonly DayRange[]): void {
+    this.addKept(
+      other,
+      ranges.reduce((kept, range) => kept & ~this.rangeMask(range), ALL_DAYS),
+    );
+  }
+
+  /** Adds another's masks, rebased to this one's base and cut to the days of `kept` (a mask based here). */
+  private addKept(other: CategoryDays, kept: bigint): void {
+    const source = other.base < this.base ? other.since(this.base) : other;
+    const shift = BigInt(this.offsetOf(source.base));
+    for (const [category, mask] of source.masks) this.addMask(category, (mask << shift) & kept);
   }
 
   /** The same days from `day` on, based there: what is left to keep once no sync reads the days before it again. */
@@ -88,6 +95,13 @@ export class CategoryDays {
       if (shifted !== 0n) kept.masks.set(category, shifted);
     }
     return kept;
+  }
+
+  /** The days of a range from the base on, as a mask (0 when none is). */
+  private rangeMask(range: DayRange): bigint {
+    const first = Math.max(0, this.offsetOf(range.from));
+    const last = this.offsetOf(range.to);
+    return last < first ? 0n : ((1n << BigInt(last - first + 1)) - 1n) << BigInt(first);
   }
 
   private offsetOf(day: Day): number {

@@ -94,7 +94,7 @@ export class ScopeProgress {
       else recent.addAll(summary.days);
     }
     const read = [...this.finished].map((index) => this.windows[index] as DayRange);
-    recent.addFrom(this.inputRecent, (day) => !read.some((range) => range.from <= day && day <= range.to));
+    recent.addAllOutside(this.inputRecent, read);
     return { startDate, ...(recent.size > 0 ? { recent } : {}) };
   }
 }

@@ -294,6 +294,20 @@ export const BAD_INPUT_CASES: readonly BadInputCase[] = [
     exitCode: 0,
   },
   {
+    problem: 'SOURCE_TWILIO_COSTS_FETCH_PLAN is neither dense nor sparse (discover)',
+    command: 'discover',
+    input: (valid) => ({ config: json(valid.config), env: { SOURCE_TWILIO_COSTS_FETCH_PLAN: 'Dense' } }),
+    answer: configError(/^SOURCE_TWILIO_COSTS_FETCH_PLAN must be "dense" or "sparse", got "Dense"\.$/),
+    exitCode: 1,
+  },
+  {
+    problem: 'SOURCE_TWILIO_COSTS_WINDOW_ROWS is not a positive integer (read)',
+    command: 'read',
+    input: (valid) => ({ config: json(valid.config), catalog: json(usageCatalog()), env: { SOURCE_TWILIO_COSTS_WINDOW_ROWS: '0' } }),
+    answer: configError(/^SOURCE_TWILIO_COSTS_WINDOW_ROWS must be a positive integer \(the most needed rows a chunk of a usage window holds\), got "0"\.$/),
+    exitCode: 1,
+  },
+  {
     problem: 'the catalog file is not JSON',
     command: 'read',
     input: (valid) => ({ config: json(valid.config), catalog: { text: '{"streams": [' } }),

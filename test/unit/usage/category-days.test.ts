@@ -48,12 +48,38 @@ describe('usage/category-days: which categories were non-zero on which days', ()
     );
   });
 
-  it('keeps only the days a filter accepts when adding from another', () => {
+  it('adds from another only the days outside the ranges given', () => {
     const from = new CategoryDays(BASE);
     from.addRange('sms', '2026-03-01', '2026-03-05');
+    from.add('calls', '2026-03-03');
     const kept = new CategoryDays(BASE);
-    kept.addFrom(from, (day) => day !== '2026-03-03');
+    kept.addAllOutside(from, [{ from: '2026-03-03', to: '2026-03-03' }]);
     expect(kept.daysOf('sms')).to.deep.equal(['2026-03-01', '2026-03-02', '2026-03-04', '2026-03-05']);
+    expect([...kept.categories()], 'a category with no day left is not added').to.deep.equal(['sms']);
+  });
+
+  it('adds outside ranges what adding day by day outside them adds, whatever the bases', () => {
+    const CATEGORIES = ['sms', 'calls', 'mms'];
+    const offsets = (max: number) => fc.array(fc.tuple(fc.constantFrom(...CATEGORIES), fc.integer({ min: 0, max })), { maxLength: 30 });
+    const range = fc.tuple(fc.integer({ min: -40, max: 400 }), fc.integer({ min: -5, max: 60 })).map(([start, length]) => ({ from: addDays(BASE, start), to: addDays(BASE, start + length) }));
+    fc.assert(
+      fc.property(fc.integer({ min: -60, max: 60 }), offsets(300), fc.integer({ min: -60, max: 60 }), offsets(300), fc.array(range, { maxLength: 5 }), (otherShift, otherDays, ownShift, ownDays, ranges) => {
+        const other = new CategoryDays(addDays(BASE, otherShift));
+        for (const [category, offset] of otherDays) other.add(category, addDays(other.base, offset));
+        const fill = (days: CategoryDays): CategoryDays => {
+          for (const [category, offset] of ownDays) days.add(category, addDays(days.base, offset));
+          return days;
+        };
+        const byMask = fill(new CategoryDays(addDays(BASE, ownShift)));
+        const dayByDay = fill(new CategoryDays(addDays(BASE, ownShift)));
+        byMask.addAllOutside(other, ranges);
+        for (const category of other.categories()) {
+          for (const day of other.daysOf(category)) if (!ranges.some((read) => read.from <= day && day <= read.to)) dayByDay.add(category, day);
+        }
+        expect([...byMask.categories()].sort()).to.deep.equal([...dayByDay.categories()].sort());
+        for (const category of CATEGORIES) expect(byMask.daysOf(category), category).to.deep.equal(dayByDay.daysOf(category));
+      }),
+    );
   });
 
   it('names the categories with a day in a range, and only those', () => {
