@@ -381,7 +381,7 @@ function moveNote(move: Move, nestings: readonly Nesting[]): ReconcileNote {
 }
 
 function uncertainMoveNote(move: Move): ReconcileNote {
-  return warn(`placed ${describeMove(move)}: the window fits best that way, but what it touches does not add up on every day, so the numbers do not prove it`);
+  return warn(`placed ${describeMove(move)}: the window fits best that way, but what it touches does not add up on every day, or only beside moves they do not prove, so the numbers do not prove it`);
 }
 
 function cutNote(cut: string, withheld: readonly Move[]): ReconcileNote {

@@ -19,6 +19,11 @@
  * cost on the days it has, and would be emptied so on any short window. A rollup its children
  * exceed on some day (one not priced at all that day, say) cannot hold them all: that is evidence.
  *
+ * A rollup's fit proves a move only where every other category that joined or left it is proven
+ * too: one that fits because an unproven move emptied it of a category (a rollup that looks like a
+ * leaf sent to the top level, which it then overfills) proves nothing of what joined it, however
+ * exactly it sums.
+ *
  * Neither proven nor made, whatever else fits, is a move that empties a rollup which the container
  * holding it then misfits by exactly minus its price on every day it is left alone: the rollup is
  * counted twice (it sits inside another that now holds its children), and would be emitted as a
@@ -102,7 +107,28 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
     unproven.push(category);
     if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from))) unsupported.push(category);
   }
-  return { proven, unproven, unsupported };
+  // A rollup's fit proves a move only as far as the other moves that shape it are proven: one that
+  // fits because an unproven move took a category out of it (or put one in) proves nothing of the
+  // moves resting on it. Removed until none rests on an unproven one.
+  const movedOf = new Map<string, string[]>();
+  for (const [category, parent] of parents) {
+    const from = prior.get(category) ?? null;
+    if (parent === from) continue;
+    for (const container of [from, parent]) if (container !== null) movedOf.set(container, [...(movedOf.get(container) ?? []), category]);
+  }
+  const stillProven = new Set(proven);
+  const restsOnUnproven = (category: string): boolean =>
+    [prior.get(category) ?? null, parents.get(category) ?? null].some((container) => container !== null && (movedOf.get(container) ?? []).some((other) => !stillProven.has(other)));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const category of stillProven) {
+      if (!restsOnUnproven(category)) continue;
+      stillProven.delete(category);
+      unproven.push(category);
+      changed = true;
+    }
+  }
+  return { proven: proven.filter((category) => stillProven.has(category)), unproven, unsupported };
 }
 
 /** Whether a container is off on fewer days with one residual than with the other, or on as many and by less in all. */

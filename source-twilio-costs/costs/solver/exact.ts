@@ -37,8 +37,8 @@ interface Found {
 /**
  * Tries every placement that re-parents at most EXACT_DEPTH categories of the placement greedy
  * reached (which may be where a mistake was made), or of the prior (a placement nearer the prior
- * may fit as well: where greedy changed more than a set holds, drawn only from what it moved and
- * their twins), and keeps the one where the window fits best
+ * may fit as well: where greedy changed more than a set holds, drawn only from what it moved, the
+ * rollups it moved them from, and their twins), and keeps the one where the window fits best
  * with the fewest categories away from the prior. The categories re-parented are drawn from the
  * children of misfitting containers and what the start moved, those with the same prices as one of
  * them (which can take its place), and small sets that add up to what one of them lacks (a rollup
@@ -71,7 +71,7 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
   // Near the prior, where greedy made more changes than a set holds, only what it moved (and their
   // twins) can make a shorter placement that fits as well: a detour greedy took.
   const starts: Array<{ tree: WindowTree; focus: readonly string[] | null }> = [{ tree: reached, focus: null }];
-  if (reachedChanges.size > 0) starts.unshift({ tree: new WindowTree(numbers), focus: reachedChanges.size > EXACT_DEPTH ? [...reachedChanges.keys()] : null });
+  if (reachedChanges.size > 0) starts.unshift({ tree: new WindowTree(numbers), focus: reachedChanges.size > EXACT_DEPTH ? detourOf(reachedChanges, prior) : null });
   let tried = 0;
   let cut: string | null = null;
   for (const { tree: start, focus } of starts) {
@@ -218,6 +218,15 @@ function oneDayEvidence(
   });
   if (strangers) return 'misfits';
   return [...tree.containers()].every((container) => tree.misfitsOn(container, days) === 0) ? 'fits' : 'misfits';
+}
+
+/**
+ * What greedy moved and the rollups it took them from: a detour that moved a rollup's children one
+ * by one (into the rollup above it, say) is undone shorter by moving the rollup itself.
+ */
+function detourOf(changes: ReadonlyMap<string, Container>, prior: ReadonlyMap<string, Container>): string[] {
+  const left = [...changes.keys()].map((category) => prior.get(category) ?? null).filter((container): container is string => container !== null);
+  return [...new Set([...changes.keys(), ...left])];
 }
 
 interface Shortlist {

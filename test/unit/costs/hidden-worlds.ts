@@ -2,6 +2,7 @@ import fc from 'fast-check';
 
 import { Hierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import type { CuratedGroup } from '../../../source-twilio-costs/costs/hierarchy-data';
+import type { ReconciledWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
 import { type Decimal, DECIMAL_SCALE, formatDecimal } from '../../../source-twilio-costs/money';
 
@@ -151,6 +152,31 @@ export function expectedDay(world: World, day: number): Record<string, string> {
   const uncategorised = world.uncategorised[day] ?? 0;
   if (uncategorised !== 0) rows.unattributed = `- ${formatDecimal(BigInt(uncategorised) * STEP_UNITS)}`;
   return rows;
+}
+
+/** Whether a window reports that the numbers do not decide between several placements. */
+export function tieReported(window: ReconciledWindow): boolean {
+  return window.notes.some((note) => note.level === 'warn' && note.message.startsWith('the numbers do not decide between several placements'));
+}
+
+/**
+ * The categories a window places by the numbers (placement 'numbers') where the truth does not, with
+ * that parent, leaving out those it reports as moves the numbers do not prove: its silent guesses.
+ */
+export function silentGuesses(world: World, window: ReconciledWindow): Map<string, string | null> {
+  // "placed X, Y from A to B and Z from C to D: …, so the numbers do not prove it"
+  const unproven = new Set(
+    window.notes
+      .filter((note) => note.level === 'warn' && note.message.endsWith('so the numbers do not prove it'))
+      .flatMap((note) => note.message.slice('placed '.length, note.message.indexOf(': ')).split(' and '))
+      .flatMap((leg) => leg.slice(0, leg.indexOf(' from ')).split(', ')),
+  );
+  const trueParent = new Map(world.nodes.map((node) => [node.name, node.parent === null ? null : world.nodes[node.parent]!.name]));
+  return new Map(
+    window.placements
+      .filter((placement) => placement.placement === 'numbers' && placement.parentCategory !== trueParent.get(placement.category) && !unproven.has(placement.category))
+      .map((placement) => [placement.category, placement.parentCategory]),
+  );
 }
 
 /**

@@ -57,6 +57,25 @@ describe('costs/solver/certainty', () => {
     expect(judgeMoves(withTotals(['12', '14', '10']), start, atTop)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees'], unsupported: [] });
   });
 
+  it('does not prove a move by a rollup that fits only because a move the numbers do not prove changed it', () => {
+    // sms-outbound, named under mms, makes sms fit once it joins, but only with the carrier fee gone
+    // to the top level, which that overfills by the fee every day: the fee's move is unproven, and
+    // so is the one resting on it. With the fee kept where it is, sms misfits and proves nothing.
+    const categories = {
+      sms: { prior: null, prices: ['10', '12', '8'] },
+      'sms-inbound': { prior: 'sms', prices: ['4', '5', '3'] },
+      'sms-messages-carrierfees': { prior: 'sms', prices: ['1', '1', '1'] },
+      mms: { prior: null, prices: ['2', '2', '2'] },
+      'mms-outbound': { prior: 'mms', prices: ['2', '2', '2'] },
+      'sms-outbound': { prior: 'mms', prices: ['6', '7', '5'] },
+    };
+    const named = prior({ sms: null, 'sms-inbound': 'sms', 'sms-messages-carrierfees': 'sms', mms: null, 'mms-outbound': 'mms', 'sms-outbound': 'mms' });
+    const resting = new Map(named).set('sms-outbound', 'sms').set('sms-messages-carrierfees', null);
+    expect(judgeMoves(solverInput(['12', '14', '10'], categories), named, resting)).to.deep.equal({ proven: [], unproven: ['sms-messages-carrierfees', 'sms-outbound'], unsupported: [] });
+    // Where the top level holds the fee in no category, the fee's move is proven, and so the other.
+    expect(judgeMoves(solverInput(['13', '15', '11'], categories), named, resting)).to.deep.equal({ proven: ['sms-messages-carrierfees', 'sms-outbound'], unproven: [], unsupported: [] });
+  });
+
   describe('a move that empties the rollup it leaves', () => {
     /** pv with children priced as given, the top level holding pv and cost in no category. */
     const video = (pv: readonly string[], children: Readonly<Record<string, readonly string[]>>, anchor: readonly string[]): SolverInput =>

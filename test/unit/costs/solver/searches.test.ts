@@ -94,6 +94,31 @@ describe('costs/solver searches', () => {
       expect(outcome.tie).to.equal(undefined);
     });
 
+    it('undoes a detour greedy took through a rollup: near the prior, it moves the rollup whose children greedy moved one by one', () => {
+      // Truly t1 sits in t0 and holds t4 (which looks like a leaf) and t1-t13; t4 holds t1-t5 and
+      // its child; t1-t3 is at the top level. Greedy hands t1's grandchildren to t0 (they cost what
+      // t1 costs) and t4 to the top level: five moves, more than a set of the search holds, and
+      // none of them t1's.
+      const input = solverInput(['5', '6', '25.5'], {
+        t0: { prior: null, prices: ['5', '6', '18.5'] },
+        t1: { prior: null, prices: ['5', '6', '7.5'] },
+        't1-t3': { prior: 't1', prices: ['0', '0', '7'] },
+        t4: { prior: 't1', prices: ['0', '4', '7.5'] },
+        't1-t5': { prior: 't1', prices: ['0', '3', '1.5'] },
+        t6: { prior: 't0', prices: ['0', '0', '11'] },
+        't1-t5-t10': { prior: 't1-t5', prices: ['0', '1', '6'] },
+        't1-t13': { prior: 't1', prices: ['5', '2', '0'] },
+      });
+      const numbers = new WindowNumbers(input);
+      const greedy = greedyPlacement(numbers);
+      expect(greedy.moves.flatMap((move) => move.categories))
+        .to.have.lengthOf(5)
+        .and.not.include('t1');
+      const outcome = exactPlacement(numbers, greedy.tree);
+      expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ t0: null, t1: 't0', 't1-t13': 't1', 't1-t3': null, 't1-t5': 't4', 't1-t5-t10': 't4', t4: 't1', t6: 't0' });
+      expect(outcome.tie).to.equal(undefined);
+    });
+
     it('says where it stopped when a window has more sets than its budget', () => {
       // Sixty fees named under sms that never add up to it: sets of up to four of sixty are 487,635.
       const fees = Object.fromEntries(Array.from({ length: 60 }, (_, fee) => [`sms-fee-${fee}`, { prior: 'sms', prices: [1, 2, 3].map((day) => `0.${1000 + 37 * fee + 11 * day}`) }]));
