@@ -24,7 +24,7 @@ export interface UsageSetup {
 }
 
 /** An account the connector reads on its own, and the view Twilio gives of it. */
-interface ReadScope {
+export interface ReadScope {
   sid: string;
   includeSubaccounts: boolean;
 }

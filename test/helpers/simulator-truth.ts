@@ -1,7 +1,7 @@
 import { addDays } from '../../source-twilio-costs/dates';
 import { type Decimal, DECIMAL_SCALE, parseDecimal } from '../../source-twilio-costs/money';
 import { type Nanos, NANOS_PER_UNIT } from '../../tools/simulator/amounts';
-import type { Dataset } from '../../tools/simulator/dataset';
+import type { Dataset, SimUsage } from '../../tools/simulator/dataset';
 
 /** Connector units per simulator unit: each side keeps its own exact arithmetic. */
 const CONNECTOR_UNITS_PER_NANO = 10n ** BigInt(DECIMAL_SCALE) / NANOS_PER_UNIT;
@@ -29,7 +29,11 @@ export const OVERLAP_CATEGORIES = new Set(['authy-sms-outbound', 'authy-calls-ou
  * priced child. Overlaps are left out (their price is inside their parent's).
  */
 export function trueLeaves(dataset: Dataset, accountSid: string, day: string): Map<string, Decimal> {
-  const reported = dataset.usage(accountSid, day);
+  return trueLeavesOf(dataset, dataset.usage(accountSid, day));
+}
+
+/** The true leaves of one day's report, of an account or of a scope of several. */
+export function trueLeavesOf(dataset: Dataset, reported: ReadonlyMap<string, SimUsage>): Map<string, Decimal> {
   const priceOf = (category: string): Decimal => reported.get(category)?.price ?? 0n;
   const leaves = new Map<string, Decimal>();
   for (const node of dataset.truthNodes()) {

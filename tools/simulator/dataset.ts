@@ -10,7 +10,7 @@
 import { type Nanos, NANOS_PER_CENT, NANOS_PER_PRICE_STEP, NANOS_PER_UNIT, priceStepsOf } from './amounts';
 import { type DayNumber, dayOfMonth, dayToIsoDate, isoDateToDay } from './dates';
 import { mixSeeds, Prng } from './prng';
-import { CORE_TOP_LEVEL, guessDescription, guessUnits, type Meter, OPTIONAL_TOP_LEVEL, TOTAL_PRICE_CATEGORY, TOTAL_PRICE_DESCRIPTION, type TruthNodeSpec, UNCATEGORISED_COST } from './truth-model';
+import { CORE_TOP_LEVEL, guessDescription, guessUnits, type Meter, OPTIONAL_TOP_LEVEL, TOTAL_PRICE_CATEGORY, TOTAL_PRICE_DESCRIPTION, type TruthNodeSpec, UNCATEGORISED_COST, UNDOCUMENTED_GROUPINGS } from './truth-model';
 import knownCategoryFile from './usage-record-categories.json';
 
 export interface SimAccount {
@@ -86,10 +86,17 @@ export interface DatasetOptions {
   subaccountUsageAnswers?: ReadonlyArray<404 | 403 | undefined>;
   /** How many active subaccounts (the first ones) have any usage; the others stay idle. Default: all. */
   subaccountsWithUsage?: number;
+  /**
+   * How many accounts, the main account first, also use the products whose grouping Twilio does not
+   * document (truth-model.ts, UNDOCUMENTED_GROUPINGS). Default: none.
+   */
+  accountsWithUndocumentedGroupings?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The truth model, flattened once: children always come before their parent, totalprice last.
+
+type ProductUse = 'core' | 'optional' | 'undocumented-grouping';
 
 interface ModelNode extends TruthNode {
   index: number;
@@ -97,7 +104,8 @@ interface ModelNode extends TruthNode {
   childIndices: number[];
   /** The top-level product this node belongs to (itself when top level); -1 for totalprice. */
   productIndex: number;
-  isOptionalProduct: boolean;
+  /** Which accounts use the node's product: every one, a few per account, or those a dataset names. */
+  use: ProductUse;
   reportsAlone: TruthNodeSpec['reportsAlone'];
   /** Ancestors that may report alone, silencing this node on those days. */
   silencingAncestors: number[];
@@ -105,8 +113,8 @@ interface ModelNode extends TruthNode {
 
 function flattenModel(): ModelNode[] {
   const nodes: ModelNode[] = [];
-  const add = (spec: TruthNodeSpec, parent: string, isOptionalProduct: boolean): number => {
-    const childIndices = (spec.children ?? []).map((child) => add(child, spec.category, isOptionalProduct));
+  const add = (spec: TruthNodeSpec, parent: string, use: ProductUse): number => {
+    const childIndices = (spec.children ?? []).map((child) => add(child, spec.category, use));
     nodes.push({
       index: nodes.length,
       category: spec.category,
@@ -119,13 +127,17 @@ function flattenModel(): ModelNode[] {
       meter: spec.meter,
       childIndices,
       productIndex: -1,
-      isOptionalProduct,
+      use,
       reportsAlone: spec.reportsAlone,
       silencingAncestors: [],
     });
     return nodes.length - 1;
   };
-  const topLevel = [...CORE_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, false)), ...OPTIONAL_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, true))];
+  const topLevel = [
+    ...CORE_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, 'core')),
+    ...OPTIONAL_TOP_LEVEL.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, 'optional')),
+    ...UNDOCUMENTED_GROUPINGS.map((spec) => add(spec, TOTAL_PRICE_CATEGORY, 'undocumented-grouping')),
+  ];
   nodes.push({
     index: nodes.length,
     category: TOTAL_PRICE_CATEGORY,
@@ -138,7 +150,7 @@ function flattenModel(): ModelNode[] {
     meter: undefined,
     childIndices: topLevel,
     productIndex: -1,
-    isOptionalProduct: false,
+    use: 'core',
     reportsAlone: undefined,
     silencingAncestors: [],
   });
@@ -156,6 +168,13 @@ function flattenModel(): ModelNode[] {
 
 const MODEL = flattenModel();
 const TOTAL_PRICE_INDEX = MODEL.length - 1;
+/**
+ * Seeds each day's uncategorised cost: totalprice's index before the undocumented groupings were
+ * added to the model, kept so that the days of every dataset stayed as they were.
+ */
+const UNCATEGORISED_COST_SEED = 57;
+/** Mixed into the seeds of the undocumented groupings' nodes: the first of them has index 57, and would otherwise draw its days with the cost in no category. */
+const UNDOCUMENTED_GROUPING_SEED = 0x9a0;
 const MODEL_BY_LOWER_CATEGORY = new Map(MODEL.map((node) => [node.category.toLowerCase(), node]));
 
 /** The 643 known categories, spelled as the model spells them, then the model's unknown ones. */
@@ -205,6 +224,7 @@ interface AccountProfile {
   account: SimAccount;
   volume: number;
   optionalProducts: ReadonlySet<number>;
+  usesUndocumentedGroupings: boolean;
   firstUsageDay: DayNumber;
   lastUsageDay: DayNumber;
 }
@@ -414,13 +434,14 @@ export class Dataset {
       }
     }
     for (const node of MODEL) {
-      if (node.isOptionalProduct && !profile.optionalProducts.has(node.productIndex)) continue;
-      const prng = new Prng(mixSeeds(this.seed, profile.index, day, node.index));
+      if (node.use === 'optional' && !profile.optionalProducts.has(node.productIndex)) continue;
+      if (node.use === 'undocumented-grouping' && !profile.usesUndocumentedGroupings) continue;
+      const prng = new Prng(node.use === 'undocumented-grouping' ? mixSeeds(this.seed, profile.index, day, node.index, UNDOCUMENTED_GROUPING_SEED) : mixSeeds(this.seed, profile.index, day, node.index));
       const meter = reportsAloneToday.has(node.index) ? node.reportsAlone?.meter : node.meter;
       if (!meter || node.silencingAncestors.some((ancestor) => reportsAloneToday.has(ancestor))) continue;
       own[node.index] = drawMeter(meter, prng, day, dayVolume, profile.volume);
     }
-    const uncategorised = new Prng(mixSeeds(this.seed, profile.index, day, TOTAL_PRICE_INDEX));
+    const uncategorised = new Prng(mixSeeds(this.seed, profile.index, day, UNCATEGORISED_COST_SEED));
     if (uncategorised.chance(UNCATEGORISED_COST.share)) {
       const price = BigInt(uncategorised.int(...UNCATEGORISED_COST.cents)) * NANOS_PER_CENT;
       own[TOTAL_PRICE_INDEX] = { count: null, usage: price, price };
@@ -579,7 +600,7 @@ function buildDataset(options: DatasetOptions, identities: DatasetIdentities): D
   const last = isoDateToDay(options.endDate);
   if (last < first) throw new Error(`endDate ${options.endDate} is before startDate ${options.startDate}`);
   const optionalCount = Math.min(options.optionalProductsPerAccount ?? DEFAULT_OPTIONAL_PRODUCTS, OPTIONAL_TOP_LEVEL.length);
-  const optionalProductIndices = MODEL.filter((node) => node.isOptionalProduct && node.productIndex === node.index).map((node) => node.index);
+  const optionalProductIndices = MODEL.filter((node) => node.use === 'optional' && node.productIndex === node.index).map((node) => node.index);
   const mainSid = identities.main.sid;
 
   const profile = (index: number, identity: AccountIdentity, traits: Pick<SimAccount, 'status' | 'listed'> & Partial<SimAccount>): AccountProfile => {
@@ -598,6 +619,7 @@ function buildDataset(options: DatasetOptions, identities: DatasetIdentities): D
       account,
       volume: index === 0 ? 1 : prng.int(20, 70) / 100,
       optionalProducts: new Set(prng.shuffled(optionalProductIndices).slice(0, optionalCount)),
+      usesUndocumentedGroupings: index < (options.accountsWithUndocumentedGroupings ?? 0),
       firstUsageDay: Math.max(first, isoDateToDay(account.dateCreated)),
       lastUsageDay: account.dateClosed ? Math.min(last, isoDateToDay(account.dateClosed)) : last,
     };

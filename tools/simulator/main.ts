@@ -3,7 +3,7 @@
  *
  *   node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N]
  *                               [--seed N --subaccounts N --closed-subaccounts N --start YYYY-MM-DD --end YYYY-MM-DD]
- *                               [--bill-in-currency PRODUCT=CURRENCY]
+ *                               [--undocumented-groupings N] [--bill-in-currency PRODUCT=CURRENCY]
  *
  * Without dataset flags it serves sampleDataset(). It prints the base URL and test credentials (this
  * is a local test server; they are not secrets) and runs until SIGINT or SIGTERM.
@@ -16,7 +16,7 @@ import { type RunningSimulator, startSimulator } from './server';
 
 const DEFAULT_PORT = 8099;
 const USAGE =
-  'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--bill-in-currency PRODUCT=CURRENCY]';
+  'usage: node dist-tools/simulator/main.js [--port N] [--latency-ms N] [--concurrency-limit N] [--retry-after N] [--seed N] [--subaccounts N] [--closed-subaccounts N] [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--undocumented-groupings N] [--bill-in-currency PRODUCT=CURRENCY]';
 
 function wholeNumber(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
@@ -36,13 +36,15 @@ interface DatasetFlags {
   'closed-subaccounts'?: string | undefined;
   start?: string | undefined;
   end?: string | undefined;
+  'undocumented-groupings'?: string | undefined;
 }
 
 function datasetFromFlags(values: DatasetFlags): Dataset {
   const seed = wholeNumber(values.seed, 'seed');
   const subaccounts = wholeNumber(values.subaccounts, 'subaccounts');
   const closedSubaccounts = wholeNumber(values['closed-subaccounts'], 'closed-subaccounts');
-  const customised = [seed, subaccounts, closedSubaccounts, values.start, values.end].some((value) => value !== undefined);
+  const groupingAccounts = wholeNumber(values['undocumented-groupings'], 'undocumented-groupings');
+  const customised = [seed, subaccounts, closedSubaccounts, values.start, values.end, groupingAccounts].some((value) => value !== undefined);
   if (!customised) return sampleDataset();
   return generateDataset({
     seed: seed ?? 1,
@@ -50,6 +52,7 @@ function datasetFromFlags(values: DatasetFlags): Dataset {
     closedSubaccounts: closedSubaccounts ?? 1,
     startDate: isoDate(values.start, 'start', SAMPLE_START_DATE),
     endDate: isoDate(values.end, 'end', SAMPLE_END_DATE),
+    ...(groupingAccounts === undefined ? {} : { accountsWithUndocumentedGroupings: groupingAccounts }),
   });
 }
 
@@ -85,6 +88,7 @@ async function main(): Promise<void> {
       'closed-subaccounts': { type: 'string' },
       start: { type: 'string' },
       end: { type: 'string' },
+      'undocumented-groupings': { type: 'string' },
       'bill-in-currency': { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },

@@ -284,6 +284,79 @@ export const OPTIONAL_TOP_LEVEL: readonly TruthNodeSpec[] = [
   { category: 'branded-calling', description: 'Branded Calling', countUnit: 'calls', usageUnit: 'calls', meter: messages(0.4, [10, 100], '0.01') },
 ];
 
+/** A charge of one item on a share of days (a registration, a vetting). */
+function oneOffFee(activeShare: number, unitPrice: string): MeteredUsage {
+  return { kind: 'metered', activeShare, billing: 'daily', count: [1, 1], usagePerCount: [1, 1], usageDecimals: 0, unitPrice };
+}
+
+function addOn(category: string, description: string, activeShare: number, unitPrice: string): TruthNodeSpec {
+  return { category, description, countUnit: 'requests', usageUnit: 'requests', meter: messages(activeShare, [5, 120], unitPrice) };
+}
+
+/**
+ * Products whose grouping Twilio does not document (the reference's suspected non-prefix
+ * groupings), as a real account may have them: a rollup whose members share no prefix with it
+ * (`a2p-registration-fees`, `marketplace-recording-addons`, `pstnconnectivity-inbound` over its
+ * `minutesinbound*` breakdown), and a rollup whose single member is named apart from it, so that
+ * both cost the same every day (`marketplace-analytics-addons`). Only the accounts a dataset says
+ * use them (DatasetOptions.accountsWithUndocumentedGroupings).
+ */
+export const UNDOCUMENTED_GROUPINGS: readonly TruthNodeSpec[] = [
+  {
+    category: 'a2p-registration-fees',
+    description: 'All Messaging A2P Registration Fees',
+    countUnit: 'registrations',
+    usageUnit: 'registrations',
+    children: [
+      { category: 'a2p-10dlc-registrationfees-brandregistration', description: 'A2P 10DLC Brand Registration', countUnit: 'registrations', usageUnit: 'registrations', meter: oneOffFee(0.05, '4') },
+      { category: 'a2p-10dlc-registrationfees-campaignvetting', description: 'A2P 10DLC Campaign Vetting', countUnit: 'registrations', usageUnit: 'registrations', meter: oneOffFee(0.05, '15') },
+      { category: 'a2p-10dlc-registrationfees-monthly', description: 'A2P 10DLC Monthly Campaign Fees', countUnit: 'registrations', usageUnit: 'registrations', meter: monthlyFee([1, 4], '1.5') },
+    ],
+  },
+  {
+    category: 'marketplace',
+    description: 'Marketplace Add-ons',
+    countUnit: 'requests',
+    usageUnit: 'requests',
+    children: [
+      {
+        category: 'marketplace-recording-addons',
+        description: 'Recording Add-ons',
+        countUnit: 'requests',
+        usageUnit: 'requests',
+        children: [addOn('marketplace-voicebase-transcription', 'VoiceBase High Accuracy Transcription', 0.7, '0.02'), addOn('marketplace-ibm-watson-recording-analysis', 'IBM Watson Recording Analysis', 0.6, '0.01')],
+      },
+      {
+        category: 'marketplace-analytics-addons',
+        description: 'Analytics Add-ons',
+        countUnit: 'requests',
+        usageUnit: 'requests',
+        children: [addOn('marketplace-keen-io-contact-center-analytics', 'Keen IO Contact Center Analytics', 0.8, '0.005')],
+      },
+    ],
+  },
+  {
+    category: 'pstnconnectivity',
+    description: 'PSTN Connectivity',
+    countUnit: 'minutes',
+    usageUnit: 'minutes',
+    children: [
+      {
+        category: 'pstnconnectivity-inbound',
+        description: 'PSTN Connectivity Inbound',
+        countUnit: 'minutes',
+        usageUnit: 'minutes',
+        children: [
+          { category: 'pstnconnectivity-minutesinboundlocal', description: 'PSTN Connectivity Minutes Inbound Local', countUnit: 'minutes', usageUnit: 'minutes', meter: perEvent(0.85, [20, 200], [1, 6], '0.0085') },
+          { category: 'pstnconnectivity-minutesinboundmobile', description: 'PSTN Connectivity Minutes Inbound Mobile', countUnit: 'minutes', usageUnit: 'minutes', meter: perEvent(0.6, [5, 80], [1, 6], '0.0085') },
+          { category: 'pstnconnectivity-minutesinboundtollfree', description: 'PSTN Connectivity Minutes Inbound Toll-Free', countUnit: 'minutes', usageUnit: 'minutes', meter: perEvent(0.5, [5, 60], [1, 8], '0.022') },
+        ],
+      },
+      { category: 'pstnconnectivity-outbound', description: 'PSTN Connectivity Outbound', countUnit: 'minutes', usageUnit: 'minutes', meter: perEvent(0.8, [20, 150], [1, 7], '0.014') },
+    ],
+  },
+];
+
 export const TOTAL_PRICE_CATEGORY = 'totalprice';
 export const TOTAL_PRICE_DESCRIPTION = 'Total Price';
 

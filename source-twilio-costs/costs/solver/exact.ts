@@ -1,6 +1,6 @@
 import { mod } from './fingerprint';
 import { acyclic, changesFrom, movesBetween, priorParents, signatureOf } from './placements';
-import { forEachSet, forEachSubset, largestSubset } from './subsets';
+import { forEachSet, forEachSubset, largestSubset, setsUpTo } from './subsets';
 import { compareScores, type Container, type Fit, MIN_EVIDENCE_DAYS, type Move, type Score } from './types';
 import type { WindowNumbers } from './window-numbers';
 import { WindowTree } from './window-tree';
@@ -65,18 +65,42 @@ export function exactPlacement(numbers: WindowNumbers, reached: WindowTree): Exa
   const reachedMisfitting = new Set(reached.misfitting());
   // The reached placement is a candidate too: another may fit exactly as well.
   const reachedChanges = changesFrom(prior, reachedParents);
-  const againstNamesOf = (changes: ReadonlyMap<string, Container>): number => numbers.twins.againstNamesOf(numbers, changes, changes.keys());
+  // Against the names as a change from the prior: a twin left where the prior nests it against
+  // them counts as much in every placement, but one moved out of such a nesting no longer does.
+  const againstNamesOf = (changes: ReadonlyMap<string, Container>): number => numbers.twins.againstNamesOf(numbers, changes, changes.keys()) - numbers.twins.againstNamesOf(numbers, prior, changes.keys());
   const reachedCandidate: Found = { changes: reachedChanges, score: { ...reached.score(), moves: reachedChanges.size, againstNames: againstNamesOf(reachedChanges) }, oneDay: [] };
   found.set(signatureOf(reachedChanges), reachedCandidate);
   // Near the prior, where greedy made more changes than a set holds, only what it moved (and their
-  // twins) can make a shorter placement that fits as well: a detour greedy took.
-  const starts: Array<{ tree: WindowTree; focus: readonly string[] | null }> = [{ tree: reached, focus: null }];
-  if (reachedChanges.size > 0) starts.unshift({ tree: new WindowTree(numbers), focus: reachedChanges.size > EXACT_DEPTH ? detourOf(reachedChanges, prior) : null });
+  // twins) can make a shorter placement that fits as well: a detour greedy took. Each detour (two
+  // or more of its changes that touch the same rollups) is also undone alone, the rest of greedy's
+  // moves kept, and searched around, drawing on the children of the misfitting containers it
+  // touched as well: the placement it stood for may need a category greedy never moved, one change
+  // too many to reach from greedy's placement.
+  // A detour's start is searched only where what is left of the budget holds every set it could
+  // draw: it is a second look, never the reason a search is cut.
+  const starts: Array<{ tree: WindowTree; focus: Focus | null; whole: boolean }> = [{ tree: reached, focus: null, whole: false }];
+  const detours = detoursOf(prior, reachedChanges).filter((detour) => detour.categories.length > 1);
+  for (const detour of detours) {
+    const kept = [...reachedChanges].filter(([category]) => !detour.categories.includes(category));
+    // Undoing a detour of every change is starting from the prior, with more to draw from.
+    if (kept.length === 0) continue;
+    const tree = new WindowTree(numbers);
+    tree.apply(movesBetween(prior, new Map([...prior, ...kept])));
+    starts.push({ tree, focus: detour, whole: true });
+  }
+  if (reachedChanges.size > 0) {
+    // Near the prior, the rollups greedy took categories from are drawn too: a detour that moved a
+    // rollup's children one by one is undone shorter by moving the rollup itself.
+    const containers = detours.find((detour) => detour.categories.length === reachedChanges.size)?.containers ?? new Set<Container>();
+    const focus = reachedChanges.size <= EXACT_DEPTH ? null : { categories: movedAndLeft(reachedChanges, prior), containers };
+    starts.unshift({ tree: new WindowTree(numbers), focus, whole: false });
+  }
   let tried = 0;
   let cut: string | null = null;
-  for (const { tree: start, focus } of starts) {
+  for (const { tree: start, focus, whole } of starts) {
     const startParents = start.parents();
     const shortlist = shortlistOf(numbers, start, prior, focus);
+    if (whole && tried + setsUpTo(shortlist.members.length, EXACT_DEPTH) > EXACT_SET_BUDGET) continue;
     const view = searchStartOf(numbers, start, new Set(start.twinRanks().keys()));
     const startFit = start.score();
     const fitBefore = new Map<Container, Fit>();
@@ -220,13 +244,34 @@ function oneDayEvidence(
   return [...tree.containers()].every((container) => tree.misfitsOn(container, days) === 0) ? 'fits' : 'misfits';
 }
 
-/**
- * What greedy moved and the rollups it took them from: a detour that moved a rollup's children one
- * by one (into the rollup above it, say) is undone shorter by moving the rollup itself.
- */
-function detourOf(changes: ReadonlyMap<string, Container>, prior: ReadonlyMap<string, Container>): string[] {
+/** What greedy moved and the rollups it took them from. */
+function movedAndLeft(changes: ReadonlyMap<string, Container>, prior: ReadonlyMap<string, Container>): string[] {
   const left = [...changes.keys()].map((category) => prior.get(category) ?? null).filter((container): container is string => container !== null);
   return [...new Set([...changes.keys(), ...left])];
+}
+
+/** What the exact search draws from around a start that undoes changes of greedy's. */
+interface Focus {
+  /** The categories greedy re-parented (and, searched from the prior, the rollups it took them from). */
+  readonly categories: readonly string[];
+  /** The containers it touched (left, joined, or moved): those of them that misfit lend their children. */
+  readonly containers: ReadonlySet<Container>;
+}
+
+/**
+ * Greedy's changes from the prior, grouped where they touch one rollup (one a category left or
+ * joined, or the category itself): changes that may interlock. The top level takes anything and so
+ * links none, though it is among the containers a group touched.
+ */
+function detoursOf(prior: ReadonlyMap<string, Container>, changes: ReadonlyMap<string, Container>): Focus[] {
+  let detours: Array<{ categories: string[]; containers: Set<Container> }> = [];
+  for (const [category, parent] of changes) {
+    const touched = new Set([category, prior.get(category) ?? null, parent]);
+    const linked = detours.filter((detour) => [...touched].some((container) => container !== null && detour.containers.has(container)));
+    const joined = { categories: [...linked.flatMap((detour) => detour.categories), category], containers: new Set([...linked.flatMap((detour) => [...detour.containers]), ...touched]) };
+    detours = [...detours.filter((detour) => !linked.includes(detour)), joined];
+  }
+  return detours;
 }
 
 interface Shortlist {
@@ -241,17 +286,18 @@ interface Shortlist {
 
 /**
  * The categories the exact search draws sets from, around a start: the children of misfitting
- * containers and what the start moved from the prior (or only the `focus` categories, when given);
+ * containers and what the start moved from the prior (or, given a `focus`, its categories and the
+ * children of those of its containers that misfit);
  * those with the same prices as one of them; and small sets that add up to what one of them lacks.
  */
-function shortlistOf(numbers: WindowNumbers, start: WindowTree, prior: ReadonlyMap<string, Container>, focus: readonly string[] | null): Shortlist {
+function shortlistOf(numbers: WindowNumbers, start: WindowTree, prior: ReadonlyMap<string, Container>, focus: Focus | null): Shortlist {
   const startParents = start.parents();
   const moved = [...startParents.keys()].filter((category) => prior.get(category) !== startParents.get(category));
   // Of the top level's children, only those on every day of whose prices it misfits, as a
   // misplaced child makes it: cost in no category makes it misfit on some days, and moving the
   // others around would only trade one unexplained amount for another.
-  const near = new Set(focus ?? moved);
-  for (const container of focus === null ? start.misfitting() : []) {
+  const near = new Set(focus?.categories ?? moved);
+  for (const container of start.misfitting().filter((misfitting) => focus === null || focus.containers.has(misfitting))) {
     for (const child of start.childrenOf(container)) if (container !== null || start.misfitsWherePriced(null, child)) near.add(child);
   }
   const nearPrints = new Set([...near].map((category) => start.printOf(category)));

@@ -9,15 +9,20 @@ const SUBSET_BUDGET = 200_000;
 /** Largest set moved out of one container at once. */
 const LARGEST_MOVE = 6;
 
-/** The largest subset size whose enumeration stays within the budget. */
-export function largestSubset(count: number): number {
+/** How many sets of 1 to `largest` of `count` items there are. */
+export function setsUpTo(count: number, largest: number): number {
   let total = 0;
   let combinations = 1;
-  for (let size = 1; size <= Math.min(LARGEST_MOVE, count); size++) {
+  for (let size = 1; size <= Math.min(largest, count); size++) {
     combinations = (combinations * (count - size + 1)) / size;
     total += combinations;
-    if (total > SUBSET_BUDGET) return size - 1;
   }
+  return total;
+}
+
+/** The largest subset size whose enumeration stays within the budget. */
+export function largestSubset(count: number): number {
+  for (let size = 1; size <= Math.min(LARGEST_MOVE, count); size++) if (setsUpTo(count, size) > SUBSET_BUDGET) return size - 1;
   return Math.min(LARGEST_MOVE, count);
 }
 

@@ -75,8 +75,9 @@ export interface Fit {
 }
 
 /**
- * A placement's fit, how many categories it places away from the prior, and how far it nests twins
- * against their names (twins.ts): smaller is better, in that order.
+ * A placement's fit, how many categories it places away from the prior, and how much further than
+ * the prior it nests twins against their names (twins.ts; negative where it undoes such a nesting):
+ * smaller is better, in that order.
  */
 export interface Score extends Fit {
   readonly moves: number;

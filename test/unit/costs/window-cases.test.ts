@@ -206,6 +206,22 @@ interface CaughtWindow {
   readonly truthFound?: boolean;
 }
 
+/** A rollup and its child that swap a category each, and a third category of the rollup that sits at the top level (FC_SEED=128867353). */
+const SWAPPED_UNDER_A_CHILD = {
+  parents: [null, 0, 1, 0, 1, 1, null, 1],
+  prices: [
+    [0, 0, 0],
+    [0, 0, 0],
+    [0, 0, 4948115],
+    [0, 2437409, 4425872],
+    [4036336, 3949434, 1818464],
+    [2625863, 1878903, 0],
+    [0, 4802521, 100021],
+    [0, 0, 5000000],
+  ],
+  uncategorised: [0, 0, 0],
+};
+
 const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
   {
     why: 'a rollup at the top that looks like a leaf moves under its parent and adopts two children that greedy had already put beside it: a move-and-adopt pair whose first half fits nothing better on its own',
@@ -447,6 +463,71 @@ const CAUGHT_WINDOWS: readonly CaughtWindow[] = [
       { node: 10, how: 'misnamed', other: 1002323173 },
       { node: 1, how: 'misnamed', other: 0 },
       { node: 3, how: 'misnamed', other: 259601293 },
+    ],
+  },
+  {
+    why: 'four categories of the same prices in a chain, one nested by the prior under a name that reads as less general: a placement is weighed by how far all its nestings go against the names, so moving that one out counts in its favour',
+    verdict: 'one-day',
+    truthFound: true,
+    parents: [null, 0, 1, 0, 2, null, null],
+    prices: [
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [0, 0],
+      [100002, 4999983],
+      [0, 0],
+      [4897872, 0],
+    ],
+    uncategorised: [0, 0],
+    hidings: [
+      { node: 2, how: 'misnamed', other: 0 },
+      { node: 6, how: 'misnamed', other: 1800667087 },
+      { node: 3, how: 'misnamed', other: 0 },
+      { node: 0, how: 'misnamed', other: 0 },
+    ],
+  },
+  {
+    why: 'a rollup and its child swap a category each and a third leaves the rollup for the top level (three moves from the prior); greedy emptied the child into the rollup instead, six changes, and the search near the prior drew only from what greedy had moved, never the category it left alone',
+    verdict: 'determined',
+    ...SWAPPED_UNDER_A_CHILD,
+    hidings: [
+      { node: 3, how: 'misnamed', other: 0 },
+      { node: 4, how: 'misnamed', other: 0 },
+      { node: 6, how: 'misnamed', other: 0 },
+    ],
+  },
+  {
+    why: 'the same window with the child rollup named at the top level too (four moves): the rollup it belongs under must be drawn as well, from the top level',
+    verdict: 'determined',
+    ...SWAPPED_UNDER_A_CHILD,
+    hidings: [
+      { node: 1, how: 'misnamed', other: 0 },
+      { node: 3, how: 'misnamed', other: 0 },
+      { node: 4, how: 'misnamed', other: 0 },
+      { node: 6, how: 'misnamed', other: 0 },
+    ],
+  },
+  {
+    why: "four of greedy's changes interlock, no more than a set holds, so the search near the prior drew only from them; the truth also moves a rollup named at the top level that greedy never moved, a change too many from greedy's placement (FC_SEED=606519385)",
+    verdict: 'determined',
+    parents: [null, 0, 1, 0, 1, 4, 4, 3],
+    prices: [
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 4417900, 100000],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 3422412, 100005],
+      [0, 4099785, 4560507],
+      [2597161, 0, 4443794],
+    ],
+    uncategorised: [0, 0, -1],
+    hidings: [
+      { node: 1, how: 'misnamed', other: 0 },
+      { node: 6, how: 'unknown', other: 0 },
+      { node: 7, how: 'uncurated', other: 0 },
+      { node: 2, how: 'uncurated', other: 0 },
     ],
   },
 ];

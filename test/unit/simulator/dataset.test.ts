@@ -14,7 +14,9 @@ import {
   type TruthNode,
 } from '../../../tools/simulator/dataset';
 import { dayToIsoDate, isoDateToDay } from '../../../tools/simulator/dates';
+import { type TruthNodeSpec, UNDOCUMENTED_GROUPINGS } from '../../../tools/simulator/truth-model';
 import knownCategoryFile from '../../../tools/simulator/usage-record-categories.json';
+import { daysOf } from '../../helpers/simulator-truth';
 
 function sampleDays(): string[] {
   const days: string[] = [];
@@ -348,6 +350,62 @@ describe('simulator dataset', () => {
       const restated = sampleDataset();
       expect(() => restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'sms', null)).to.throw(/pure rollup/);
       expect(() => restated.restate(SAMPLE_MAIN_ACCOUNT_SID, date, 'fax', null)).to.throw(/no category/);
+    });
+  });
+
+  describe('undocumented groupings', () => {
+    const options = { seed: 61, startDate: '2026-04-01', endDate: '2026-06-30', subaccounts: 3 };
+    const grouped = generateDataset({ ...options, accountsWithUndocumentedGroupings: 2 });
+    const plain = generateDataset(options);
+    const categoriesOf = (spec: TruthNodeSpec): string[] => [spec.category, ...(spec.children ?? []).flatMap(categoriesOf)];
+    const groupingCategories = new Set(UNDOCUMENTED_GROUPINGS.flatMap(categoriesOf));
+    const groupingDays = (sid: string): string[] => daysOf(options.startDate, options.endDate).filter((date) => [...grouped.usage(sid, date).keys()].some((category) => groupingCategories.has(category)));
+    const [first, second, third, fourth] = grouped.accounts.map((account) => account.sid) as [string, string, string, string];
+
+    it('are used by the accounts the dataset names, main account first, and by no other', () => {
+      for (const sid of [first, second]) expect(groupingDays(sid).length, sid).to.be.greaterThan(60);
+      for (const sid of [third, fourth]) expect(groupingDays(sid), sid).to.deep.equal([]);
+    });
+
+    it('hold a group rollup over members it shares no prefix with, and a rollup costing what its one member costs every day', () => {
+      let a2pDays = 0;
+      for (const sid of [first, second]) {
+        for (const date of groupingDays(sid)) {
+          const usage = grouped.usage(sid, date);
+          const a2pMembers = ['a2p-10dlc-registrationfees-brandregistration', 'a2p-10dlc-registrationfees-campaignvetting', 'a2p-10dlc-registrationfees-monthly'].reduce((sum, member) => sum + priceOf(usage, member), 0n);
+          expect(priceOf(usage, 'a2p-registration-fees'), `${sid} ${date}`).to.equal(a2pMembers);
+          if (a2pMembers > 0n) a2pDays += 1;
+          expect(priceOf(usage, 'marketplace-analytics-addons'), `${sid} ${date}`).to.equal(priceOf(usage, 'marketplace-keen-io-contact-center-analytics'));
+          const inbound = ['local', 'mobile', 'tollfree'].reduce((sum, kind) => sum + priceOf(usage, `pstnconnectivity-minutesinbound${kind}`), 0n);
+          expect(priceOf(usage, 'pstnconnectivity-inbound'), `${sid} ${date}`).to.equal(inbound);
+          expect(priceOf(usage, 'pstnconnectivity'), `${sid} ${date}`).to.equal(inbound + priceOf(usage, 'pstnconnectivity-outbound'));
+        }
+      }
+      expect(a2pDays, 'days with A2P registration fees').to.be.greaterThan(6);
+    });
+
+    it('draw their days apart from the cost in no category', () => {
+      // The first of them took the model index totalprice had, which still seeds the cost in no category.
+      const feeDays = [first, second].flatMap((sid) =>
+        daysOf(options.startDate, options.endDate)
+          .filter((date) => priceOf(grouped.usage(sid, date), 'a2p-10dlc-registrationfees-brandregistration') > 0n)
+          .map((date) => [sid, date] as const),
+      );
+      expect(feeDays.length).to.be.greaterThan(4);
+      const withUncategorised = feeDays.filter(([sid, date]) => (grouped.ownUsage(sid, date).get('totalprice')?.price ?? 0n) > 0n);
+      expect(withUncategorised.length / feeDays.length, 'share of fee days with cost in no category (about 0.2 on every day)').to.be.below(0.6);
+    });
+
+    it('leave every other category and the cost in no category as they are without them', () => {
+      for (const sid of [first, second, third, fourth]) {
+        for (const date of daysOf(options.startDate, options.endDate)) {
+          const withGroupings = grouped.usage(sid, date);
+          const without = [...withGroupings].filter(([category]) => !groupingCategories.has(category) && category !== 'totalprice');
+          expect(without, `${sid} ${date}`).to.deep.equal([...plain.usage(sid, date)].filter(([category]) => category !== 'totalprice'));
+          const groupingPrice = ['a2p-registration-fees', 'marketplace', 'pstnconnectivity'].reduce((sum, product) => sum + priceOf(withGroupings, product), 0n);
+          expect(priceOf(withGroupings, 'totalprice') - groupingPrice, `${sid} ${date}`).to.equal(priceOf(plain.usage(sid, date), 'totalprice'));
+        }
+      }
     });
   });
 

@@ -5,7 +5,7 @@ import { exactPlacement } from '../../../../source-twilio-costs/costs/solver/exa
 import { greedyPlacement } from '../../../../source-twilio-costs/costs/solver/greedy';
 import { WindowNumbers } from '../../../../source-twilio-costs/costs/solver/window-numbers';
 import { WindowTree } from '../../../../source-twilio-costs/costs/solver/window-tree';
-import { parentsOf, solverInput } from './inputs';
+import { numbersOf, parentsOf, solverInput } from './inputs';
 
 /** Two fees, each named under its message family and counted beside it by totalprice. */
 const twoFees = solverInput(['16.5', '18.25', '12'], {
@@ -84,6 +84,34 @@ describe('costs/solver searches', () => {
       expect(outcome.cut).to.equal(null);
       expect(outcome.tie).to.equal(undefined);
       expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ c1: 'r', c2: 'r', d: 'p', p: null, r: 'p' });
+    });
+
+    it("undoes a detour of greedy's and finds the three moves it stood for, one of a category greedy never moved, keeping greedy's other moves", () => {
+      // Truly a sits under p beside r, b under r, x at the top, and f (named under q) at the top.
+      // Greedy's detour emptied r into p and put r and x at the top (six changes): only the top level
+      // misfits, by r. From there the truth is five changes away; from the prior, three (a, b, x),
+      // and b is no category greedy moved.
+      const numbers = numbersOf(['18.8', '19.15', '17.65'], {
+        p: { prior: null, prices: ['11.45', '9.6', '11.9'] },
+        r: { prior: 'p', prices: ['10.35', '7.3', '11.2'] },
+        a: { prior: 'r', prices: ['1.1', '2.3', '0.7'] },
+        b: { prior: 'p', prices: ['4.2', '3.1', '5.5'] },
+        c: { prior: 'r', prices: ['2.25', '0', '3.5'] },
+        d: { prior: 'r', prices: ['0.6', '1.4', '2.2'] },
+        e: { prior: 'r', prices: ['3.3', '2.8', '0'] },
+        x: { prior: 'p', prices: ['0.9', '1.75', '0.35'] },
+        q: { prior: null, prices: ['6', '7.5', '5.25'] },
+        q1: { prior: 'q', prices: ['2', '3.5', '1.25'] },
+        q2: { prior: 'q', prices: ['4', '4', '4'] },
+        f: { prior: 'q', prices: ['0.45', '0.3', '0.15'] },
+      });
+      const reached = new WindowTree(numbers);
+      reached.apply({ categories: ['a', 'c', 'd', 'e', 'f', 'r', 'x'], from: ['r', 'r', 'r', 'r', 'q', 'p', 'p'], to: ['p', 'p', 'p', 'p', null, null, null] });
+      expect(reached.misfitting()).to.deep.equal([null]);
+      const outcome = exactPlacement(numbers, reached);
+      expect(outcome.cut).to.equal(null);
+      expect(outcome.tie).to.equal(undefined);
+      expect(parentsOf(outcome.parents ?? new Map())).to.deep.equal({ a: 'p', b: 'r', c: 'r', d: 'r', e: 'r', f: null, p: null, q: null, q1: 'q', q2: 'q', r: 'p', x: null });
     });
 
     it('tries one of two twins in one container for both: the placements they give are the same under other names', () => {

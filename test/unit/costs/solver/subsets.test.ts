@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 
 import { mod } from '../../../../source-twilio-costs/costs/solver/fingerprint';
-import { forEachSet, forEachSubset, largestSubset } from '../../../../source-twilio-costs/costs/solver/subsets';
+import { forEachSet, forEachSubset, largestSubset, setsUpTo } from '../../../../source-twilio-costs/costs/solver/subsets';
 
 describe('costs/solver/subsets', () => {
   it('forEachSubset visits every subset of at most the given size once, with the sum of its fingerprints', () => {
@@ -42,6 +42,25 @@ describe('costs/solver/subsets', () => {
       return firstThree.length < 3;
     });
     expect(firstThree).to.deep.equal(['012', '013', '014']);
+  });
+
+  it('setsUpTo counts the sets forEachSet visits, of every size up to the largest', () => {
+    for (const [count, largest] of [
+      [0, 4],
+      [3, 4],
+      [7, 2],
+      [9, 4],
+    ] as const) {
+      let visited = 0;
+      for (let size = 1; size <= Math.min(largest, count); size++)
+        forEachSet(count, size, () => {
+          visited += 1;
+          return true;
+        });
+      expect(setsUpTo(count, largest), `${count}, ${largest}`).to.equal(visited);
+    }
+    // C(57,1) + … + C(57,4): more than the exact search's 300,000 sets.
+    expect(setsUpTo(57, 4)).to.equal(425_923);
   });
 
   it('largestSubset keeps the enumeration of one container within its budget, up to sets of six', () => {
