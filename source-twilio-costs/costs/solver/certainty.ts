@@ -17,13 +17,14 @@
  * Of the unproven, a move is unsupported when it leaves its rollup with no priced child on a day
  * the category is priced, though the rollup costs at least what the prior put in it on every day,
  * and the container it joins fits no better with it (fewer days off, or as many and off by less in
- * all; only fewer days off at the top level where the rollup summed exactly what it held, for what
- * the top level then lacks less of is cost in no category, which a category counted twice passes
- * for): the window then fits better only because the rollup it emptied is no longer checked that
- * day, and the rollup, emitted as a leaf beside the children it lost, would be offset by a
- * residual. A rollup with cost of its own (`pv` where some plans report only `pv`) misfits by that
- * cost on the days it has, and would be emptied so on any short window. A rollup its children
- * exceed on some day (one not priced at all that day, say) cannot hold them all: that is evidence.
+ * all; only fewer days off where the rollup summed exactly with what the prior put in it): the
+ * window then fits better only because the rollup it emptied is no longer checked that day, and the
+ * rollup, emitted as a leaf beside the children it lost, would be offset by a residual. A top level
+ * holding cost in no category comes closer by any price counted twice, so a short window whose days
+ * all carry such cost would otherwise send a rollup's only child (its twin there) out of it. A
+ * rollup with cost of its own (`pv` where some plans report only `pv`) misfits by that cost on the
+ * days it has, and would be emptied so on any short window. A rollup its children exceed on some
+ * day (one not priced at all that day, say) cannot hold them all: that is evidence.
  *
  * A rollup's fit proves a move only where every other category that joined or left it is proven
  * too: one that fits because an unproven move emptied it of a category (a rollup that looks like a
@@ -67,24 +68,24 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   const topResidual = residualOf(null, children.get(null) ?? []);
   /** Whether the container keeps a priced child on every day the category is priced. */
   const keepsChildOnDaysOf = (container: string, category: string): boolean => pricesOf(category).every((price, day) => price === 0n || (children.get(container) ?? []).some((member) => isPriced(member, day)));
+  /** Per day, the rollup's residual with every category the prior put in it as well as those it holds now. */
+  const residualAsPlaced = (rollup: string): ReadonlyArray<Decimal | null> =>
+    residualOf(rollup, [...new Set([...(children.get(rollup) ?? []), ...[...prior].filter(([, parent]) => parent === rollup).map(([category]) => category)])]);
   /**
    * Whether the rollup, with every category the prior put in it, covers them on every day (its
    * price at least their sum): Twilio's sums allow that only if they are inside, its surplus being
    * cost of its own. One they exceed on some day cannot hold them all, whatever else fits.
    */
-  const residualAsPlaced = (rollup: string): ReadonlyArray<Decimal | null> => {
-    const members = new Set([...(children.get(rollup) ?? []), ...[...prior].filter(([, parent]) => parent === rollup).map(([category]) => category)]);
-    return residualOf(rollup, [...members]);
-  };
   const coveredAsPlaced = (rollup: string): boolean => residualAsPlaced(rollup).every((residual) => residual === null || residual >= 0n);
   /**
-   * Whether the rollup, with every category the prior put in it, sums exactly on every day: what it
-   * held is then counted twice if it leaves, and the top level's cost in no category, which it
-   * would shrink, is no evidence for that; only fitting exactly on more days is.
+   * Whether the rollup sums exactly, on every day it is checked, with what the prior put in it: the
+   * best evidence it holds them. Emptied, it is emitted as a leaf beside them at their price, and a
+   * container that misfits anyway (a top level holding cost in no category) only comes closer by
+   * counting that price twice: only fewer days off count for the container it joins.
    */
-  const heldExactlyAsPlaced = (rollup: string): boolean => residualAsPlaced(rollup).every((residual) => residual === null || residual === 0n);
-  /** Whether the container fits better with the categories that came to it from `from` than without them. */
-  const joinedFitsBetter = (container: Container, from: Container, onDaysOnly: boolean): boolean => {
+  const summedAsPlaced = (rollup: string): boolean => residualAsPlaced(rollup).every((residual) => residual === null || residual === 0n);
+  /** Whether the container fits better with the categories that came to it from `from` than without them (on fewer days, where `from` summed as placed). */
+  const joinedFitsBetter = (container: Container, from: string): boolean => {
     const members = children.get(container) ?? [];
     return fitsBetter(
       residualOf(container, members),
@@ -92,7 +93,7 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
         container,
         members.filter((member) => (prior.get(member) ?? null) !== from),
       ),
-      onDaysOnly,
+      summedAsPlaced(from) ? 'days' : 'days, then distance',
     );
   };
   /** Whether the rollup, on every day it is priced with no priced child, is cancelled by the residual of the container that holds it: counted twice. */
@@ -123,7 +124,7 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
       continue;
     }
     unproven.push(category);
-    if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from, parent === null && heldExactlyAsPlaced(from)))) unsupported.push(category);
+    if (leftCountedTwice || (from !== null && !leftKeepsChildren && coveredAsPlaced(from) && !joinedFitsBetter(parent, from))) unsupported.push(category);
   }
   // A rollup's fit proves a move only as far as the other moves that shape it are proven: one that
   // fits because an unproven move took a category out of it (or put one in) proves nothing of the
@@ -149,8 +150,8 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   return { proven: proven.filter((category) => stillProven.has(category)), unproven, unsupported };
 }
 
-/** Whether a container is off on fewer days with one residual than with the other, or (unless `onDaysOnly`) on as many and by less in all. */
-function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>, onDaysOnly: boolean): boolean {
+/** Whether a container is off on fewer days with one residual than with the other, or (unless only days count) on as many and by less in all. */
+function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyArray<Decimal | null>, counted: 'days' | 'days, then distance'): boolean {
   const fit = (residual: ReadonlyArray<Decimal | null>): { days: number; distance: Decimal } =>
     residual.reduce<{ days: number; distance: Decimal }>((sum, value) => (value === null || value === 0n ? sum : { days: sum.days + 1, distance: sum.distance + (value < 0n ? -value : value) }), {
       days: 0,
@@ -158,7 +159,7 @@ function fitsBetter(withMove: ReadonlyArray<Decimal | null>, without: ReadonlyAr
     });
   const a = fit(withMove);
   const b = fit(without);
-  return a.days < b.days || (!onDaysOnly && a.days === b.days && a.distance < b.distance);
+  return a.days < b.days || (counted === 'days, then distance' && a.days === b.days && a.distance < b.distance);
 }
 
 /**

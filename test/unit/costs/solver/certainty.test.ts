@@ -107,6 +107,24 @@ describe('costs/solver/certainty', () => {
       expect(judgeMoves(input, named, new Map(named).set('video-recordings', 'pv'))).to.deep.equal({ proven: ['video-recordings'], unproven: [], unsupported: [] });
     });
 
+    it('is unsupported when the rollup summed exactly with it and the top level it joins is only closer, still off on the same days', () => {
+      // recordings is its only child's price every day; the top level holds 1.92 and 2.11 in no
+      // category. At the top level, calls-recordings brings it 0.225 and 0.0625 closer by counting
+      // recordings twice: recordings would be a leaf beside it, with unattributed lowered by its price.
+      const recordings = (anchor: readonly string[]): SolverInput =>
+        solverInput(anchor, {
+          calls: { prior: null, prices: ['9.4695', '19.853', '12.435'] },
+          recordings: { prior: null, prices: ['0.225', '0.0625', '0'] },
+          'calls-recordings': { prior: 'recordings', prices: ['0.225', '0.0625', '0'] },
+        });
+      const named = prior({ calls: null, recordings: null, 'calls-recordings': 'recordings' });
+      const atTop = new Map(named).set('calls-recordings', null);
+      expect(judgeMoves(recordings(['11.6145', '22.0255', '12.435']), named, atTop)).to.deep.equal({ proven: [], unproven: ['calls-recordings'], unsupported: ['calls-recordings'] });
+      // Where the top level then fits on a day it did not (the second day's total holds both), the
+      // numbers prove it.
+      expect(judgeMoves(recordings(['11.6145', '19.978', '12.435']), named, atTop)).to.deep.equal({ proven: ['calls-recordings'], unproven: [], unsupported: [] });
+    });
+
     it('is made, unproven, when the top level is off by less with it: pv is truly a leaf', () => {
       // pv covers its "children" every day, but they are top-level categories the names misread:
       // the top level is off by 0.01 a day with them, by 7 and 6 without.
