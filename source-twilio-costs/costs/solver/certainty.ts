@@ -37,6 +37,7 @@
  * leaf beside them with a residual cancelling it.
  */
 import type { Decimal } from '../../money';
+import { exactResidualOf } from './placements';
 import { type Container, MIN_EVIDENCE_DAYS, type SolverInput } from './types';
 
 export interface Judgement {
@@ -55,15 +56,7 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   }
   const pricesOf = (category: string): readonly Decimal[] => input.nodes.get(category)?.prices ?? [];
   const isPriced = (category: string, day: number): boolean => (pricesOf(category)[day] ?? 0n) !== 0n;
-  /** Per day, the container's price (totalprice for the top level) minus its members'; null where nothing checks it (no totalprice, or a rollup with no priced member). */
-  const residualOf = (container: Container, members: readonly string[]): ReadonlyArray<Decimal | null> =>
-    Array.from({ length: input.dayCount }, (_, day) => {
-      const claimed = container === null ? (input.anchor[day] ?? null) : (pricesOf(container)[day] ?? 0n);
-      if (claimed === null || (container !== null && !members.some((member) => isPriced(member, day)))) return null;
-      let residual = claimed;
-      for (const member of members) residual -= pricesOf(member)[day] ?? 0n;
-      return residual;
-    });
+  const residualOf = (container: Container, members: readonly string[]): ReadonlyArray<Decimal | null> => exactResidualOf(input, container, members);
   const misfitting = new Set([...children].filter(([container, members]) => container !== null && residualOf(container, members).some((residual) => residual !== null && residual !== 0n)).map(([container]) => container));
   const topResidual = residualOf(null, children.get(null) ?? []);
   /** Whether the container keeps a priced child on every day the category is priced. */
@@ -106,9 +99,12 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   const proven: string[] = [];
   const unproven: string[] = [];
   const unsupported: string[] = [];
+  /** The categories that joined or left each rollup. */
+  const movedOf = new Map<string, string[]>();
   for (const [category, parent] of parents) {
     const from = prior.get(category) ?? null;
     if (parent === from) continue;
+    for (const container of [from, parent]) if (container !== null) movedOf.set(container, [...(movedOf.get(container) ?? []), category]);
     const rollupsFit = [from, parent].every((container) => container === null || !misfitting.has(container));
     const leftKeepsChildren = from !== null && keepsChildOnDaysOf(from, category);
     // A rollup emptied and then cancelled where it sits is a leaf beside the children it lost.
@@ -129,12 +125,6 @@ export function judgeMoves(input: SolverInput, prior: ReadonlyMap<string, Contai
   // A rollup's fit proves a move only as far as the other moves that shape it are proven: one that
   // fits because an unproven move took a category out of it (or put one in) proves nothing of the
   // moves resting on it. Removed until none rests on an unproven one.
-  const movedOf = new Map<string, string[]>();
-  for (const [category, parent] of parents) {
-    const from = prior.get(category) ?? null;
-    if (parent === from) continue;
-    for (const container of [from, parent]) if (container !== null) movedOf.set(container, [...(movedOf.get(container) ?? []), category]);
-  }
   const stillProven = new Set(proven);
   const restsOnUnproven = (category: string): boolean =>
     [prior.get(category) ?? null, parents.get(category) ?? null].some((container) => container !== null && (movedOf.get(container) ?? []).some((other) => !stillProven.has(other)));

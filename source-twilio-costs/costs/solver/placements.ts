@@ -1,4 +1,5 @@
-/** Placements as parent maps: the prior, the difference between two, and a text key for each. */
+/** Placements as parent maps: the prior, the difference between two, a text key for each, and a container's exact residual. */
+import type { Decimal } from '../../money';
 import { compareText } from '../hierarchy';
 import type { Container, Move, SolverInput } from './types';
 
@@ -36,5 +37,20 @@ export function acyclic(parentOf: (category: string) => Container, members: read
       if (current === member || ++steps > categoryCount) return false;
     }
     return true;
+  });
+}
+
+/**
+ * Per day, on the exact prices, the container's price (totalprice for the top level) minus its
+ * members'; null where nothing checks it (no totalprice, or a rollup with no priced member).
+ */
+export function exactResidualOf(input: SolverInput, container: Container, members: readonly string[]): Array<Decimal | null> {
+  const pricesOf = (category: string): readonly Decimal[] => input.nodes.get(category)?.prices ?? [];
+  return Array.from({ length: input.dayCount }, (_, day) => {
+    const claimed = container === null ? (input.anchor[day] ?? null) : (pricesOf(container)[day] ?? 0n);
+    if (claimed === null || (container !== null && !members.some((member) => (pricesOf(member)[day] ?? 0n) !== 0n))) return null;
+    let residual = claimed;
+    for (const member of members) residual -= pricesOf(member)[day] ?? 0n;
+    return residual;
   });
 }

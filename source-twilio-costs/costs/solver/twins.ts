@@ -1,4 +1,5 @@
 import { compareText } from '../hierarchy';
+import { exactResidualOf } from './placements';
 import type { Container, Move } from './types';
 import type { WindowNumbers } from './window-numbers';
 
@@ -188,12 +189,13 @@ export function suggestedGroupsOverTwins(numbers: WindowNumbers, parents: Map<st
 function fitsNoWorseWithout(numbers: WindowNumbers, parents: ReadonlyMap<string, Container>, container: Container, category: string): boolean {
   const { input } = numbers;
   const members = [...parents].filter(([, parent]) => parent === container).map(([member]) => member);
+  // The category is among the members, so a rollup is checked on every day it is priced.
+  const residuals = exactResidualOf(input, container, members);
   let change = 0;
   for (let day = 0; day < input.dayCount; day++) {
     const price = input.nodes.get(category)?.prices[day] ?? 0n;
-    const claimed = container === null ? (input.anchor[day] ?? null) : (input.nodes.get(container)?.prices[day] ?? 0n);
-    if (price === 0n || claimed === null) continue;
-    const residual = members.reduce((rest, member) => rest - (input.nodes.get(member)?.prices[day] ?? 0n), claimed);
+    const residual = residuals[day] ?? null;
+    if (price === 0n || residual === null) continue;
     if (price < 0n || residual + price < 0n) return false;
     change += (residual + price !== 0n ? 1 : 0) - (residual !== 0n ? 1 : 0);
   }
