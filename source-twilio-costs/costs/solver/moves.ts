@@ -174,7 +174,8 @@ function forEachSplit(prints: readonly number[], receiversOf: (print: number) =>
  * day fitting exactly in every container (`alone`), or in every rollup it touches (`together`: the
  * whole placement, top level included, is judged on that day once made, index.ts), and put categories only under one of
  * their own product family, unless into a rollup that lacked exactly them: one equality is too
- * easily a coincidence.
+ * easily a coincidence. Out of rollups whose other children sum to them exactly that day, to a top
+ * level that only takes up its cost in no category, only the rollups need to fit.
  */
 export function evaluateMove(tree: WindowTree, categories: readonly string[], to: readonly Container[], oneDay: OneDayRule = 'alone'): Candidate | undefined {
   const { numbers } = tree;
@@ -220,9 +221,15 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
     });
     if (strangers) return undefined;
     // Together, the top level is judged with the whole placement: two categories that each leave or
-    // join it fit it that day only once both moved.
-    const stillMisfit = affected.some((container, index) => !(oneDay === 'together' && container === null) && (after[index]?.misfits ?? 0) - (before[index]?.misfits ?? 0) + tree.misfitsOn(container, evidence) > 0);
-    if (stillMisfit || (oneDay === 'alone' && [...tree.containers()].some((container) => !affected.includes(container) && tree.misfitsOn(container, evidence) > 0))) return undefined;
+    // join it fit it that day only once both moved. Nor need it (or anything the move does not touch)
+    // fit when the move takes categories out of rollups whose other children add up to them exactly
+    // that day, and the top level only takes up its cost in no category: the rollups' own sums rule
+    // the categories out of them, whatever else misfits, and nothing else can hold them.
+    const outOfOverfull = outOfOverfullRollups(tree, categories, from, to, evidence);
+    const stillMisfit = affected.some(
+      (container, index) => !((oneDay === 'together' || outOfOverfull) && container === null) && (after[index]?.misfits ?? 0) - (before[index]?.misfits ?? 0) + tree.misfitsOn(container, evidence) > 0,
+    );
+    if (stillMisfit || (oneDay === 'alone' && !outOfOverfull && [...tree.containers()].some((container) => !affected.includes(container) && tree.misfitsOn(container, evidence) > 0))) return undefined;
   }
   const misfitGain = before.reduce((sum, fit) => sum + fit.misfits, 0) - after.reduce((sum, fit) => sum + fit.misfits, 0);
   const distanceGain = before.reduce((sum, fit) => sum + fit.distance, 0n) - after.reduce((sum, fit) => sum + fit.distance, 0n);
@@ -233,6 +240,18 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
   const exactFits = affected.filter((container) => container !== null && keepsChildren(container) && exactAfter(container)).length;
   const move: Move = { categories, from, to };
   return { move, misfitGain, exactFits, distanceGain, againstNames, generality, key: categories.map((category, index) => `${category}>${to[index] ?? ''}`).join(',') };
+}
+
+/**
+ * Whether every category goes to the top level from a rollup whose children cost more than it on
+ * each of the days, and the top level keeps the sign of its cost in no category with them: Twilio's
+ * sums rule them out of the rollup (whether it then fits exactly is checked with the other
+ * containers), and nothing is counted twice at the top.
+ */
+function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], from: readonly Container[], to: readonly Container[], days: readonly number[]): boolean {
+  if (!to.every((destination) => destination === null)) return false;
+  if (!from.every((container) => container !== null && days.every((day) => tree.exceededOn(container, day)))) return false;
+  return tree.topKeepsSignWith(categories, days);
 }
 
 /** Whether moving `moving` takes `category` out from under `ancestor`. */

@@ -323,6 +323,22 @@ export class WindowTree {
     return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) < (this.sums.get(row)?.[day] ?? 0);
   }
 
+  /**
+   * Whether the top level, joined by these categories, keeps on every one of the days the sign of
+   * what it holds in no category (or holds nothing beside them): they take up that cost, they do not
+   * count cost twice. A day without totalprice checks nothing and does not pass.
+   */
+  topKeepsSignWith(categories: readonly string[], days: readonly number[]): boolean {
+    const { dayCount, prices, anchor, anchorKnown } = this.numbers;
+    const sums = this.sums.get(this.top);
+    return days.every((day) => {
+      if (anchorKnown[day] !== 1) return false;
+      const before = (anchor[day] ?? 0) - (sums?.[day] ?? 0);
+      const after = categories.reduce((residual, category) => residual - (prices[this.numbers.indexOf(category) * dayCount + day] ?? 0), before);
+      return after === 0 || Math.sign(after) === Math.sign(before);
+    });
+  }
+
   /** On how many of the given days a container misfits now. */
   misfitsOn(container: Container, days: readonly number[]): number {
     const row = this.rowOf(container);

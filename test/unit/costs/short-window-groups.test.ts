@@ -65,6 +65,34 @@ describe('costs/reconcileWindow on short windows of an ISV account', () => {
     expectNoCancellingResidual(rows);
     expect(window.notes.filter((note) => note.level === 'warn').map((note) => note.message)).to.deep.equal([]);
   });
+
+  it('takes a fee priced on one day out of sms when sms sums exactly without it that day, saying the day does not prove it', () => {
+    // 2026-09-21..22 of AC1f7fd…, first used on the 21st: sms = sms-inbound + sms-outbound exactly,
+    // and the carrier fees (1.047, the 21st only) sit at the top level beside 2.1 of cost in no
+    // category; the 22nd has none. Under sms by its name, sms would be emitted with a residual of
+    // −1.047 cancelling it (the window once called it a tie: the top level misfits either way).
+    const day = (inbound: string, outbound: string, fees: string | undefined, uncategorised: string): Day => {
+      const sms = add(inbound, outbound);
+      return { totalprice: add(sms, fees ?? '0', uncategorised), sms, 'sms-inbound': inbound, 'sms-outbound': outbound, ...(fees === undefined ? {} : { 'sms-messages-carrierfees': fees }) };
+    };
+    const { rows, window } = reconcile(21, [day('1.8091', '8.2318', '1.047', '2.1'), day('2.7729', '9.0929', undefined, '0')]);
+    expect(rows).to.deep.equal([
+      { 'sms-inbound': '1.8091', 'sms-outbound': '8.2318', 'sms-messages-carrierfees': '1.047', unattributed: '2.1' },
+      { 'sms-inbound': '2.7729', 'sms-outbound': '9.0929' },
+    ]);
+    expectNoCancellingResidual(rows);
+    expect(window.notes.filter((note) => note.level === 'warn').map((note) => note.message)).to.deep.equal([
+      'placed sms-messages-carrierfees from sms to the top level: the window fits best that way, but what it touches does not add up on every day, or only beside moves they do not prove, so the numbers do not prove it',
+    ]);
+  });
+
+  it('leaves a fee priced on one day in sms when the top level could not hold it either', () => {
+    // The same day with totalprice 0.5 above sms: the fee at the top level would make it claim more
+    // than totalprice, so no placement explains the day, and none is guessed.
+    const day = { totalprice: '10.5409', sms: '10.0409', 'sms-inbound': '1.8091', 'sms-outbound': '8.2318', 'sms-messages-carrierfees': '1.047' };
+    const { window } = reconcile(21, [day, { totalprice: '11.8658', sms: '11.8658', 'sms-inbound': '2.7729', 'sms-outbound': '9.0929' }]);
+    expect(window.notes.map((note) => note.message).filter((message) => message.startsWith('placed'))).to.deep.equal([]);
+  });
 });
 
 describe('costs/reconcileWindow on a group the docs name, priced as one of its fees', () => {

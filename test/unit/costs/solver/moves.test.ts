@@ -110,4 +110,29 @@ describe('costs/solver/moves', () => {
     // calls costs 9: it may hold the 7 with cost of its own, so emptying it proves nothing that day.
     expect(leave('9')).to.equal(undefined);
   });
+
+  it('lets a category priced on one day leave a rollup whose other children sum to it exactly, into a top level holding cost in no category', () => {
+    // sms = inbound + outbound on the one day the carrier fee is priced; totalprice holds `extra` more.
+    const leave = (extra: string, outbound = '6'): ReturnType<typeof evaluateMove> =>
+      evaluateMove(
+        new WindowTree(
+          numbersOf([String(10 + Number(extra))], {
+            sms: { prior: null, prices: ['10'] },
+            'sms-inbound': { prior: 'sms', prices: ['4'] },
+            'sms-outbound': { prior: 'sms', prices: [outbound] },
+            'sms-messages-carrierfees': { prior: 'sms', prices: ['1'] },
+          }),
+        ),
+        ['sms-messages-carrierfees'],
+        [null],
+      );
+    // The top level still holds 2 in no category: sms proves the move, the top level only takes it.
+    expect(leave('3')?.misfitGain).to.equal(1);
+    // Exactly the fee: everything fits.
+    expect(leave('1')?.misfitGain).to.equal(2);
+    // Totalprice 0.5 above sms: the fee at the top level would claim more than it, so nothing holds it.
+    expect(leave('0.5')).to.equal(undefined);
+    // sms exceeded by more than the fee: it still misfits without it, so the day proves nothing.
+    expect(leave('3', '6.5')).to.equal(undefined);
+  });
 });

@@ -91,4 +91,14 @@ describe('costs/solver/WindowTree', () => {
     sms.apply({ categories: ['sms-messages-carrierfees'], from: ['sms'], to: [null] });
     expect(sms.exceededOn('sms', 0)).to.equal(false);
   });
+
+  it('tells whether categories joining the top level keep the sign of its cost in no category', () => {
+    // Totalprice less what the top level holds now (sms): 1.5, 1, 1; the fee costs 1.5, 1, 1.
+    const tree = new WindowTree(feeUnderSms);
+    expect(tree.topKeepsSignWith(['sms-messages-carrierfees'], [0, 1, 2])).to.equal(true);
+    // sms-inbound (4 on the first day) would make it claim 2.5 more than totalprice.
+    expect(tree.topKeepsSignWith(['sms-inbound'], [0])).to.equal(false);
+    const unknown = new WindowTree(numbersOf([null], { sms: { prior: null, prices: ['1'] }, fee: { prior: 'sms', prices: ['1'] } }));
+    expect(unknown.topKeepsSignWith(['fee'], [0])).to.equal(false);
+  });
 });
