@@ -222,13 +222,17 @@ function topLevelUnexplained(days: readonly Day[], anchor: readonly (Decimal | n
 export function reconcileWindow(recordsByDay: ReadonlyMap<Day, readonly CostInputRecord[]>, hierarchy: Hierarchy, placed?: PlacedWindow): ReconciledWindow {
   const days = [...recordsByDay.keys()].sort(compareText);
   const merged = days.map((day) => mergeSameCategory(recordsByDay.get(day) ?? []));
-  const placement = placed !== undefined && isPlacementOf(placed, days, merged) ? placed : placeWindow(WindowPrices.of(recordsByDay), hierarchy);
+  // A day given with no record is no day of the placement (WindowPrices keeps only recorded days):
+  // its anchor is looked up by day, so that the days after it keep theirs.
+  const recordedDays = days.filter((_, index) => (merged[index]?.records.size ?? 0) > 0);
+  const placement = placed !== undefined && isPlacementOf(placed, recordedDays, merged) ? placed : placeWindow(WindowPrices.of(recordsByDay), hierarchy);
+  const anchorOf = new Map(placement.days.map((day, index) => [day, placement.anchor[index] ?? null]));
   const root = placement.tree.hierarchy.root;
   const reconciled = new Map<Day, ReconciledDay>();
   days.forEach((day, index) => {
     const input = merged[index];
     if (!input) return;
-    const anchor = placement.anchor[index] ?? null;
+    const anchor = anchorOf.get(day) ?? null;
     const dayNotes = [...input.notes];
     if (anchor === null) dayNotes.push(info(`no ${root} record: the top-level sum is the anchor and has no residual`));
     reconciled.set(day, reconcileOneDay(input.records, anchor, placement.tree, dayNotes));

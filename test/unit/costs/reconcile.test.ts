@@ -3,8 +3,10 @@ import { expect } from 'chai';
 import { twilioHierarchy } from '../../../source-twilio-costs/costs/hierarchy';
 import { reconcileDay, reconcileWindow } from '../../../source-twilio-costs/costs/reconcile';
 import type { CostInputRecord } from '../../../source-twilio-costs/costs/types';
-import { parseDecimal } from '../../../source-twilio-costs/money';
+import { formatDecimal, parseDecimal } from '../../../source-twilio-costs/money';
 import { parentsOf, pricesOf, record, rowOf, totalOf } from './helpers';
+
+const add = (a: string, b: string): string => formatDecimal(parseDecimal(a) + parseDecimal(b));
 
 describe('costs/reconcileDay', () => {
   const hierarchy = twilioHierarchy();
@@ -364,5 +366,25 @@ describe('costs/reconcileDay', () => {
           'and this way round moves fewer categories from where the curation and their names put them',
       ]);
     });
+  });
+
+  it('reconciles the days around a day given with no record as if it were not given', () => {
+    const day = (total: string, inbound: string, outbound: string): CostInputRecord[] => [
+      record('totalprice', total),
+      record('sms', add(inbound, outbound)),
+      record('sms-inbound', inbound),
+      record('sms-outbound', outbound),
+    ];
+    const withRecords = new Map([
+      ['2025-01-01', day('10', '4', '6')],
+      ['2025-01-03', day('7', '2', '3')],
+      ['2025-01-04', day('9', '1', '8')],
+    ]);
+    const expected = reconcileWindow(withRecords, hierarchy);
+    const withEmptyDay = reconcileWindow(new Map([...withRecords, ['2025-01-02', []]]), hierarchy);
+    for (const date of withRecords.keys()) expect(withEmptyDay.days.get(date)?.rows, date).to.deep.equal(expected.days.get(date)?.rows);
+    expect(withEmptyDay.days.get('2025-01-02')?.rows).to.deep.equal([]);
+    // Each later day's rows still add up to its own totalprice (2, then 0, of cost in no category).
+    expect(totalOf(withEmptyDay.days.get('2025-01-03')!)).to.equal('7');
   });
 });
