@@ -244,14 +244,42 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
 
 /**
  * Whether every category goes to the top level from a rollup whose children cost more than it on
- * each of the days, and the top level keeps the sign of its cost in no category with them: Twilio's
- * sums rule them out of the rollup (whether it then fits exactly is checked with the other
- * containers), and nothing is counted twice at the top.
+ * each of the days by exactly what leaves it (whether it then fits is checked with the other
+ * containers), no other set of its children costs that much that day, and the top level has room
+ * for them in its cost in no category: Twilio's sums rule them out of the rollup, and they are not
+ * a group counted twice beside its members (`pstnconnectivity-inbound` beside its minutes), which
+ * would come closer to the top level's cost in no category just as well.
  */
 function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], from: readonly Container[], to: readonly Container[], days: readonly number[]): boolean {
   if (!to.every((destination) => destination === null)) return false;
   if (!from.every((container) => container !== null && days.every((day) => tree.exceededOn(container, day)))) return false;
-  return tree.topKeepsSignWith(categories, days);
+  if (!tree.topHasRoomFor(categories, days)) return false;
+  const { numbers } = tree;
+  const priceOn = (category: string, day: number): number => numbers.prices[numbers.indexOf(category) * numbers.dayCount + day] ?? 0;
+  return [...new Set(from)].every((rollup) => {
+    const leaving = categories.filter((_, index) => from[index] === rollup);
+    const staying = tree.childrenOf(rollup).filter((child) => !leaving.includes(child));
+    return days.every((day) => {
+      const prices = staying.map((child) => priceOn(child, day)).filter((price) => price !== 0);
+      return !hasSubsetSumming(
+        prices,
+        leaving.reduce((sum, category) => sum + priceOn(category, day), 0),
+        LARGEST_SPLIT,
+      );
+    });
+  });
+}
+
+/** Whether some set of 1 to `largest` of the values adds up to `target` (whole numbers, exact in doubles). */
+function hasSubsetSumming(values: readonly number[], target: number, largest: number): boolean {
+  const search = (start: number, left: number, room: number): boolean => {
+    for (let index = start; index < values.length; index++) {
+      const rest = left - (values[index] ?? 0);
+      if (rest === 0 || (room > 1 && search(index + 1, rest, room - 1))) return true;
+    }
+    return false;
+  };
+  return search(0, target, largest);
 }
 
 /** Whether moving `moving` takes `category` out from under `ancestor`. */

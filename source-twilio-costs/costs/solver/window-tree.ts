@@ -324,18 +324,18 @@ export class WindowTree {
   }
 
   /**
-   * Whether the top level, joined by these categories, keeps on every one of the days the sign of
-   * what it holds in no category (or holds nothing beside them): they take up that cost, they do not
-   * count cost twice. A day without totalprice checks nothing and does not pass.
+   * Whether the top level holds enough cost in no category on each of the days to take these
+   * categories in (it claims no more than totalprice with them): then they take up that cost rather
+   * than being counted twice. A day without totalprice checks nothing and does not pass.
    */
-  topKeepsSignWith(categories: readonly string[], days: readonly number[]): boolean {
+  topHasRoomFor(categories: readonly string[], days: readonly number[]): boolean {
     const { dayCount, prices, anchor, anchorKnown } = this.numbers;
     const sums = this.sums.get(this.top);
     return days.every((day) => {
       if (anchorKnown[day] !== 1) return false;
       const before = (anchor[day] ?? 0) - (sums?.[day] ?? 0);
       const after = categories.reduce((residual, category) => residual - (prices[this.numbers.indexOf(category) * dayCount + day] ?? 0), before);
-      return after === 0 || Math.sign(after) === Math.sign(before);
+      return before > 0 && after >= 0;
     });
   }
 

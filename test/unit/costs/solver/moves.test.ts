@@ -135,4 +135,23 @@ describe('costs/solver/moves', () => {
     // sms exceeded by more than the fee: it still misfits without it, so the day proves nothing.
     expect(leave('3', '6.5')).to.equal(undefined);
   });
+
+  it('keeps a rollup counted twice beside its members where they are, though the top level has room for it', () => {
+    // pstnconnectivity-inbound (2.21) = its two minutes, all three under pstnconnectivity by their
+    // names, with 3 of cost in no category: sending the group to the top level would make
+    // pstnconnectivity fit, and count it twice where the top level's cost in no category hides it.
+    const tree = new WindowTree(
+      numbersOf(['8.868'], {
+        pstnconnectivity: { prior: null, prices: ['2.868'] },
+        'pstnconnectivity-inbound': { prior: 'pstnconnectivity', prices: ['2.21'] },
+        'pstnconnectivity-minutesinboundlocal': { prior: 'pstnconnectivity', prices: ['0.5695'] },
+        'pstnconnectivity-minutesinboundmobile': { prior: 'pstnconnectivity', prices: ['1.6405'] },
+        'pstnconnectivity-outbound': { prior: 'pstnconnectivity', prices: ['0.658'] },
+        sms: { prior: null, prices: ['3'] },
+        'sms-outbound': { prior: 'sms', prices: ['3'] },
+      }),
+    );
+    expect(evaluateMove(tree, ['pstnconnectivity-inbound'], [null])).to.equal(undefined);
+    expect(evaluateMove(tree, ['pstnconnectivity-minutesinboundlocal', 'pstnconnectivity-minutesinboundmobile'], [null, null])).to.equal(undefined);
+  });
 });

@@ -92,13 +92,16 @@ describe('costs/solver/WindowTree', () => {
     expect(sms.exceededOn('sms', 0)).to.equal(false);
   });
 
-  it('tells whether categories joining the top level keep the sign of its cost in no category', () => {
+  it('tells whether the top level has room for categories in its cost in no category', () => {
     // Totalprice less what the top level holds now (sms): 1.5, 1, 1; the fee costs 1.5, 1, 1.
     const tree = new WindowTree(feeUnderSms);
-    expect(tree.topKeepsSignWith(['sms-messages-carrierfees'], [0, 1, 2])).to.equal(true);
+    expect(tree.topHasRoomFor(['sms-messages-carrierfees'], [0, 1, 2])).to.equal(true);
     // sms-inbound (4 on the first day) would make it claim 2.5 more than totalprice.
-    expect(tree.topKeepsSignWith(['sms-inbound'], [0])).to.equal(false);
+    expect(tree.topHasRoomFor(['sms-inbound'], [0])).to.equal(false);
+    // A top level that already claims more than totalprice has no room, whatever joins it.
+    const overClaimed = new WindowTree(numbersOf(['1'], { sms: { prior: null, prices: ['2'] }, fee: { prior: 'sms', prices: ['0.5'] } }));
+    expect(overClaimed.topHasRoomFor(['fee'], [0])).to.equal(false);
     const unknown = new WindowTree(numbersOf([null], { sms: { prior: null, prices: ['1'] }, fee: { prior: 'sms', prices: ['1'] } }));
-    expect(unknown.topKeepsSignWith(['fee'], [0])).to.equal(false);
+    expect(unknown.topHasRoomFor(['fee'], [0])).to.equal(false);
   });
 });
