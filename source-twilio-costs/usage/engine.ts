@@ -20,7 +20,7 @@ import { amountOf, type DailyUsage, isNonZero } from './daily-usage';
 import { mergeStreams } from './merge-streams';
 import { syncWindows } from './sync-windows';
 import type { UsageScope } from './usage-scope';
-import { inputCursorOf, parseUsageState, type ScopeCursor, serializeUsageState, type UsageStreamState } from './usage-state';
+import { inputCursorOf, parseUsageState, type ScopeCursor, UsageStateWriter, type UsageStreamState } from './usage-state';
 import { type RowUse, widestUse } from './window-cache';
 import { describePlan, type UsageWindowReader } from './window-reader';
 
@@ -169,8 +169,9 @@ export class UsageEngine {
     }
     // Block by block (a stable sort keeps the scopes' order within a block).
     const jobs = [...scopeJobs].sort((a, b) => (a.range.to < b.range.to ? -1 : a.range.to > b.range.to ? 1 : 0));
+    const stateWriter = new UsageStateWriter(input);
     const currentState = (): JsonObject =>
-      serializeUsageState(input, new Map([...progress].map(([id, scopeProgress]) => [id, withPlacementMemory(scopeProgress.cursor(lastComplete, config.lookbackDays), run.placementMemory?.(id))])));
+      stateWriter.write(new Map([...progress].map(([id, scopeProgress]) => [id, withPlacementMemory(scopeProgress.cursor(lastComplete, config.lookbackDays), run.placementMemory?.(id))])));
     // A state before any window, so a heartbeat has one to repeat while the first windows are read.
     yield { kind: 'checkpoint', state: currentState() };
 

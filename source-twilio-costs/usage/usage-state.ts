@@ -156,25 +156,73 @@ export function inputCursorOf(state: UsageStreamState, scopeId: string): ScopeCu
  * by the scopes' current ones, and the input's floor kept as it was.
  */
 export function serializeUsageState(input: UsageStreamState, cursors: ReadonlyMap<string, ScopeCursor | undefined>): JsonObject {
-  const current: Record<string, ScopeCursor> = { ...input.accounts };
-  for (const [id, cursor] of cursors) if (cursor) current[id] = cursor;
-  const names = new Set<string>();
-  for (const cursor of Object.values(current)) {
-    for (const category of cursor.recent?.categories() ?? []) names.add(category);
-    for (const { category, parent } of cursor.placementMemory?.placements() ?? []) for (const name of parent === null ? [category] : [category, parent]) names.add(name);
+  return new UsageStateWriter(input).write(cursors);
+}
+
+/**
+ * Writes a sync's checkpoints from one input state. A sync checkpoints after every window, and an
+ * ISV's input state holds thousands of scopes it does not read: each of those is written once per
+ * category table (which changes only when a read scope brings a new name), not once per checkpoint.
+ */
+export class UsageStateWriter {
+  /** The names the input's scopes use, but for those a checkpoint overwrites (by their ids). */
+  private inputNames: { overwritten: string; names: ReadonlySet<string> } | undefined;
+  /** Per scope of the input: how it was last written, and under which category table. */
+  private readonly inputWritten = new Map<string, { table: string; written: JsonObject }>();
+  /** Each mask's offsets key, by first offset and mask, across scopes and checkpoints. */
+  private readonly keys = new Map<string, string>();
+
+  constructor(private readonly input: UsageStreamState) {}
+
+  write(cursors: ReadonlyMap<string, ScopeCursor | undefined>): JsonObject {
+    const current: Record<string, ScopeCursor> = { ...this.input.accounts };
+    for (const [id, cursor] of cursors) if (cursor) current[id] = cursor;
+    const isInput = (id: string, cursor: ScopeCursor): boolean => this.input.accounts[id] === cursor;
+    const names = new Set(this.namesOfInputBeside(cursors));
+    for (const [id, cursor] of cursors) if (cursor && !isInput(id, cursor)) for (const name of namesOf(cursor)) names.add(name);
+    const categories = [...names].sort();
+    const table = categories.join('\n');
+    const indexOf = new Map(categories.map((category, index) => [category, index]));
+    const accounts: Record<string, JsonObject> = {};
+    for (const [id, cursor] of Object.entries(current)) {
+      const known = isInput(id, cursor) ? this.inputWritten.get(id) : undefined;
+      if (known?.table === table) {
+        accounts[id] = known.written;
+        continue;
+      }
+      const written = this.cursorJson(cursor, indexOf);
+      if (isInput(id, cursor)) this.inputWritten.set(id, { table, written });
+      accounts[id] = written;
+    }
+    return { version: STATE_VERSION, ...(this.input.start_date ? { start_date: this.input.start_date } : {}), ...(categories.length > 0 ? { categories } : {}), accounts };
   }
-  const categories = [...names].sort();
-  const indexOf = new Map(categories.map((category, index) => [category, index]));
-  const keys = new Map<string, string>();
-  const accounts: Record<string, JsonObject> = {};
-  for (const [id, cursor] of Object.entries(current)) {
+
+  /** The names the input's cursors use, but for the scopes these cursors overwrite: worked out again only when those scopes change. */
+  private namesOfInputBeside(cursors: ReadonlyMap<string, ScopeCursor | undefined>): ReadonlySet<string> {
+    const overwritten = [...cursors].flatMap(([id, cursor]) => (cursor && this.input.accounts[id] !== cursor ? [id] : []));
+    const key = overwritten.join('\n');
+    if (this.inputNames?.overwritten === key) return this.inputNames.names;
+    const skipped = new Set(overwritten);
+    const names = new Set<string>();
+    for (const [id, cursor] of Object.entries(this.input.accounts)) if (!skipped.has(id)) for (const name of namesOf(cursor)) names.add(name);
+    this.inputNames = { overwritten: key, names };
+    return names;
+  }
+
+  private cursorJson(cursor: ScopeCursor, indexOf: ReadonlyMap<string, number>): JsonObject {
     const written: JsonObject = { start_date: cursor.startDate };
-    if (cursor.recent && cursor.recent.size > 0) written.recent = writeRecentDays(cursor.startDate, cursor.recent, indexOf, keys);
+    if (cursor.recent && cursor.recent.size > 0) written.recent = writeRecentDays(cursor.startDate, cursor.recent, indexOf, this.keys);
     if (cursor.recentOnEveryDay) written.recent_categories = cursor.recentOnEveryDay;
     if (cursor.placementMemory && cursor.placementMemory.size > 0) written.placement = writePlacement(cursor.startDate, cursor.placementMemory, indexOf);
-    accounts[id] = written;
+    return written;
   }
-  return { version: STATE_VERSION, ...(input.start_date ? { start_date: input.start_date } : {}), ...(categories.length > 0 ? { categories } : {}), accounts };
+}
+
+/** The category names a cursor writes: its recent categories and those its placement memory names. */
+function namesOf(cursor: ScopeCursor): string[] {
+  const names = [...(cursor.recent?.categories() ?? [])];
+  for (const { category, parent } of cursor.placementMemory?.placements() ?? []) names.push(...(parent === null ? [category] : [category, parent]));
+  return names;
 }
 
 /** Category indices grouped by the day offsets (from the cursor) they were non-zero on; `keys` caches each mask's key across scopes. */

@@ -4,7 +4,7 @@ import { PlacementMemory } from '../../../source-twilio-costs/costs/placement-me
 import { ConfigError } from '../../../source-twilio-costs/protocol/errors';
 import type { JsonObject } from '../../../source-twilio-costs/protocol/messages';
 import { CategoryDays } from '../../../source-twilio-costs/usage/category-days';
-import { inputCursorOf, parseUsageState, type ScopeCursor, serializeUsageState } from '../../../source-twilio-costs/usage/usage-state';
+import { inputCursorOf, parseUsageState, type ScopeCursor, serializeUsageState, UsageStateWriter } from '../../../source-twilio-costs/usage/usage-state';
 
 const MAIN = 'AC00000000000000000000000000000001';
 const SUB = 'AC00000000000000000000000000000002';
@@ -143,5 +143,33 @@ describe('usage/usage-state: the per-scope cursor codec', () => {
     expect(again?.placementMemory?.placements()).to.deep.equal(placementMemory.placements());
     // A memory that proves nothing is not written.
     expect(serializeUsageState({ accounts: {} }, new Map([[MAIN, { startDate: '2026-03-09', placementMemory: new PlacementMemory() }]]))).to.deep.equal({ version: 2, accounts: { [MAIN]: { start_date: '2026-03-09' } } });
+  });
+
+  it('writes checkpoint after checkpoint of one input as each would be written alone, a new name shifting the scopes not read', () => {
+    // SUB is not read: its cursor is written from the input at every checkpoint, under the
+    // category table of that checkpoint (a name the read brings sorts before its own; fax, which
+    // only MAIN's input cursor names, goes once MAIN's own cursor is written).
+    const input = parseUsageState('usage_records', {
+      version: 2,
+      categories: ['fax', 'mms', 'sms'],
+      accounts: { [MAIN]: { start_date: '2026-03-08', recent: { '0': [0, 2] } }, [SUB]: { start_date: '2026-03-08', recent: { '-1..0': [1, 2] } } },
+    });
+    const checkpoints: Array<Map<string, ScopeCursor | undefined>> = [
+      new Map([[MAIN, undefined]]),
+      new Map([[MAIN, { startDate: '2026-03-09', recent: categoryDays('2026-03-09', { sms: ['2026-03-09'] }) }]]),
+      new Map([[MAIN, { startDate: '2026-03-10', recent: categoryDays('2026-03-09', { calls: ['2026-03-10'], sms: ['2026-03-09'] }) }]]),
+      new Map([[MAIN, { startDate: '2026-03-11', recent: categoryDays('2026-03-11', { sms: ['2026-03-11'] }) }]]),
+    ];
+    const writer = new UsageStateWriter(input);
+    const written = checkpoints.map((cursors) => writer.write(cursors));
+    expect(written).to.deep.equal(checkpoints.map((cursors) => serializeUsageState(input, cursors)));
+    expect(written.map((state) => state.categories)).to.deep.equal([
+      ['fax', 'mms', 'sms'],
+      ['mms', 'sms'],
+      ['calls', 'mms', 'sms'],
+      ['mms', 'sms'],
+    ]);
+    expect((written[2]?.accounts as Record<string, unknown>)[SUB]).to.deep.equal({ start_date: '2026-03-08', recent: { '-1,0': [1, 2] } });
+    expect((written[3]?.accounts as Record<string, unknown>)[SUB]).to.deep.equal({ start_date: '2026-03-08', recent: { '-1,0': [0, 1] } });
   });
 });
