@@ -50,6 +50,18 @@ function feesThatNeverFit(days: number, fees: number): Case {
   return { name: `${fees} fees under sms that never add up, ${days} days`, records };
 }
 
+/**
+ * Fees named under sms on a single day, one of which sms does not hold, beside cost in no category:
+ * the one-day move out of sms is searched for another set of its children costing as much.
+ */
+function oneFeeOutOfMany(fees: number): Case {
+  const prices = Array.from({ length: fees }, (_, fee) => BigInt(1000 + 37 * fee) * STEP);
+  const sms = prices.slice(1).reduce((sum, price) => sum + price, 0n);
+  const total = sms + (prices[0] ?? 0n) + 300n * STEP;
+  const records = new Map<Day, CostInputRecord[]>([['2026-01-01', [record('totalprice', total), record('sms', sms), ...prices.map((price, fee) => record(`sms-new-fee-${fee}`, price))]]]);
+  return { name: `${fees} fees under sms, one of them outside it, 1 day with cost in no category`, records };
+}
+
 /** Many categories with one price, under a rollup that over-sums by two of them. */
 function equalPrices(days: number, count: number): Case {
   const records = new Map<Day, CostInputRecord[]>();
@@ -78,6 +90,7 @@ function cases(): Case[] {
     worldCase('crowded, none misplaced, 365 days', crowded(365, 0)),
     feesThatNeverFit(3, 60),
     feesThatNeverFit(365, 60),
+    oneFeeOutOfMany(60),
     equalPrices(3, 300),
     equalPrices(365, 150),
   ];

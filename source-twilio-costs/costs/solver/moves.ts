@@ -256,11 +256,14 @@ function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], f
   if (!tree.topHasRoomFor(categories, days)) return false;
   const { numbers } = tree;
   const priceOn = (category: string, day: number): number => numbers.prices[numbers.indexOf(category) * numbers.dayCount + day] ?? 0;
-  return [...new Set(from)].every((rollup) => {
+  const rollups = [...new Set(from)].filter((container): container is string => container !== null);
+  return rollups.every((rollup) => {
     const leaving = categories.filter((_, index) => from[index] === rollup);
     const staying = tree.childrenOf(rollup).filter((child) => !leaving.includes(child));
     return days.every((day) => {
       const prices = staying.map((child) => priceOn(child, day)).filter((price) => price !== 0);
+      // Only a rollup the move makes fit exactly is searched (the search is the costly part).
+      if (prices.reduce((sum, price) => sum + price, 0) !== priceOn(rollup, day)) return false;
       return !hasSubsetSumming(
         prices,
         leaving.reduce((sum, category) => sum + priceOn(category, day), 0),
