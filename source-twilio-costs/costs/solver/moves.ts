@@ -244,9 +244,9 @@ export function evaluateMove(tree: WindowTree, categories: readonly string[], to
 
 /**
  * Whether every category goes to the top level from a rollup whose children cost more than it on
- * each of the days by exactly what leaves it (whether it then fits is checked with the other
- * containers), no other set of its children costs that much that day, and the top level has room
- * for them in its cost in no category: Twilio's sums rule them out of the rollup, and they are not
+ * each of the days by exactly what leaves it, no other set of its children costs that much that
+ * day, no rollup lacks a child that day, and the top level has room for them in its cost in no
+ * category: Twilio's sums rule them out of the rollup, nothing else can hold them, and they are not
  * a group counted twice beside its members (`pstnconnectivity-inbound` beside its minutes), which
  * would come closer to the top level's cost in no category just as well.
  */
@@ -254,6 +254,9 @@ function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], f
   if (!to.every((destination) => destination === null)) return false;
   if (!from.every((container) => container !== null && days.every((day) => tree.exceededOn(container, day)))) return false;
   if (!tree.topHasRoomFor(categories, days)) return false;
+  // A rollup that lacks a child that day may be where they belong (pv-recording-compositions,
+  // named under pv, is video-recordings'): the top level is only where nothing else can hold them.
+  if ([...tree.containers()].some((container) => container !== null && days.some((day) => tree.lacksOn(container, day)))) return false;
   const { numbers } = tree;
   const priceOn = (category: string, day: number): number => numbers.prices[numbers.indexOf(category) * numbers.dayCount + day] ?? 0;
   const rollups = [...new Set(from)].filter((container): container is string => container !== null);

@@ -323,6 +323,12 @@ export class WindowTree {
     return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) < (this.sums.get(row)?.[day] ?? 0);
   }
 
+  /** Whether a rollup's priced children cost less than it on a day: it lacks a child, which may be one placed elsewhere. */
+  lacksOn(container: string, day: number): boolean {
+    const row = this.rowOf(container);
+    return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) > (this.sums.get(row)?.[day] ?? 0);
+  }
+
   /**
    * Whether the top level holds enough cost in no category on each of the days to take these
    * categories in (it claims no more than totalprice with them): then they take up that cost rather

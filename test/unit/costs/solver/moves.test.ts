@@ -136,6 +136,27 @@ describe('costs/solver/moves', () => {
     expect(leave('3', '6.5')).to.equal(undefined);
   });
 
+  it('sends a one-day category out of an overfull rollup to the top level only where no rollup lacks a child that day', () => {
+    // pv-recording-compositions (2), named under pv, which it overfills; video-recordings lacks
+    // `lacking` that day. Where it lacks exactly 2, that is where the category may belong.
+    const leave = (lacking: string): ReturnType<typeof evaluateMove> =>
+      evaluateMove(
+        new WindowTree(
+          numbersOf(['12'], {
+            pv: { prior: null, prices: ['3'] },
+            'pv-rooms': { prior: 'pv', prices: ['3'] },
+            'pv-recording-compositions': { prior: 'pv', prices: ['2'] },
+            'video-recordings': { prior: null, prices: [String(2 + Number(lacking))] },
+            'group-rooms-recorded-minutes': { prior: 'video-recordings', prices: ['2'] },
+          }),
+        ),
+        ['pv-recording-compositions'],
+        [null],
+      );
+    expect(leave('0')?.misfitGain).to.equal(1);
+    expect(leave('2')).to.equal(undefined);
+  });
+
   it('keeps a rollup counted twice beside its members where they are, though the top level has room for it', () => {
     // pstnconnectivity-inbound (2.21) = its two minutes, all three under pstnconnectivity by their
     // names, with 3 of cost in no category: sending the group to the top level would make

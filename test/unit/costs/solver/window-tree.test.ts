@@ -92,6 +92,19 @@ describe('costs/solver/WindowTree', () => {
     expect(sms.exceededOn('sms', 0)).to.equal(false);
   });
 
+  it('tells a rollup its priced children cost less than on a day: it lacks one, perhaps placed elsewhere', () => {
+    const tree = new WindowTree(
+      numbersOf(['9', '9'], {
+        calls: { prior: null, prices: ['9', '0'] },
+        'calls-outbound': { prior: 'calls', prices: ['7', '3'] },
+      }),
+    );
+    expect(tree.lacksOn('calls', 0)).to.equal(true);
+    // It costs less than its child on the second day: exceeded, not lacking.
+    expect(tree.lacksOn('calls', 1)).to.equal(false);
+    expect(new WindowTree(feeUnderSms).lacksOn('sms', 0)).to.equal(false);
+  });
+
   it('tells whether the top level has room for categories in its cost in no category', () => {
     // Totalprice less what the top level holds now (sms): 1.5, 1, 1; the fee costs 1.5, 1, 1.
     const tree = new WindowTree(feeUnderSms);
