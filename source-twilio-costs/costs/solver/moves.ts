@@ -5,7 +5,7 @@
 import { compareText } from '../hierarchy';
 import { mod } from './fingerprint';
 import { acyclic } from './placements';
-import { forEachSubset, largestSubset } from './subsets';
+import { forEachSubset, hasSubsetSumming, largestSubset } from './subsets';
 import { type Container, MIN_EVIDENCE_DAYS, type Move } from './types';
 import type { WindowTree } from './window-tree';
 
@@ -258,7 +258,7 @@ function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], f
   // named under pv, is video-recordings'): the top level is only where nothing else can hold them.
   if ([...tree.containers()].some((container) => container !== null && days.some((day) => tree.lacksOn(container, day)))) return false;
   const { numbers } = tree;
-  const priceOn = (category: string, day: number): number => numbers.prices[numbers.indexOf(category) * numbers.dayCount + day] ?? 0;
+  const priceOn = (category: string, day: number): number => numbers.priceOf(numbers.indexOf(category), day);
   const rollups = [...new Set(from)].filter((container): container is string => container !== null);
   return rollups.every((rollup) => {
     const leaving = categories.filter((_, index) => from[index] === rollup);
@@ -274,18 +274,6 @@ function outOfOverfullRollups(tree: WindowTree, categories: readonly string[], f
       );
     });
   });
-}
-
-/** Whether some set of 1 to `largest` of the values adds up to `target` (whole numbers, exact in doubles). */
-function hasSubsetSumming(values: readonly number[], target: number, largest: number): boolean {
-  const search = (start: number, left: number, room: number): boolean => {
-    for (let index = start; index < values.length; index++) {
-      const rest = left - (values[index] ?? 0);
-      if (rest === 0 || (room > 1 && search(index + 1, rest, room - 1))) return true;
-    }
-    return false;
-  };
-  return search(0, target, largest);
 }
 
 /** Whether moving `moving` takes `category` out from under `ancestor`. */

@@ -59,3 +59,18 @@ export function forEachSet(count: number, size: number, visit: (picked: readonly
   };
   extend(0);
 }
+
+/**
+ * Whether some set of 1 to `largest` of the values adds up to `target` exactly (whole numbers, exact
+ * in doubles; credits may be negative, so no partial sum is pruned).
+ */
+export function hasSubsetSumming(values: readonly number[], target: number, largest: number): boolean {
+  const search = (start: number, left: number, room: number): boolean => {
+    for (let index = start; index < values.length; index++) {
+      const rest = left - (values[index] ?? 0);
+      if (rest === 0 || (room > 1 && search(index + 1, rest, room - 1))) return true;
+    }
+    return false;
+  };
+  return search(0, target, largest);
+}

@@ -319,14 +319,12 @@ export class WindowTree {
 
   /** Whether a rollup's priced children cost more than it on a day: Twilio's sums allow that only if they are not all inside. */
   exceededOn(container: string, day: number): boolean {
-    const row = this.rowOf(container);
-    return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) < (this.sums.get(row)?.[day] ?? 0);
+    return (this.rollupResidualOn(container, day) ?? 0) < 0;
   }
 
   /** Whether a rollup's priced children cost less than it on a day: it lacks a child, which may be one placed elsewhere. */
   lacksOn(container: string, day: number): boolean {
-    const row = this.rowOf(container);
-    return (this.active.get(row)?.[day] ?? 0) > 0 && (this.numbers.prices[row * this.numbers.dayCount + day] ?? 0) > (this.sums.get(row)?.[day] ?? 0);
+    return (this.rollupResidualOn(container, day) ?? 0) > 0;
   }
 
   /**
@@ -335,12 +333,13 @@ export class WindowTree {
    * than being counted twice. A day without totalprice checks nothing and does not pass.
    */
   topHasRoomFor(categories: readonly string[], days: readonly number[]): boolean {
-    const { dayCount, prices, anchor, anchorKnown } = this.numbers;
+    const { anchor, anchorKnown } = this.numbers;
     const sums = this.sums.get(this.top);
+    const rows = categories.map((category) => this.numbers.indexOf(category));
     return days.every((day) => {
       if (anchorKnown[day] !== 1) return false;
       const before = (anchor[day] ?? 0) - (sums?.[day] ?? 0);
-      const after = categories.reduce((residual, category) => residual - (prices[this.numbers.indexOf(category) * dayCount + day] ?? 0), before);
+      const after = rows.reduce((residual, row) => residual - this.numbers.priceOf(row, day), before);
       return before > 0 && after >= 0;
     });
   }
@@ -379,6 +378,13 @@ export class WindowTree {
       if (current === target) return true;
     }
     return false;
+  }
+
+  /** A rollup's price less its priced children's on a day; undefined where none is priced (it reports alone, unchecked). */
+  private rollupResidualOn(container: string, day: number): number | undefined {
+    const row = this.rowOf(container);
+    if ((this.active.get(row)?.[day] ?? 0) <= 0) return undefined;
+    return this.numbers.priceOf(row, day) - (this.sums.get(row)?.[day] ?? 0);
   }
 
   private rowOf(container: Container): number {

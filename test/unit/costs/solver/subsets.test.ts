@@ -2,9 +2,25 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 
 import { mod } from '../../../../source-twilio-costs/costs/solver/fingerprint';
-import { forEachSet, forEachSubset, largestSubset, setsUpTo } from '../../../../source-twilio-costs/costs/solver/subsets';
+import { forEachSet, forEachSubset, hasSubsetSumming, largestSubset, setsUpTo } from '../../../../source-twilio-costs/costs/solver/subsets';
 
 describe('costs/solver/subsets', () => {
+  it('hasSubsetSumming finds a set of 1 to the given size adding up to the target exactly, credits included', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -50, max: 200 }), { maxLength: 8 }), fc.integer({ min: -100, max: 600 }), fc.integer({ min: 1, max: 5 }), (values, target, largest) => {
+        let expected = false;
+        for (let mask = 1; mask < 1 << values.length; mask++) {
+          const picked = values.filter((_, index) => (mask & (1 << index)) !== 0);
+          if (picked.length <= largest && picked.reduce((sum, value) => sum + value, 0) === target) expected = true;
+        }
+        expect(hasSubsetSumming(values, target, largest), `${values.join(',')} → ${target} in ${largest}`).to.equal(expected);
+      }),
+    );
+    // The largest size bounds it: 1 + 2 + 3 needs three.
+    expect(hasSubsetSumming([1, 2, 3], 6, 2)).to.equal(false);
+    expect(hasSubsetSumming([1, 2, 3], 6, 3)).to.equal(true);
+  });
+
   it('forEachSubset visits every subset of at most the given size once, with the sum of its fingerprints', () => {
     fc.assert(
       fc.property(fc.array(fc.nat({ max: 2_000_000_000 }), { maxLength: 7 }), fc.nat({ max: 7 }), (prints, largest) => {
