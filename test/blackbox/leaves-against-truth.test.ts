@@ -14,6 +14,11 @@ const SUBACCOUNTS = 50;
 /** The main account and its first seven subaccounts also use products whose grouping Twilio does not document. */
 const GROUPING_ACCOUNTS = 8;
 
+/** The ISV account the truth is checked on: 50 subaccounts, 2 closed, 8 with undocumented groupings. */
+function isvDataset(): Dataset {
+  return generateDataset({ seed: 51, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: SUBACCOUNTS, closedSubaccounts: 2, accountsWithUndocumentedGroupings: GROUPING_ACCOUNTS });
+}
+
 /** Days of the read on which `holds` is true of a grouping account's report. */
 function groupingDays(dataset: Dataset, holds: (price: (category: string) => bigint) => boolean): number {
   let days = 0;
@@ -26,17 +31,22 @@ function groupingDays(dataset: Dataset, holds: (price: (category: string) => big
   return days;
 }
 
-/** Reads usage_costs of the setup with the built CLI from a simulator of its dataset, and audits every account-day against the truth. */
-async function readAndAudit(setup: UsageSetup): Promise<{ simulator: RunningSimulator; audit: LeafAudit }> {
+/**
+ * Reads usage_costs of the setup with the built CLI from a simulator of its dataset, and audits every account-day against the truth;
+ * `account` reads one account with its own Auth Token instead of the setup's.
+ */
+async function readAndAudit(setup: UsageSetup, account?: { sid: string; authToken: string }): Promise<{ simulator: RunningSimulator; audit: LeafAudit }> {
   const simulator = await startSimulator({ dataset: setup.dataset });
+  const config = account ? { ...configFor(setup), account_sid: account.sid, credentials: { auth_type: 'auth_token', auth_token: account.authToken } } : configFor(setup);
   const result = await runCli(['read', '--config', '{config.json}', '--catalog', '{catalog.json}'], {
     env: { TWILIO_API_BASE_URL: simulator.baseUrl },
-    files: { 'config.json': configFor(setup), 'catalog.json': usageCatalog(['usage_costs']) },
+    files: { 'config.json': config, 'catalog.json': usageCatalog(['usage_costs']) },
   });
   expect(traceErrors(result.messages), result.stderr).to.deep.equal([]);
   expect(result.exitCode).to.equal(0);
   expectWellFormedRead(result.messages, ['usage_costs']);
-  return { simulator, audit: auditLeaves(recordsOf(result.messages, 'usage_costs'), setup.dataset, readScopes(setup), setup.from, setup.to) };
+  const scopes = account ? [{ sid: account.sid, includeSubaccounts: false }] : readScopes(setup);
+  return { simulator, audit: auditLeaves(recordsOf(result.messages, 'usage_costs'), setup.dataset, scopes, setup.from, setup.to) };
 }
 
 /** No leaf missing or mispriced, no row that is no leaf, no residual unlike the truth's, every account-day and product-month right. */
@@ -66,7 +76,7 @@ describe('black box: a 50-subaccount ISV account with undocumented groupings, le
   after(async () => simulator?.close());
 
   before(async () => {
-    const dataset = generateDataset({ seed: 51, startDate: '2026-09-01', endDate: '2026-10-31', subaccounts: SUBACCOUNTS, closedSubaccounts: 2, accountsWithUndocumentedGroupings: GROUPING_ACCOUNTS });
+    const dataset = isvDataset();
     expect(readScopes({ dataset, mode: 'auth_token', from: FROM, to: TO })).to.have.length(SUBACCOUNTS + 1);
     ({ simulator, audit } = await readAndAudit({ dataset, mode: 'auth_token', from: FROM, to: TO }));
   });
@@ -117,5 +127,34 @@ describe('black box: the whole bill by API key, leaf by leaf against the truth',
     expect(audit.accountDays).to.equal(92);
     expectTruthExact(audit);
     expect(audit.rollupResiduals.rows, 'days with pv cost of its own beside priced children').to.be.greaterThan(10);
+  });
+});
+
+/**
+ * A subaccount read alone over 21–22 September: its carrier fees are priced on the 21st only, when
+ * sms sums exactly without them and the day carries cost in no category. The fees are a leaf of
+ * their own at the top level, not under sms with a residual taking them back.
+ */
+describe('black box: a one-day fee outside the rollup its name gives, on a two-day window, against the truth', function () {
+  this.timeout(CLI_TEST_TIMEOUT_MS);
+  let simulator: RunningSimulator | undefined;
+  let audit: LeafAudit;
+  after(async () => simulator?.close());
+
+  before(async () => {
+    const dataset = isvDataset();
+    const account = dataset.accounts.find((candidate) => candidate.sid.startsWith('AC1f7fd45b'));
+    expect(account, 'the subaccount first used on 21 September').to.not.equal(undefined);
+    const usage = dataset.usage(account?.sid as string, '2026-09-21');
+    const price = (category: string): bigint => usage.get(category)?.price ?? 0n;
+    expect(price('sms-messages-carrierfees'), 'its carrier fees').to.be.greaterThan(0n);
+    expect(price('sms'), 'sms, exactly its inbound and outbound').to.equal(price('sms-inbound') + price('sms-outbound'));
+    expect(dataset.usage(account?.sid as string, '2026-09-22').get('sms-messages-carrierfees')?.price ?? 0n, 'no fees on the 22nd').to.equal(0n);
+    ({ simulator, audit } = await readAndAudit({ dataset, mode: 'auth_token', from: '2026-09-21', to: '2026-09-22' }, account));
+  });
+
+  it('emits every true leaf with its exact price and no residual cancelling a category', () => {
+    expect(audit.accountDays).to.equal(2);
+    expectTruthExact(audit);
   });
 });
